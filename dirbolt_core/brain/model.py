@@ -1,0 +1,93 @@
+"""What the brain reads (forms, fields) and what it decides (mappings). The runner's contract."""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+Strategy = Literal["known_selector", "learned", "heuristic", "llm", "default"]
+
+
+class FieldOption(BaseModel):
+    value: str
+    text: str = ""
+    selected: bool = False
+
+
+class FormField(BaseModel):
+    """One control of a form, as extracted from a live page or a saved file."""
+
+    tag: str  # input | select | textarea | button
+    type: str = "text"  # the input type (text, email, tel, checkbox, radio, hidden, submit, ...)
+    name: str | None = None
+    id: str | None = None
+    label: str = ""  # the best human label found (for=, wrapping, aria-*, nearby text)
+    placeholder: str | None = None
+    autocomplete: str | None = None
+    aria_label: str | None = None
+    title: str | None = None
+    nearby_text: str = ""
+    options: list[FieldOption] = Field(default_factory=list)
+    value: str | None = None  # the value attribute (checkbox/radio/button)
+    required: bool = False
+    maxlength: int | None = None
+    pattern: str | None = None
+    visible: bool = True
+    hidden_reason: str | None = None  # why it is not visible (css, off-screen, zero size, ...)
+    tabindex: int | None = None
+    # How to reach it on a live page: a CSS selector unique within its frame.
+    selector: str | None = None
+
+    @property
+    def is_fillable(self) -> bool:
+        return self.tag in ("input", "select", "textarea") and self.type not in (
+            "hidden", "submit", "button", "reset", "image", "file",
+        )
+
+
+class FormInfo(BaseModel):
+    index: int  # position among the page's <form> elements (document order)
+    action: str | None = None
+    method: str = "get"
+    fields: list[FormField] = Field(default_factory=list)
+    heading: str = ""  # nearby heading/legend text (helps tell a listing form from a search box)
+    frame_url: str | None = None  # set when the form lives in an iframe
+    selector: str | None = None  # CSS selector of the <form> element, when live
+
+    @property
+    def signature(self) -> str:
+        """Stable across visits, changes when the form's controls change (form drift)."""
+        parts = [f"{f.tag}:{f.type}:{f.name or ''}" for f in self.fields if f.tag != "button" or f.name]
+        material = "|".join(sorted(parts))
+        return hashlib.sha256(material.encode()).hexdigest()[:16]
+
+
+class FieldMapping(BaseModel):
+    """The brain's decision for one field."""
+
+    name: str | None = None
+    id: str | None = None
+    selector: str | None = None
+    key: str  # a canonical key (profile or control key) of DESIGN.md
+    part: int | None = None  # for split fields: 0-based part index (first/last, phone area/prefix/line)
+    parts: int | None = None  # how many parts the value is split into
+    confidence: float = 0.0
+    strategy: Strategy = "heuristic"
+    # How to format the value: e.g. "phone:digits", "phone:(ddd) ddd-dddd", "state:code",
+    # "state:name", "url:with-scheme"; None keeps the profile text.
+    format: str | None = None
+    option: str | None = None  # for select/radio: the option value to choose
+    maxlength: int | None = None
+
+
+class FormMapping(BaseModel):
+    form_index: int
+    signature: str
+    fields: list[FieldMapping]
+    # Overall: does this form look like a listing submission form at all?
+    is_listing_form: bool = True
+
+    def for_key(self, key: str) -> list[FieldMapping]:
+        return [f for f in self.fields if f.key == key]

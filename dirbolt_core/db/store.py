@@ -1,0 +1,510 @@
+"""The system of record: one DAO over PostgreSQL (psycopg 3, pooled)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+import zlib
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool
+
+from dirbolt_core.models import Directory, Job, SubmissionOutcome, SubmissionResult
+from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
+
+# Legacy columns keep the legacy writer's scale: needs_manual has no legacy
+# equivalent and reads as pending (a person still has to act).
+_LEGACY_STATUS = {
+    SubmissionStatus.NEEDS_MANUAL: "pending",
+}
+
+
+def legacy_submission_status(status: SubmissionStatus) -> str:
+    return _LEGACY_STATUS.get(status, status.value)
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer to 'may I submit this key now?'."""
+
+    claimed: bool
+    status: SubmissionStatus
+    attempts: int
+    # Set when a previous attempt pressed submit and never recorded an outcome.
+    unknown_outcome: bool = False
+
+
+class Store:
+    def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, role: str | None = None):
+        self.dsn = dsn
+        self._role = role
+        self._pool = ConnectionPool(
+            dsn,
+            min_size=min_size,
+            max_size=max_size,
+            kwargs={"autocommit": True, "row_factory": dict_row},
+            configure=self._configure if role else None,
+            open=True,
+            name="dirbolt-store",
+        )
+
+    def _configure(self, conn: psycopg.Connection) -> None:
+        conn.execute(psycopg.sql.SQL("SET ROLE {}").format(psycopg.sql.Identifier(self._role)))
+
+    def close(self) -> None:
+        self._pool.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def connection(self) -> Iterator[psycopg.Connection]:
+        with self._pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def transaction(self) -> Iterator[psycopg.Connection]:
+        with self._pool.connection() as conn, conn.transaction():
+            yield conn
+
+    # ------------------------------------------------------------------ audit
+    @staticmethod
+    def _history(
+        conn: psycopg.Connection,
+        *,
+        entity: str,
+        event: str,
+        job_id: uuid.UUID | str | None = None,
+        directory_id: str | None = None,
+        from_status: str | None = None,
+        to_status: str | None = None,
+        detail: dict[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> None:
+        conn.execute(
+            """INSERT INTO queue_history (entity, job_id, directory_id, event, from_status, to_status,
+                                          detail, actor)
+               VALUES (%s, %s, %s, %s, %s, %s, %s, %s)""",
+            (entity, job_id, directory_id, event, from_status, to_status,
+             Jsonb(detail) if detail is not None else None, actor),
+        )
+
+    def append_history(self, **kwargs: Any) -> None:
+        with self.connection() as conn:
+            self._history(conn, **kwargs)
+
+    def history(self, job_id: uuid.UUID | str | None = None, *, entity: str | None = None) -> list[dict]:
+        clauses, params = [], []
+        if job_id is not None:
+            clauses.append("job_id = %s")
+            params.append(job_id)
+        if entity is not None:
+            clauses.append("entity = %s")
+            params.append(entity)
+        where = f"WHERE {' AND '.join(clauses)}" if clauses else ""
+        with self.connection() as conn:
+            return conn.execute(f"SELECT * FROM queue_history {where} ORDER BY id", params).fetchall()
+
+    # ------------------------------------------------------------- directories
+    def upsert_directories(self, directories: Sequence[Directory]) -> int:
+        with self.transaction() as conn:
+            for d in directories:
+                conn.execute(
+                    """INSERT INTO directories (id, name, url, submission_url, category, tier,
+                           domain_authority, priority, rate_limit_ms, requires_login, has_captcha,
+                           is_active, selectors, submit_selector, notes, updated_at)
+                       VALUES (%(id)s, %(name)s, %(url)s, %(submission_url)s, %(category)s, %(tier)s,
+                           %(domain_authority)s, %(priority)s, %(rate_limit_ms)s, %(requires_login)s,
+                           %(has_captcha)s, %(is_active)s, %(selectors)s, %(submit_selector)s, %(notes)s,
+                           now())
+                       ON CONFLICT (id) DO UPDATE SET
+                           name = EXCLUDED.name, url = EXCLUDED.url,
+                           submission_url = EXCLUDED.submission_url, category = EXCLUDED.category,
+                           tier = EXCLUDED.tier, domain_authority = EXCLUDED.domain_authority,
+                           priority = EXCLUDED.priority, rate_limit_ms = EXCLUDED.rate_limit_ms,
+                           requires_login = EXCLUDED.requires_login, has_captcha = EXCLUDED.has_captcha,
+                           is_active = EXCLUDED.is_active, selectors = EXCLUDED.selectors,
+                           submit_selector = EXCLUDED.submit_selector, notes = EXCLUDED.notes,
+                           updated_at = now()""",
+                    {
+                        **d.model_dump(mode="json", exclude={"selectors"}),
+                        "selectors": Jsonb(d.selectors),
+                    },
+                )
+        return len(directories)
+
+    def directories(self, *, active_only: bool = True) -> list[Directory]:
+        sql = "SELECT * FROM directories"
+        if active_only:
+            sql += " WHERE is_active"
+        with self.connection() as conn:
+            return [Directory.model_validate(r) for r in conn.execute(sql + " ORDER BY id").fetchall()]
+
+    def directory(self, directory_id: str) -> Directory | None:
+        with self.connection() as conn:
+            row = conn.execute("SELECT * FROM directories WHERE id = %s", (directory_id,)).fetchone()
+        return Directory.model_validate(row) if row else None
+
+    # -------------------------------------------------------------------- jobs
+    def upsert_customer(self, customer_id: str, *, name: str | None = None, email: str | None = None) -> None:
+        with self.connection() as conn:
+            conn.execute(
+                """INSERT INTO customers (id, name, email) VALUES (%s, %s, %s)
+                   ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, customers.name),
+                                                  email = COALESCE(EXCLUDED.email, customers.email)""",
+                (customer_id, name, email),
+            )
+
+    def create_job(
+        self,
+        *,
+        job_id: uuid.UUID,
+        customer_id: str,
+        package_size: int,
+        priority: Priority,
+        business_data: dict[str, Any],
+        status: JobStatus | None = None,
+    ) -> bool:
+        """Insert a job as the customer's order (status NULL: ordered, not yet queued).
+
+        Returns False when the job already exists; its data is left as it is.
+        """
+        with self.transaction() as conn:
+            conn.execute(
+                "INSERT INTO customers (id) VALUES (%s) ON CONFLICT (id) DO NOTHING", (customer_id,)
+            )
+            row = conn.execute(
+                """INSERT INTO jobs (id, customer_id, package_type, directory_limit, priority_level,
+                                     priority, package_size, status, business_data, source)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'dirbolt')
+                   ON CONFLICT (id) DO NOTHING RETURNING id""",
+                (job_id, customer_id, priority.value, package_size, priority.rank, priority.value,
+                 package_size, status.value if status else None, Jsonb(business_data)),
+            ).fetchone()
+            if row:
+                self._history(conn, entity="job", event="created", job_id=job_id,
+                              to_status=status.value if status else None)
+            return row is not None
+
+    def job(self, job_id: uuid.UUID | str) -> Job | None:
+        with self.connection() as conn:
+            row = conn.execute(
+                """SELECT id, customer_id,
+                          COALESCE(package_size, directory_limit) AS package_size,
+                          COALESCE(priority, package_type) AS priority,
+                          status, business_data, created_at, started_at, completed_at,
+                          error_message AS error
+                   FROM jobs WHERE id = %s""",
+                (job_id,),
+            ).fetchone()
+        if row is None:
+            return None
+        row["status"] = row["status"] or JobStatus.QUEUED.value
+        return Job.model_validate(row)
+
+    def job_raw(self, job_id: uuid.UUID | str) -> dict | None:
+        with self.connection() as conn:
+            return conn.execute("SELECT * FROM jobs WHERE id = %s", (job_id,)).fetchone()
+
+    def mark_job_queued(self, job_id: uuid.UUID, *, message_id: str | None, actor: str) -> bool:
+        """Make an accepted message durable as a queued job. True if this call queued it."""
+        with self.transaction() as conn:
+            row = conn.execute(
+                """UPDATE jobs SET status = 'queued', queued_at = now(), message_id = %s, updated_at = now()
+                   WHERE id = %s AND (status IS NULL OR status = 'pending')
+                   RETURNING id""",
+                (message_id, job_id),
+            ).fetchone()
+            if row:
+                self._history(conn, entity="job", event="queued", job_id=job_id, to_status="queued",
+                              detail={"message_id": message_id}, actor=actor)
+            return row is not None
+
+    def set_job_status(
+        self,
+        job_id: uuid.UUID | str,
+        status: JobStatus,
+        *,
+        error: str | None = None,
+        run_id: str | None = None,
+        actor: str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> str | None:
+        """Move a job to status; returns the previous status. Audited."""
+        with self.transaction() as conn:
+            prev = conn.execute("SELECT status FROM jobs WHERE id = %s FOR UPDATE", (job_id,)).fetchone()
+            if prev is None:
+                raise KeyError(f"job {job_id} not found")
+            conn.execute(
+                """UPDATE jobs SET status = %(status)s, updated_at = now(),
+                       error_message = CASE WHEN %(status)s IN ('failed', 'rejected') THEN %(error)s
+                                            ELSE error_message END,
+                       run_id = COALESCE(%(run_id)s, run_id),
+                       started_at = CASE WHEN %(status)s = 'running' THEN COALESCE(started_at, now())
+                                         ELSE started_at END,
+                       completed_at = CASE WHEN %(status)s IN ('completed', 'failed', 'rejected')
+                                           THEN now() ELSE NULL END
+                   WHERE id = %(job_id)s""",
+                {"status": status.value, "error": error, "run_id": run_id, "job_id": job_id},
+            )
+            if prev["status"] != status.value or error:
+                self._history(conn, entity="job", event=f"job_{status.value}", job_id=job_id,
+                              from_status=prev["status"], to_status=status.value,
+                              detail={**(detail or {}), **({"error": error} if error else {}),
+                                      **({"run_id": run_id} if run_id else {})},
+                              actor=actor)
+            return prev["status"]
+
+    def jobs_with_status(self, status: JobStatus, *, limit: int = 100) -> list[uuid.UUID]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT id FROM jobs WHERE status = %s AND source = 'dirbolt' ORDER BY queued_at LIMIT %s",
+                (status.value, limit),
+            ).fetchall()
+        return [r["id"] for r in rows]
+
+    @contextmanager
+    def job_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> Iterator[None]:
+        """Exclusive ownership of a job's submissions for one run.
+
+        A session-level advisory lock on its own connection: when the holder dies
+        (kill -9 included) PostgreSQL drops the lock with the connection, so the next
+        run knows that every in-flight row of another run is orphaned.
+        """
+        key = zlib.crc32(f"job:{job_id}".encode())
+        conn = psycopg.connect(self.dsn, autocommit=True)
+        try:
+            deadline = time.monotonic() + timeout_s
+            while not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"job {job_id} is held by another run")
+                time.sleep(0.5)
+            yield
+        finally:
+            conn.close()
+
+    # ------------------------------------------------------------- submissions
+    def claim_submission(
+        self,
+        *,
+        key: str,
+        job_id: uuid.UUID,
+        directory: Directory,
+        owner: str,
+        run_id: str | None,
+        shadow: bool = False,
+    ) -> Claim:
+        """Pre-write the result row under its idempotency key and take it.
+
+        Claimed when the row is new, when it failed before (a rerun finishes what is
+        left), or when it is an orphan of a dead run that never pressed submit. The
+        caller must hold job_lock, which is what makes other runs' rows orphans.
+        """
+        with self.transaction() as conn:
+            row = conn.execute(
+                """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
+                       directory_url, status, submission_status, claim_owner, claimed_at, started_at,
+                       run_id, shadow)
+                   VALUES (%(key)s, %(job_id)s, %(dir_id)s, %(dir_name)s, %(dir_url)s, 'processing',
+                           'processing', %(owner)s, clock_timestamp(), clock_timestamp(), %(run_id)s,
+                           %(shadow)s)
+                   ON CONFLICT (idempotency_key) DO UPDATE SET
+                       status = 'processing', submission_status = 'processing',
+                       claim_owner = EXCLUDED.claim_owner, claimed_at = EXCLUDED.claimed_at,
+                       run_id = EXCLUDED.run_id, reason = NULL, updated_at = now()
+                   WHERE job_results.status IN ('pending', 'failed')
+                      OR (job_results.status = 'processing'
+                          AND job_results.submit_started_at IS NULL
+                          AND job_results.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
+                   RETURNING attempts, (xmax = 0) AS inserted""",
+                {"key": key, "job_id": job_id, "dir_id": directory.id, "dir_name": directory.name,
+                 "dir_url": str(directory.submission_url), "owner": owner, "run_id": run_id,
+                 "shadow": shadow},
+            ).fetchone()
+            if row is not None:
+                self._history(conn, entity="submission", event="claimed", job_id=job_id,
+                              directory_id=directory.id, to_status="processing",
+                              detail={"attempts_so_far": row["attempts"], "new": row["inserted"]},
+                              actor=owner)
+                return Claim(True, SubmissionStatus.PROCESSING, row["attempts"])
+            existing = conn.execute(
+                "SELECT status, attempts, submit_started_at FROM job_results WHERE idempotency_key = %s",
+                (key,),
+            ).fetchone()
+        status = SubmissionStatus(existing["status"])
+        unknown = status is SubmissionStatus.PROCESSING and existing["submit_started_at"] is not None
+        return Claim(False, status, existing["attempts"], unknown_outcome=unknown)
+
+    def record_attempt(self, key: str) -> int:
+        with self.connection() as conn:
+            row = conn.execute(
+                """UPDATE job_results SET attempts = attempts + 1, claimed_at = clock_timestamp(),
+                       updated_at = now()
+                   WHERE idempotency_key = %s RETURNING attempts""",
+                (key,),
+            ).fetchone()
+        return row["attempts"]
+
+    def mark_submit_started(self, key: str) -> None:
+        """Written right before the final submit is pressed (see submit_started_at)."""
+        with self.connection() as conn:
+            conn.execute(
+                "UPDATE job_results SET submit_started_at = clock_timestamp() WHERE idempotency_key = %s",
+                (key,),
+            )
+
+    def finish_submission(
+        self,
+        key: str,
+        outcome: SubmissionOutcome,
+        *,
+        actor: str | None = None,
+        rate_limit_wait_ms: int | None = None,
+    ) -> None:
+        with self.transaction() as conn:
+            prev = conn.execute(
+                "SELECT job_id, directory_id, status, started_at FROM job_results "
+                "WHERE idempotency_key = %s FOR UPDATE",
+                (key,),
+            ).fetchone()
+            if prev is None:
+                raise KeyError(f"no pre-written result for key {key[:12]}")
+            status = outcome.status
+            conn.execute(
+                """UPDATE job_results SET
+                       status = %(status)s, submission_status = %(legacy)s, reason = %(reason)s,
+                       rejection_reason = CASE WHEN %(status)s = 'rejected' THEN %(reason)s END,
+                       error_message = CASE WHEN %(status)s = 'failed' THEN %(reason)s END,
+                       listing_url = %(listing_url)s, confidence = %(confidence)s,
+                       evidence = %(evidence)s, field_values = %(field_values)s,
+                       screenshot_uri = %(screenshot_uri)s, html_uri = %(html_uri)s,
+                       finished_at = clock_timestamp(),
+                       processing_time_seconds = EXTRACT(EPOCH FROM clock_timestamp() - started_at),
+                       rate_limit_wait_ms = COALESCE(%(wait)s, rate_limit_wait_ms),
+                       submit_started_at = CASE WHEN %(status)s = 'failed' THEN NULL
+                                                ELSE submit_started_at END,
+                       claim_owner = NULL, updated_at = now()
+                   WHERE idempotency_key = %(key)s""",
+                {
+                    "status": status.value,
+                    "legacy": legacy_submission_status(status),
+                    "reason": outcome.reason,
+                    "listing_url": outcome.listing_url,
+                    "confidence": outcome.confidence,
+                    "evidence": Jsonb(outcome.evidence),
+                    "field_values": Jsonb(outcome.field_values),
+                    "screenshot_uri": outcome.screenshot_uri,
+                    "html_uri": outcome.html_uri,
+                    "wait": rate_limit_wait_ms,
+                    "key": key,
+                },
+            )
+            self._history(conn, entity="submission", event=f"submission_{status.value}",
+                          job_id=prev["job_id"], directory_id=prev["directory_id"],
+                          from_status=prev["status"], to_status=status.value,
+                          detail={"reason": outcome.reason, "confidence": outcome.confidence},
+                          actor=actor)
+
+    def results(self, job_id: uuid.UUID | str) -> list[SubmissionResult]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                """SELECT idempotency_key, job_id, directory_id, directory_name, status, reason,
+                          listing_url, attempts, confidence, screenshot_uri, html_uri,
+                          COALESCE(field_values, '{}'::jsonb) AS field_values,
+                          COALESCE(evidence, '{}'::jsonb) AS evidence, started_at, finished_at,
+                          processing_time_seconds::float AS processing_time_seconds, rate_limit_wait_ms
+                   FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL
+                   ORDER BY directory_id""",
+                (job_id,),
+            ).fetchall()
+        return [SubmissionResult.model_validate(r) for r in rows]
+
+    # --------------------------------------------------------------- pacing
+    def try_acquire_directory_slot(
+        self, directory_id: str, *, holder: str, lease_s: float = 120.0
+    ) -> float:
+        """Try to take a directory's submission slot.
+
+        Returns 0.0 when taken, else the seconds to wait before trying again. The slot is
+        a lease: one holder at a time per directory, across every process, and it frees
+        itself if the holder dies.
+        """
+        with self.transaction() as conn:
+            conn.execute(
+                """INSERT INTO directory_rate_limits (directory_id, next_slot_at) VALUES (%s, '-infinity')
+                   ON CONFLICT (directory_id) DO NOTHING""",
+                (directory_id,),
+            )
+            row = conn.execute(
+                """SELECT next_slot_at, holder, held_until, clock_timestamp() AS now
+                   FROM directory_rate_limits WHERE directory_id = %s FOR UPDATE""",
+                (directory_id,),
+            ).fetchone()
+            now: datetime = row["now"]
+            if row["holder"] is not None and row["held_until"] > now and row["holder"] != holder:
+                return max(0.05, min(1.0, (row["held_until"] - now).total_seconds()))
+            if row["next_slot_at"] > now:
+                return max(0.01, (row["next_slot_at"] - now).total_seconds())
+            conn.execute(
+                """UPDATE directory_rate_limits SET holder = %s,
+                       held_until = clock_timestamp() + make_interval(secs => %s)
+                   WHERE directory_id = %s""",
+                (holder, lease_s, directory_id),
+            )
+            return 0.0
+
+    def release_directory_slot(self, directory_id: str, *, holder: str, rate_limit_ms: int) -> None:
+        """Free the slot; the next submission may start rate_limit_ms after now."""
+        with self.connection() as conn:
+            conn.execute(
+                """UPDATE directory_rate_limits SET holder = NULL, held_until = NULL,
+                       next_slot_at = clock_timestamp() + make_interval(secs => %s / 1000.0)
+                   WHERE directory_id = %s AND holder = %s""",
+                (rate_limit_ms, directory_id, holder),
+            )
+
+    # ------------------------------------------------------------ heartbeats
+    def heartbeat(
+        self,
+        worker_id: str,
+        status: str,
+        *,
+        hostname: str | None = None,
+        pid: int | None = None,
+        run_id: str | None = None,
+        job_id: uuid.UUID | str | None = None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        with self.connection() as conn:
+            conn.execute(
+                """INSERT INTO worker_heartbeats (worker_id, hostname, pid, run_id, job_id, status, detail)
+                   VALUES (%s, %s, %s, %s, %s, %s, %s)
+                   ON CONFLICT (worker_id) DO UPDATE SET status = EXCLUDED.status,
+                       last_seen_at = now(), run_id = COALESCE(EXCLUDED.run_id, worker_heartbeats.run_id),
+                       job_id = COALESCE(EXCLUDED.job_id, worker_heartbeats.job_id),
+                       detail = COALESCE(EXCLUDED.detail, worker_heartbeats.detail)""",
+                (worker_id, hostname, pid, run_id, job_id, status,
+                 Jsonb(detail) if detail is not None else None),
+            )
+
+    def stale_workers(self, *, stale_after_s: int | None = None) -> list[dict]:
+        with self.transaction() as conn:
+            if stale_after_s is not None:
+                conn.execute("SELECT set_config('dirbolt.stale_after_seconds', %s, true)",
+                             (str(int(stale_after_s)),))
+            return conn.execute("SELECT * FROM stale_workers ORDER BY last_seen_at").fetchall()
+
+
+def dumps(data: Any) -> str:
+    return json.dumps(data, default=str)

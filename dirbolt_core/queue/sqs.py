@@ -1,0 +1,160 @@
+"""The jobs queue and its dead-letter queue on SQS (boto3, any endpoint)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import boto3
+from botocore.config import Config
+
+MAIN_VISIBILITY_TIMEOUT_S = 600
+MAIN_RETENTION_S = 24 * 3600
+DLQ_RETENTION_S = 14 * 24 * 3600
+# SQS caps message attributes at 256 KiB together with the body; keep reasons short.
+MAX_REASON_CHARS = 1000
+
+
+@dataclass(frozen=True)
+class ReceivedMessage:
+    message_id: str
+    receipt_handle: str
+    body: str
+    receive_count: int
+    attributes: dict[str, str] = field(default_factory=dict)
+
+
+class JobQueue:
+    def __init__(
+        self,
+        *,
+        endpoint_url: str | None,
+        region: str = "us-east-1",
+        queue_name: str = "dirbolt-jobs",
+        dlq_name: str = "dirbolt-jobs-dlq",
+        max_receive_count: int = 5,
+    ):
+        self.endpoint_url = endpoint_url
+        self.queue_name = queue_name
+        self.dlq_name = dlq_name
+        self.max_receive_count = max_receive_count
+        self._client = boto3.client(
+            "sqs",
+            endpoint_url=endpoint_url,
+            region_name=region,
+            config=Config(retries={"max_attempts": 5, "mode": "standard"}, connect_timeout=5, read_timeout=30),
+        )
+        self._queue_url: str | None = None
+        self._dlq_url: str | None = None
+
+    # The client is created per process: boto3 clients are thread-safe but not fork-safe.
+    @property
+    def client(self) -> Any:
+        return self._client
+
+    def ensure(self) -> None:
+        """Create both queues (idempotent) and wire the redrive policy."""
+        self._dlq_url = self._client.create_queue(
+            QueueName=self.dlq_name,
+            Attributes={"MessageRetentionPeriod": str(DLQ_RETENTION_S)},
+        )["QueueUrl"]
+        dlq_arn = self._client.get_queue_attributes(QueueUrl=self._dlq_url, AttributeNames=["QueueArn"])[
+            "Attributes"
+        ]["QueueArn"]
+        self._queue_url = self._client.create_queue(
+            QueueName=self.queue_name,
+            Attributes={
+                "VisibilityTimeout": str(MAIN_VISIBILITY_TIMEOUT_S),
+                "MessageRetentionPeriod": str(MAIN_RETENTION_S),
+                "RedrivePolicy": json.dumps(
+                    {"deadLetterTargetArn": dlq_arn, "maxReceiveCount": str(self.max_receive_count)}
+                ),
+            },
+        )["QueueUrl"]
+
+    @property
+    def queue_url(self) -> str:
+        if self._queue_url is None:
+            self.ensure()
+        assert self._queue_url is not None
+        return self._queue_url
+
+    @property
+    def dlq_url(self) -> str:
+        if self._dlq_url is None:
+            self.ensure()
+        assert self._dlq_url is not None
+        return self._dlq_url
+
+    def attributes(self, *, dlq: bool = False) -> dict[str, str]:
+        url = self.dlq_url if dlq else self.queue_url
+        return self._client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+
+    def send(self, body: str | dict[str, Any], *, delay_s: int = 0) -> str:
+        text = body if isinstance(body, str) else json.dumps(body)
+        return self._client.send_message(QueueUrl=self.queue_url, MessageBody=text, DelaySeconds=delay_s)[
+            "MessageId"
+        ]
+
+    def receive(
+        self, *, max_messages: int = 10, wait_s: int = 0, visibility_timeout_s: int | None = None,
+        dlq: bool = False,
+    ) -> list[ReceivedMessage]:
+        kwargs: dict[str, Any] = {
+            "QueueUrl": self.dlq_url if dlq else self.queue_url,
+            "MaxNumberOfMessages": max(1, min(10, max_messages)),
+            "WaitTimeSeconds": wait_s,
+            "AttributeNames": ["ApproximateReceiveCount"],
+            "MessageAttributeNames": ["All"],
+        }
+        if visibility_timeout_s is not None:
+            kwargs["VisibilityTimeout"] = visibility_timeout_s
+        messages = self._client.receive_message(**kwargs).get("Messages", [])
+        return [
+            ReceivedMessage(
+                message_id=m["MessageId"],
+                receipt_handle=m["ReceiptHandle"],
+                body=m.get("Body", ""),
+                receive_count=int(m.get("Attributes", {}).get("ApproximateReceiveCount", "1")),
+                attributes={k: v.get("StringValue", "") for k, v in m.get("MessageAttributes", {}).items()},
+            )
+            for m in messages
+        ]
+
+    def delete(self, message: ReceivedMessage, *, dlq: bool = False) -> None:
+        self._client.delete_message(
+            QueueUrl=self.dlq_url if dlq else self.queue_url, ReceiptHandle=message.receipt_handle
+        )
+
+    def dead_letter(self, body: str, *, reason: str, source_message_id: str | None = None) -> str:
+        """Put a message on the DLQ with the reason as a message attribute."""
+        attributes = {"reason": {"DataType": "String", "StringValue": reason[:MAX_REASON_CHARS] or "-"}}
+        if source_message_id:
+            attributes["source_message_id"] = {"DataType": "String", "StringValue": source_message_id}
+        # An SQS body must be non-empty valid Unicode; keep what arrived, verbatim where possible.
+        safe_body = body if body else "<empty>"
+        return self._client.send_message(
+            QueueUrl=self.dlq_url, MessageBody=safe_body, MessageAttributes=attributes
+        )["MessageId"]
+
+    def drain_dlq(self, *, max_messages: int = 100) -> list[ReceivedMessage]:
+        """Read (without deleting) what is on the DLQ; for operators and tests."""
+        seen: dict[str, ReceivedMessage] = {}
+        for _ in range(max(1, max_messages // 10) + 2):
+            batch = self.receive(max_messages=10, wait_s=0, visibility_timeout_s=0, dlq=True)
+            new = [m for m in batch if m.message_id not in seen]
+            if not batch or not new and len(seen) >= max_messages:
+                break
+            for m in batch:
+                seen.setdefault(m.message_id, m)
+        return list(seen.values())
+
+    def depth(self) -> dict[str, int]:
+        main = self.attributes()
+        dlq = self.attributes(dlq=True)
+        return {
+            "visible": int(main.get("ApproximateNumberOfMessages", 0)),
+            "in_flight": int(main.get("ApproximateNumberOfMessagesNotVisible", 0)),
+            "dlq": int(dlq.get("ApproximateNumberOfMessages", 0)),
+        }

@@ -1,0 +1,111 @@
+"""The sandbox directory network: many directory sites in one local web app."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import asdict
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from dirbolt_core.sandbox.base import Site, SiteBehaviour
+from dirbolt_core.sandbox.record import SubmissionRecord
+from dirbolt_core.sandbox.sites import SITE_CLASSES
+
+SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
+
+
+def catalog_entries(sites: list[Site] | list[type[Site]], base_url: str = SANDBOX_PLACEHOLDER) -> list[dict]:
+    """The sites in the project's catalog format."""
+    entries = []
+    for i, site in enumerate(sites):
+        entries.append({
+            "id": f"sandbox-{site.id}",
+            "name": site.name,
+            "url": f"{base_url}/sites/{site.id}/",
+            "submission_url": f"{base_url}/sites/{site.id}/submit",
+            "category": site.category,
+            "tier": site.tier,
+            "domain_authority": site.domain_authority,
+            "priority": len(sites) - i,
+            "rate_limit_ms": site.rate_limit_ms,
+            "requires_login": site.requires_login,
+            "has_captcha": site.has_captcha,
+            "is_active": True,
+            "selectors": dict(site.known_selectors),
+            "notes": "sandbox: " + ", ".join(site.behaviours),
+        })
+    return entries
+
+
+def create_app(seed: int = 7) -> Starlette:
+    record = SubmissionRecord()
+    sites: dict[str, Site] = {cls.id: cls(record, seed) for cls in SITE_CLASSES}
+
+    async def index(request: Request) -> Response:
+        rows = "".join(
+            f"<li><a href='{s.submission_path}'>{html.escape(s.name)}</a> "
+            f"<small>({html.escape(', '.join(s.behaviours))})</small></li>"
+            for s in sites.values()
+        )
+        return HTMLResponse(f"<!doctype html><title>Sandbox directories</title><h1>Sandbox directory network"
+                            f"</h1><p>{len(sites)} sites</p><ul>{rows}</ul>")
+
+    async def health(request: Request) -> Response:
+        return JSONResponse({"ok": True, "sites": len(sites)})
+
+    async def submissions(request: Request) -> Response:
+        if request.method == "DELETE":
+            record.reset()
+            for s in sites.values():
+                s.state.last_hit = 0.0
+            return JSONResponse({"ok": True})
+        site = request.query_params.get("site")
+        return JSONResponse(record.items(site))
+
+    async def config(request: Request) -> Response:
+        """GET: every site's behaviour. POST {"site": id, ...SiteBehaviour fields}: change one."""
+        if request.method == "POST":
+            body: dict[str, Any] = await request.json()
+            site = sites.get(str(body.pop("site", "")))
+            if site is None:
+                return JSONResponse({"error": "unknown site"}, status_code=404)
+            unknown = set(body) - set(SiteBehaviour.__dataclass_fields__)
+            if unknown:
+                return JSONResponse({"error": f"unknown settings {sorted(unknown)}"}, status_code=400)
+            for key, value in body.items():
+                setattr(site.state.behaviour, key, value)
+            return JSONResponse({"ok": True, "site": site.id, **asdict(site.state.behaviour)})
+        return JSONResponse({sid: asdict(s.state.behaviour) for sid, s in sites.items()})
+
+    async def catalog(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(catalog_entries(list(sites.values()), base))
+
+    routes: list[Route] = [
+        Route("/", index),
+        Route("/_admin/health", health),
+        Route("/_admin/submissions", submissions, methods=["GET", "DELETE"]),
+        Route("/_admin/config", config, methods=["GET", "POST"]),
+        Route("/_admin/catalog.json", catalog),
+    ]
+    for site in sites.values():
+        for (method, sub), handler in site.routes().items():
+            routes.append(Route(f"{site.base}/{sub}", _gated(site, handler), methods=[method]))
+    app = Starlette(routes=routes)
+    app.state.record = record
+    app.state.sites = sites
+    return app
+
+
+def _gated(site: Site, handler):
+    async def endpoint(request: Request) -> Response:
+        refused = await site.gate(request)
+        if refused is not None:
+            return refused
+        return await handler(request)
+
+    return endpoint

@@ -1,0 +1,133 @@
+"""The one field vocabulary every mapping, profile and store speaks (DESIGN.md)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+PROFILE_KEYS: tuple[str, ...] = (
+    "business_name",
+    "website",
+    "email",
+    "phone",
+    "fax",
+    "address_line1",
+    "address_line2",
+    "city",
+    "state",
+    "postal_code",
+    "country",
+    "description",
+    "short_description",
+    "category",
+    "keywords",
+    "contact_name",
+    "contact_first_name",
+    "contact_last_name",
+    "contact_title",
+    "hours",
+    "logo",
+    "year_founded",
+    "facebook_url",
+    "twitter_url",
+    "linkedin_url",
+    "instagram_url",
+)
+
+CONTROL_KEYS: tuple[str, ...] = (
+    "honeypot",
+    "captcha",
+    "terms_checkbox",
+    "newsletter_checkbox",
+    "username",
+    "password",
+    "password_confirm",
+    "email_confirm",
+    "submit",
+    "unknown",
+)
+
+CANONICAL_KEYS: frozenset[str] = frozenset(PROFILE_KEYS + CONTROL_KEYS)
+
+
+class Priority(StrEnum):
+    """Package tiers; they double as run priorities (enterprise first)."""
+
+    STARTER = "starter"
+    GROWTH = "growth"
+    PROFESSIONAL = "professional"
+    ENTERPRISE = "enterprise"
+
+    @property
+    def rank(self) -> int:
+        return _PRIORITY_RANK[self]
+
+    @property
+    def max_concurrent_submissions(self) -> int:
+        # What the legacy packages promised per tier.
+        return _PRIORITY_CONCURRENCY[self]
+
+    @property
+    def default_package_size(self) -> int:
+        return _PACKAGE_SIZES[self]
+
+
+_PRIORITY_RANK = {
+    Priority.STARTER: 1,
+    Priority.GROWTH: 2,
+    Priority.PROFESSIONAL: 3,
+    Priority.ENTERPRISE: 4,
+}
+_PRIORITY_CONCURRENCY = {
+    Priority.STARTER: 1,
+    Priority.GROWTH: 2,
+    Priority.PROFESSIONAL: 3,
+    Priority.ENTERPRISE: 5,
+}
+# DirectoryBolt's public packages.
+_PACKAGE_SIZES = {
+    Priority.STARTER: 50,
+    Priority.GROWTH: 100,
+    Priority.PROFESSIONAL: 200,
+    Priority.ENTERPRISE: 500,
+}
+
+MAX_PACKAGE_SIZE = 1000
+
+
+class SubmissionStatus(StrEnum):
+    PENDING = "pending"
+    PROCESSING = "processing"
+    SUBMITTED = "submitted"
+    APPROVED = "approved"
+    NEEDS_MANUAL = "needs_manual"
+    REJECTED = "rejected"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @property
+    def is_final(self) -> bool:
+        """Final statuses are never submitted again; failed is retried on a rerun."""
+        return self in FINAL_STATUSES
+
+    @property
+    def is_success(self) -> bool:
+        return self in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED)
+
+
+FINAL_STATUSES = frozenset(
+    {
+        SubmissionStatus.SUBMITTED,
+        SubmissionStatus.APPROVED,
+        SubmissionStatus.NEEDS_MANUAL,
+        SubmissionStatus.REJECTED,
+        SubmissionStatus.SKIPPED,
+    }
+)
+
+
+class JobStatus(StrEnum):
+    QUEUED = "queued"  # durable in the system of record, run requested
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"  # run retries exhausted; message dead-lettered
+    REJECTED = "rejected"  # invalid job (bad business data); dead-lettered
