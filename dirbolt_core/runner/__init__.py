@@ -1,0 +1,1 @@
+"""The submission runner: browser, filling, outcome analysis, proof, pacing, retries."""
