@@ -22,7 +22,7 @@ CREATE TABLE IF NOT EXISTS directories (
 -- may start rate_limit_ms after the release. Any number of workers, one pace.
 CREATE TABLE IF NOT EXISTS directory_rate_limits (
     directory_id  text PRIMARY KEY,
-    next_slot_at  timestamptz NOT NULL DEFAULT '-infinity',
+    next_slot_at  timestamptz NOT NULL DEFAULT 'epoch',
     holder        text,
     held_until    timestamptz
 );

@@ -1,13 +1,24 @@
 """Form extraction from saved HTML (lxml) and from live pages (Playwright + the same parser).
 
 On a live page a small script first tags every control with data-dirbolt-uid and
-measures what only a browser knows (computed visibility, size, position); the page's
-current DOM is then parsed by the same code as a saved file, so both paths agree.
+measures what only a browser knows (computed visibility, size, position, and which
+element hides a hidden control); the page's current DOM is then parsed by the same
+code as a saved file, so both paths agree.
+
+What a control's label is, in order: <label for=id>, a wrapping <label>,
+aria-labelledby, aria-label, and else the text just before it in document order
+(table cells, divs and bare text alike). Checkboxes and radios also keep the text
+right after them ("[x] I agree to the terms").
+
+Visibility matters for honeypots: a control hidden on its own (its own style, or a
+small wrapper around it) is a trap for bots; a control hidden with its whole form or
+with a whole section (a closed login pop-up, a later wizard step) is not.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
@@ -19,45 +30,66 @@ if TYPE_CHECKING:
     from playwright.async_api import Frame, Page
 
 UID_ATTR = "data-dirbolt-uid"
+HIDER_ATTR = "data-dirbolt-hider"
 _CONTROL_TAGS = ("input", "select", "textarea", "button")
+_SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "option", "optgroup", "select",
+                             "textarea", "button"})
 _WS = re.compile(r"\s+")
 _HIDING_STYLE = re.compile(
-    r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:;|$)"
-    r"|(?:left|top)\s*:\s*-\d{3,}px|(?:width|height)\s*:\s*0(?:px)?\s*(?:;|$)"
+    r"display\s*:\s*none|visibility\s*:\s*hidden|opacity\s*:\s*0(?:\.0+)?\s*(?:!important\s*)?(?:;|$)"
+    r"|(?:left|top|right|margin-left|margin-top)\s*:\s*-\d{3,}(?:px|em|rem)?"
+    r"|(?:width|height|max-height|max-width)\s*:\s*0(?:px)?\s*(?:!important\s*)?(?:;|$)"
     r"|clip\s*:\s*rect\(\s*0|text-indent\s*:\s*-\d{3,}",
     re.IGNORECASE,
 )
 _HIDING_CLASS = re.compile(
-    r"(?:^|\s)(hidden|hide|d-none|invisible|sr-only|visually-hidden|screen-reader-text|hp|honeypot|"
-    r"ohnohoney|hpot|trap)(?:\s|$)",
+    r"(?:^|\s)(hidden|hide|d-none|invisible|sr-only|visually-hidden|screen-reader-text|none|display-none|"
+    r"hp|honeypot|ohnohoney|hpot|trap|is-hidden|u-hidden|visuallyhidden)(?:\s|$)",
     re.IGNORECASE,
 )
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_FILLABLE_TYPES = frozenset({"hidden", "submit", "button", "reset", "image", "file"})
+
+
+def decode_html(html: str | bytes) -> str:
+    """Text of a page: UTF-8 when it decodes, else the declared charset, else Windows-1252."""
+    if isinstance(html, str):
+        return _XML_DECL.sub("", html, count=1)
+    try:
+        text = html.decode("utf-8")
+    except UnicodeDecodeError:
+        m = _META_CHARSET.search(html[:4096])
+        text = ""
+        if m:
+            try:
+                text = html.decode(m.group(1).decode("ascii", "replace"), errors="replace")
+            except LookupError:
+                text = ""
+        text = text or html.decode("cp1252", errors="replace")
+    return _XML_DECL.sub("", text.lstrip("\ufeff"), count=1)
+
+
+def _clean(text: str | None) -> str:
+    return _WS.sub(" ", text or "").strip()
 
 
 def _text(node: Any) -> str:
-    return _WS.sub(" ", node.text_content() if hasattr(node, "text_content") else str(node)).strip()
-
-
-def _label_text(label: Any, control: Any) -> str:
-    """A label's text without the text of controls nested in it (option lists...)."""
+    """Visible-ish text of an element: without scripts, styles, options and nested controls."""
     parts: list[str] = []
 
-    def walk(node: Any) -> None:
-        if node is not label and isinstance(node.tag, str) and node.tag in ("select", "textarea", "button",
-                                                                            "script", "style", "option"):
-            if node.tail:
-                parts.append(node.tail)
-            return
-        if node.text and isinstance(node.tag, str):
-            parts.append(node.text)
-        for child in node:
-            walk(child)
-        if node is not label and node.tail:
-            parts.append(node.tail)
+    def walk(el: Any) -> None:
+        if isinstance(el.tag, str) and el.tag not in _SKIP_TEXT_TAGS and el.text:
+            parts.append(el.text)
+        if isinstance(el.tag, str) and el.tag not in _SKIP_TEXT_TAGS:
+            for child in el:
+                walk(child)
+                if child.tail:
+                    parts.append(child.tail)
 
-    walk(label)
-    return _WS.sub(" ", " ".join(parts)).strip()
+    walk(node)
+    return _clean(" ".join(parts))
 
 
 def _hidden_css_selectors(doc: Any) -> tuple[set[str], set[str]]:
@@ -69,70 +101,29 @@ def _hidden_css_selectors(doc: Any) -> tuple[set[str], set[str]]:
             if not _HIDING_STYLE.search(body + ";"):
                 continue
             for sel in selectors.split(","):
-                last = sel.strip().split()[-1] if sel.strip() else ""
+                sel = sel.strip()
+                if not sel or ":" in sel.split()[-1]:  # :hover, :focus... do not hide at rest
+                    continue
+                last = sel.split()[-1]
                 classes.update(m.group(1) for m in re.finditer(r"\.([\w-]+)", last))
                 ids.update(m.group(1) for m in re.finditer(r"#([\w-]+)", last))
     return classes, ids
 
 
-def _static_hidden_reason(control: Any, css_classes: set[str], css_ids: set[str]) -> str | None:
-    node = control
-    while node is not None and isinstance(node.tag, str):
-        if node.get("hidden") is not None:
-            return "hidden attribute"
-        if node.get("aria-hidden") == "true" and node is not control:
-            return "aria-hidden container"
-        style = node.get("style") or ""
-        if style and _HIDING_STYLE.search(style + ";"):
-            return "inline style"
-        cls = node.get("class") or ""
-        if cls and _HIDING_CLASS.search(cls):
-            return f"class {cls.strip()}"
-        if cls and css_classes.intersection(cls.split()):
-            return "stylesheet class"
-        if node.get("id") and node.get("id") in css_ids:
-            return "stylesheet id"
-        node = node.getparent()
+def _own_hidden_reason(node: Any, css_classes: set[str], css_ids: set[str]) -> str | None:
+    if node.get("hidden") is not None:
+        return "hidden attribute"
+    style = node.get("style") or ""
+    if style and _HIDING_STYLE.search(style + ";"):
+        return "inline style"
+    cls = node.get("class") or ""
+    if cls and _HIDING_CLASS.search(cls):
+        return f"class {cls.strip()[:40]}"
+    if cls and css_classes.intersection(cls.split()):
+        return "stylesheet class"
+    if node.get("id") and node.get("id") in css_ids:
+        return "stylesheet id"
     return None
-
-
-def _nearby_text(control: Any) -> str:
-    """Text just before the control: a previous sibling, or the previous table cell."""
-    texts: list[str] = []
-    prev = control.getprevious()
-    if control.getparent() is not None and (control.getparent().text or "").strip() and prev is None:
-        texts.append(control.getparent().text)
-    while prev is not None and len(texts) < 2:
-        if isinstance(prev.tag, str) and prev.tag not in _CONTROL_TAGS and prev.tag not in ("script", "style", "br"):
-            t = _text(prev)
-            if t:
-                texts.append(t)
-                break
-        if prev.tail and prev.tail.strip():
-            texts.append(prev.tail)
-            break
-        prev = prev.getprevious()
-    if not texts:
-        cell = control.getparent()
-        while cell is not None and isinstance(cell.tag, str) and cell.tag not in ("td", "th", "div", "li", "p", "dd"):
-            cell = cell.getparent()
-        if cell is not None and cell.tag in ("td", "dd"):
-            prev_cell = cell.getprevious()
-            if prev_cell is not None:
-                texts.append(_text(prev_cell))
-    return _WS.sub(" ", " ".join(texts)).strip()[:200]
-
-
-def _heading(form: Any) -> str:
-    for tag in ("legend", "h1", "h2", "h3", "h4"):
-        for h in form.iter(tag):
-            return _text(h)[:120]
-    prev = form.getprevious()
-    while prev is not None:
-        if isinstance(prev.tag, str) and prev.tag in ("h1", "h2", "h3", "h4", "p"):
-            return _text(prev)[:120]
-        prev = prev.getprevious()
-    return ""
 
 
 def _int(value: str | None) -> int | None:
@@ -155,134 +146,376 @@ def _selector(control: Any) -> str:
         return f'{tag}[id="{_css_escape(control.get("id"))}"]'
     if control.get("name"):
         sel = f'{tag}[name="{_css_escape(control.get("name"))}"]'
-        if control.get("type") in ("radio", "checkbox") and control.get("value") is not None:
+        if (control.get("type") or "").lower() in ("radio", "checkbox") and control.get("value") is not None:
             sel += f'[value="{_css_escape(control.get("value"))}"]'
         return sel
     return tag
 
 
-def _field(control: Any, labels_for: dict[str, list[Any]], doc: Any, css: tuple[set[str], set[str]],
-           live: dict[str, dict] | None) -> FormField:
+def _control_type(control: Any) -> str:
     tag = control.tag
-    ctype = (control.get("type") or ("submit" if tag == "button" else "text")).lower()
     if tag in ("select", "textarea"):
-        ctype = tag
+        return tag
+    ctype = (control.get("type") or ("submit" if tag == "button" else "text")).strip().lower()
+    return ctype or "text"
+
+
+def _is_fillable(control: Any) -> bool:
+    return control.tag in ("select", "textarea") or (
+        control.tag == "input" and _control_type(control) not in _FILLABLE_TYPES)
+
+
+@dataclass
+class _Stream:
+    """A form's text and controls in document order: the text before and after each control."""
+
+    before: dict[int, str] = field(default_factory=dict)
+    after: dict[int, str] = field(default_factory=dict)
+
+
+def _text_stream(form: Any, controls: list[Any]) -> _Stream:
+    wanted = {id(c) for c in controls}
+    stream = _Stream()
+    pending: list[str] = []  # text since the last control
+    last_ctrl: list[int | None] = [None]
+
+    def flush_after(text: str) -> None:
+        if last_ctrl[0] is not None:
+            cur = stream.after.get(last_ctrl[0], "")
+            if len(cur) < 120:
+                stream.after[last_ctrl[0]] = (cur + " " + text).strip()
+
+    def add_text(text: str | None) -> None:
+        if text and text.strip():
+            pending.append(text)
+            flush_after(text)
+
+    def walk(el: Any) -> None:
+        tag = el.tag if isinstance(el.tag, str) else None
+        if tag is None:  # comments, processing instructions
+            return
+        if id(el) in wanted:
+            stream.before[id(el)] = _clean(" ".join(pending))[-160:]
+            pending.clear()
+            last_ctrl[0] = id(el)
+            if tag == "button":  # a button's own text is its label, not the next field's
+                return
+        if tag in _SKIP_TEXT_TAGS:
+            return
+        if tag in ("br", "p", "div", "tr", "li", "td", "th", "dt", "dd", "label", "fieldset") and pending:
+            pending.append(" | ")
+        add_text(el.text)
+        for child in el:
+            walk(child)
+            add_text(child.tail)
+
+    walk(form)
+    return stream
+
+
+def _strip_seps(text: str) -> str:
+    return _clean(re.sub(r"(?:\s*\|\s*)+", " | ", text)).strip(" |")
+
+
+def _last_chunk(text: str) -> str:
+    """The text nearest the control: the last block before it, or the last two if that is tiny."""
+    chunks = [c.strip() for c in text.split(" | ") if c.strip(" |*:")]
+    if not chunks:
+        return ""
+    last = chunks[-1]
+    if len(last) < 3 and len(chunks) > 1:
+        last = chunks[-2] + " " + last
+    return _clean(last)[-120:]
+
+
+def _first_chunk(text: str) -> str:
+    chunks = [c.strip() for c in text.split(" | ") if c.strip(" |*:")]
+    return _clean(chunks[0])[:120] if chunks else ""
+
+
+def _ancestor_hints(control: Any, form: Any) -> str:
+    """Class and id tokens of the control and its wrappers (up to the form): 'honeypot-textfield'..."""
+    hints: list[str] = []
+    node = control
+    depth = 0
+    while node is not None and node is not form and depth < 4:
+        for attr in ("class", "id"):
+            if node.get(attr) and node is not control:
+                hints.append(node.get(attr))
+        node = node.getparent()
+        depth += 1
+    return _clean(" ".join(hints))[:200]
+
+
+def _section(control: Any, form: Any) -> str:
+    node = control.getparent()
+    while node is not None and node is not form:
+        if node.tag == "fieldset":
+            for legend in node.iter("legend"):
+                return _text(legend)[:80]
+        node = node.getparent()
+    return ""
+
+
+class _FormContext:
+    """Per-document facts every control of every form reads."""
+
+    def __init__(self, doc: Any, live: dict[str, dict] | None):
+        self.doc = doc
+        self.live = live
+        self.labels_for: dict[str, list[Any]] = {}
+        for lbl in doc.iter("label"):
+            if lbl.get("for"):
+                self.labels_for.setdefault(lbl.get("for"), []).append(lbl)
+        self.css = _hidden_css_selectors(doc)
+        self._hidden_cache: dict[int, tuple[Any, str] | None] = {}
+
+    def static_hider(self, control: Any) -> tuple[Any, str] | None:
+        """The nearest element (the control or an ancestor) that hides the control, and why."""
+        chain: list[Any] = []
+        node = control
+        result: tuple[Any, str] | None = None
+        while node is not None and isinstance(node.tag, str):
+            key = id(node)
+            if key in self._hidden_cache:
+                result = self._hidden_cache[key]
+                break
+            chain.append(node)
+            reason = _own_hidden_reason(node, *self.css)
+            if node is not control and node.get("aria-hidden") == "true" and reason is None:
+                reason = "aria-hidden container"
+            if reason:
+                result = (node, reason)
+                break
+            node = node.getparent()
+        for n in chain:
+            # Cache only ancestors' answers: a control's own hiding does not hide its siblings.
+            if n is not control:
+                self._hidden_cache[id(n)] = result if result is None or result[0] is not control else None
+        return result
+
+
+def _visibility(control: Any, form: Any, fillable: list[Any], ctx: _FormContext,
+                hider_counts: dict[Any, int]) -> tuple[bool, str | None, str | None]:
+    """(visible, reason, scope) where scope is control | section | form."""
+    ctype = _control_type(control)
+    if ctype == "hidden":
+        return False, "type=hidden", "control"
+    uid = control.get(UID_ATTR)
+    if ctx.live is not None and uid in ctx.live:
+        info = ctx.live[uid]
+        if info.get("visible", True):
+            return True, None, None
+        if info.get("hider_contains_form"):
+            return False, info.get("reason"), "form"
+        hider = info.get("hider") or uid
+        return False, info.get("reason"), _scope(hider_counts.get(hider, 1), len(fillable))
+    found = ctx.static_hider(control)
+    if found is None:
+        return True, None, None
+    node, reason = found
+    if node is form or _contains(node, form):
+        return False, reason, "form"
+    return False, reason, _scope(hider_counts.get(id(node), 1), len(fillable))
+
+
+def _scope(hidden_together: int, fillable_in_form: int) -> str:
+    """A hider that hides one or two controls (of a form with others) hides a trap, not a section."""
+    if hidden_together <= 2 and hidden_together < max(2, fillable_in_form):
+        return "control"
+    return "section"
+
+
+def _contains(ancestor: Any, node: Any) -> bool:
+    while node is not None:
+        if node is ancestor:
+            return True
+        node = node.getparent()
+    return False
+
+
+def _hider_counts(fillable: list[Any], form: Any, ctx: _FormContext) -> dict[Any, int]:
+    counts: dict[Any, int] = {}
+    for c in fillable:
+        if ctx.live is not None and c.get(UID_ATTR) in ctx.live:
+            info = ctx.live[c.get(UID_ATTR)]
+            if not info.get("visible", True):
+                hider = info.get("hider") or c.get(UID_ATTR)
+                counts[hider] = counts.get(hider, 0) + 1
+            continue
+        found = ctx.static_hider(c)
+        if found is not None:
+            counts[id(found[0])] = counts.get(id(found[0]), 0) + 1
+    return counts
+
+
+def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, fillable: list[Any],
+           hider_counts: dict[Any, int]) -> FormField:
+    tag = control.tag
+    ctype = _control_type(control)
     label_parts: list[str] = []
     cid = control.get("id")
-    if cid and cid in labels_for:
-        label_parts += [_label_text(lbl, control) for lbl in labels_for[cid]]
+    if cid and cid in ctx.labels_for:
+        label_parts += [_text(lbl) for lbl in ctx.labels_for[cid]]
     parent = control.getparent()
-    while parent is not None and isinstance(parent.tag, str):
+    while parent is not None and isinstance(parent.tag, str) and parent is not form:
         if parent.tag == "label":
-            label_parts.append(_label_text(parent, control))
-            break
-        if parent.tag == "form":
+            label_parts.append(_text(parent))
             break
         parent = parent.getparent()
-    aria_label = control.get("aria-label")
     labelledby = control.get("aria-labelledby")
     if labelledby:
         for ref in labelledby.split():
-            found = doc.get_element_by_id(ref, None)
+            found = ctx.doc.get_element_by_id(ref, None)
             if found is not None:
                 label_parts.append(_text(found))
-    label = next((p for p in label_parts if p), "") or (aria_label or "")
+    aria_label = control.get("aria-label")
+    label = next((p for p in label_parts if p), "") or _clean(aria_label)
     if tag == "button" or ctype in ("submit", "button", "reset", "image"):
-        label = label or _text(control) or (control.get("value") or "")
-    options = []
+        label = label or _text(control) or _clean(control.get("value")) or _clean(control.get("alt"))
+    options: list[FieldOption] = []
     if tag == "select":
         options = [FieldOption(value=o.get("value") if o.get("value") is not None else _text(o),
-                               text=_text(o), selected=o.get("selected") is not None)
+                               text=_clean(o.text_content()), selected=o.get("selected") is not None)
                    for o in control.iter("option")]
-    uid = control.get(UID_ATTR)
-    visible, reason = True, None
-    if live is not None and uid in live:
-        visible, reason = live[uid]["visible"], live[uid].get("reason")
-    elif ctype != "hidden":
-        reason = _static_hidden_reason(control, *css)
-        visible = reason is None
-    if ctype == "hidden":
-        visible, reason = False, "type=hidden"
+    before = _strip_seps(stream.before.get(id(control), ""))
+    after = _strip_seps(stream.after.get(id(control), ""))
+    visible, reason, scope = _visibility(control, form, fillable, ctx, hider_counts)
     return FormField(
         tag=tag, type=ctype, name=control.get("name"), id=cid, label=label[:200],
-        placeholder=control.get("placeholder"), autocomplete=control.get("autocomplete"),
-        aria_label=aria_label, title=control.get("title"), nearby_text=_nearby_text(control),
-        options=options, value=control.get("value"), required=control.get("required") is not None
-        or control.get("aria-required") == "true", maxlength=_int(control.get("maxlength")),
-        pattern=control.get("pattern"), visible=visible, hidden_reason=reason,
-        tabindex=_int(control.get("tabindex")), selector=_selector(control),
+        placeholder=control.get("placeholder") or control.get("data-placeholder"),
+        autocomplete=control.get("autocomplete"), aria_label=aria_label, title=control.get("title"),
+        nearby_text=_last_chunk(before), text_after=_first_chunk(after) if ctype in ("checkbox", "radio") else "",
+        section=_section(control, form), css_class=control.get("class"), hints=_ancestor_hints(control, form),
+        options=options, value=control.get("value"),
+        required=control.get("required") is not None or control.get("aria-required") == "true",
+        maxlength=_int(control.get("maxlength")), size=_int(control.get("size")), pattern=control.get("pattern"),
+        visible=visible, hidden_reason=reason, hidden_scope=scope, tabindex=_int(control.get("tabindex")),
+        selector=_selector(control),
     )
+
+
+def _heading(form: Any) -> str:
+    for tag in ("legend", "h1", "h2", "h3", "h4"):
+        for h in form.iter(tag):
+            return _text(h)[:120]
+    node = form
+    for _ in range(3):
+        prev = node.getprevious()
+        while prev is not None:
+            if isinstance(prev.tag, str) and prev.tag in ("h1", "h2", "h3", "h4", "p", "legend"):
+                return _text(prev)[:120]
+            prev = prev.getprevious()
+        node = node.getparent()
+        if node is None:
+            break
+    return ""
+
+
+def parse_document(html: str | bytes) -> Any | None:
+    text = decode_html(html)
+    if not text.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(text)
+    except (etree.ParserError, ValueError):
+        return None
 
 
 def extract_forms_from_html(html: str | bytes, *, live: dict[str, dict] | None = None,
                             frame_url: str | None = None) -> list[FormInfo]:
     """Every <form> of the document, in document order, with its controls."""
-    if not html or not (html.strip() if isinstance(html, str) else html.strip()):
+    doc = parse_document(html)
+    if doc is None:
         return []
-    try:
-        doc = lxml.html.document_fromstring(html)
-    except (etree.ParserError, ValueError):
-        return []
-    labels_for: dict[str, list[Any]] = {}
-    for lbl in doc.iter("label"):
-        if lbl.get("for"):
-            labels_for.setdefault(lbl.get("for"), []).append(lbl)
-    css = _hidden_css_selectors(doc)
+    return extract_forms_from_doc(doc, live=live, frame_url=frame_url)
+
+
+def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
+                           frame_url: str | None = None) -> list[FormInfo]:
+    ctx = _FormContext(doc, live)
     forms: list[FormInfo] = []
     for index, form in enumerate(doc.iter("form")):
-        fields = [
-            _field(c, labels_for, doc, css, live)
-            for c in form.iter(*_CONTROL_TAGS)
-        ]
+        controls = list(form.iter(*_CONTROL_TAGS))
         # Controls outside the <form> that name it with form="id" belong to it too.
         if form.get("id"):
-            fields += [_field(c, labels_for, doc, css, live)
-                       for c in doc.iter(*_CONTROL_TAGS) if c.get("form") == form.get("id")]
+            inside = {id(c) for c in controls}
+            controls += [c for c in doc.iter(*_CONTROL_TAGS) if c.get("form") == form.get("id")
+                         and id(c) not in inside]
+        stream = _text_stream(form, controls)
+        fillable = [c for c in controls if _is_fillable(c)]
+        counts = _hider_counts(fillable, form, ctx)
+        fields = [_field(c, form, ctx, stream, fillable, counts) for c in controls]
         uid = form.get(UID_ATTR)
         forms.append(FormInfo(
             index=index, action=form.get("action"), method=(form.get("method") or "get").lower(),
             fields=fields, heading=_heading(form), frame_url=frame_url,
             selector=f'[{UID_ATTR}="{uid}"]' if uid else f"form >> nth={index}",
+            name=form.get("name") or form.get("id"),
         ))
     return forms
 
 
 _LIVE_SCRIPT = """
-(attr) => {
+([attr, hiderAttr]) => {
   const out = {};
   let n = 0;
+  const uidOf = (el) => {
+    let uid = el.getAttribute(attr);
+    if (!uid) { uid = String(++n) + '-' + Math.random().toString(36).slice(2, 7); el.setAttribute(attr, uid); }
+    return uid;
+  };
+  const offscreen = (r) => r.right <= 0 || r.bottom <= 0 || r.left >= Math.max(document.documentElement.scrollWidth, 4000)
+                           || r.top < -1000;
   const els = document.querySelectorAll('form, input, select, textarea, button');
   for (const el of els) {
-    const uid = el.getAttribute(attr) || String(++n) + '-' + Math.random().toString(36).slice(2, 7);
-    el.setAttribute(attr, uid);
+    const uid = uidOf(el);
     if (el.tagName === 'FORM') continue;
-    let visible = true, reason = null;
+    let visible = true, reason = null, hider = null;
     const type = (el.getAttribute('type') || '').toLowerCase();
-    if (type === 'hidden') { visible = false; reason = 'type=hidden'; }
+    if (type === 'hidden') { visible = false; reason = 'type=hidden'; hider = el; }
     else {
       const style = getComputedStyle(el);
       const r = el.getBoundingClientRect();
-      let node = el, hiddenAncestor = null;
-      while (node && node !== document.body) {
+      for (let node = el; node && node !== document.body && node !== document.documentElement; node = node.parentElement) {
         const s = getComputedStyle(node);
-        if (s.display === 'none') { hiddenAncestor = 'display:none'; break; }
-        if (parseFloat(s.opacity) === 0) { hiddenAncestor = 'opacity:0'; break; }
-        node = node.parentElement;
+        if (s.display === 'none') { reason = 'display:none'; hider = node; break; }
+        if (parseFloat(s.opacity) === 0) { reason = 'opacity:0'; hider = node; break; }
+        if (node !== el && (s.overflow === 'hidden' || s.overflowX === 'hidden' || s.overflowY === 'hidden')) {
+          const nr = node.getBoundingClientRect();
+          if (nr.width < 2 || nr.height < 2) { reason = 'clipped by a zero-size box'; hider = node; break; }
+        }
       }
-      if (hiddenAncestor) { visible = false; reason = hiddenAncestor; }
-      else if (style.visibility === 'hidden') { visible = false; reason = 'visibility:hidden'; }
-      else if ((type === 'checkbox' || type === 'radio')) {
-        // Styled checkboxes are often zero-size with a visible label; judge by the label.
-        const lbl = el.closest('label') || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
-        const lr = lbl ? lbl.getBoundingClientRect() : r;
-        if (lr.width < 1 && lr.height < 1 && r.width < 1 && r.height < 1) { visible = false; reason = 'zero size'; }
+      if (!hider && style.visibility === 'hidden') {
+        reason = 'visibility:hidden'; hider = el;
+        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          if (getComputedStyle(p).visibility === 'hidden') hider = p; else break;
+        }
       }
-      else if (r.width < 2 || r.height < 2) { visible = false; reason = 'zero size'; }
-      else if (r.right < 0 || r.bottom < 0 || r.left > Math.max(document.documentElement.scrollWidth, 4000)
-               || r.top < -1000) { visible = false; reason = 'off-screen'; }
-      else if (style.clip && style.clip.startsWith('rect(0')) { visible = false; reason = 'clipped'; }
+      if (!hider) {
+        if (type === 'checkbox' || type === 'radio') {
+          // Styled checkboxes are often zero-size with a visible label; judge by the label.
+          const lbl = el.closest('label') || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+          const lr = lbl ? lbl.getBoundingClientRect() : r;
+          if (lr.width < 1 && lr.height < 1 && r.width < 1 && r.height < 1) { reason = 'zero size'; hider = el; }
+        } else if (r.width < 2 || r.height < 2) { reason = 'zero size'; hider = el; }
+        else if (offscreen(r)) {
+          reason = 'off-screen'; hider = el;
+          for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+            if (offscreen(p.getBoundingClientRect())) hider = p; else break;
+          }
+        }
+        else if (style.clip && style.clip.startsWith('rect(0')) { reason = 'clipped'; hider = el; }
+      }
+      visible = !hider;
     }
-    out[uid] = {visible, reason};
+    let hiderId = null, containsForm = false;
+    if (hider) {
+      hiderId = hider.getAttribute(hiderAttr);
+      if (!hiderId) { hiderId = 'h' + (++n); hider.setAttribute(hiderAttr, hiderId); }
+      containsForm = !!(el.form && (hider === el.form || hider.contains(el.form)));
+    }
+    out[uid] = {visible, reason, hider: hiderId, hider_contains_form: containsForm};
   }
   return out;
 }
@@ -290,7 +523,7 @@ _LIVE_SCRIPT = """
 
 
 async def extract_forms_from_frame(frame: Frame) -> list[FormInfo]:
-    live = await frame.evaluate(_LIVE_SCRIPT, UID_ATTR)
+    live = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR])
     html = await frame.content()
     return extract_forms_from_html(html, live=live, frame_url=frame.url if frame.parent_frame else None)
 

@@ -10,6 +10,10 @@ from pydantic import BaseModel, Field
 Strategy = Literal["known_selector", "learned", "heuristic", "llm", "default"]
 
 
+def _letters(text: str) -> str:
+    return "".join(ch for ch in text.lower() if ch.isalpha())[:40]
+
+
 class FieldOption(BaseModel):
     value: str
     text: str = ""
@@ -28,14 +32,22 @@ class FormField(BaseModel):
     autocomplete: str | None = None
     aria_label: str | None = None
     title: str | None = None
-    nearby_text: str = ""
+    nearby_text: str = ""  # the text just before the control in document order
+    text_after: str = ""  # for checkboxes and radios: the text just after ("I agree to ...")
+    section: str = ""  # the legend of the enclosing fieldset
+    css_class: str | None = None
+    hints: str = ""  # class/id tokens of the wrappers around the control ("honeypot-textfield")
     options: list[FieldOption] = Field(default_factory=list)
     value: str | None = None  # the value attribute (checkbox/radio/button)
     required: bool = False
     maxlength: int | None = None
+    size: int | None = None
     pattern: str | None = None
     visible: bool = True
     hidden_reason: str | None = None  # why it is not visible (css, off-screen, zero size, ...)
+    # What is hidden with it: "control" (hidden on its own: a honeypot's way), "section" (a hidden
+    # group: a later wizard step), "form" (the whole form is hidden: a closed pop-up).
+    hidden_scope: str | None = None
     tabindex: int | None = None
     # How to reach it on a live page: a CSS selector unique within its frame.
     selector: str | None = None
@@ -55,11 +67,18 @@ class FormInfo(BaseModel):
     heading: str = ""  # nearby heading/legend text (helps tell a listing form from a search box)
     frame_url: str | None = None  # set when the form lives in an iframe
     selector: str | None = None  # CSS selector of the <form> element, when live
+    name: str | None = None  # the form's name or id attribute
 
     @property
     def signature(self) -> str:
-        """Stable across visits, changes when the form's controls change (form drift)."""
-        parts = [f"{f.tag}:{f.type}:{f.name or ''}" for f in self.fields if f.tag != "button" or f.name]
+        """Stable across visits, changes when the form's controls change (form drift).
+
+        Built from each control's tag, type, name and label letters (digits dropped, so a
+        captcha's "3 + 4" question does not count); hidden inputs (tokens, timestamps) and
+        unnamed buttons are left out. Renaming, adding, removing or relabelling a field drifts.
+        """
+        parts = [f"{f.tag}:{f.type}:{f.name or ''}:{_letters(f.label)}" for f in self.fields
+                 if f.type != "hidden" and (f.tag != "button" or f.name)]
         material = "|".join(sorted(parts))
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 

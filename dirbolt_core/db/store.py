@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import time
 import uuid
 import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -364,6 +362,11 @@ class Store:
                 (key,),
             )
 
+    def clear_submit_started(self, key: str) -> None:
+        """The directory answered 429/5xx to the submit: nothing was accepted, a retry is safe."""
+        with self.connection() as conn:
+            conn.execute("UPDATE job_results SET submit_started_at = NULL WHERE idempotency_key = %s", (key,))
+
     def finish_submission(
         self,
         key: str,
@@ -442,20 +445,21 @@ class Store:
         """
         with self.transaction() as conn:
             conn.execute(
-                """INSERT INTO directory_rate_limits (directory_id, next_slot_at) VALUES (%s, '-infinity')
+                """INSERT INTO directory_rate_limits (directory_id, next_slot_at) VALUES (%s, 'epoch')
                    ON CONFLICT (directory_id) DO NOTHING""",
                 (directory_id,),
             )
             row = conn.execute(
-                """SELECT next_slot_at, holder, held_until, clock_timestamp() AS now
+                """SELECT holder,
+                          EXTRACT(EPOCH FROM held_until - clock_timestamp())::float AS held_for_s,
+                          EXTRACT(EPOCH FROM next_slot_at - clock_timestamp())::float AS wait_s
                    FROM directory_rate_limits WHERE directory_id = %s FOR UPDATE""",
                 (directory_id,),
             ).fetchone()
-            now: datetime = row["now"]
-            if row["holder"] is not None and row["held_until"] > now and row["holder"] != holder:
-                return max(0.05, min(1.0, (row["held_until"] - now).total_seconds()))
-            if row["next_slot_at"] > now:
-                return max(0.01, (row["next_slot_at"] - now).total_seconds())
+            if row["holder"] is not None and (row["held_for_s"] or 0) > 0 and row["holder"] != holder:
+                return max(0.05, min(1.0, row["held_for_s"]))
+            if row["wait_s"] > 0:
+                return max(0.01, row["wait_s"])
             conn.execute(
                 """UPDATE directory_rate_limits SET holder = %s,
                        held_until = clock_timestamp() + make_interval(secs => %s)
@@ -505,6 +509,3 @@ class Store:
                              (str(int(stale_after_s)),))
             return conn.execute("SELECT * FROM stale_workers ORDER BY last_seen_at").fetchall()
 
-
-def dumps(data: Any) -> str:
-    return json.dumps(data, default=str)

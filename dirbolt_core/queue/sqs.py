@@ -144,7 +144,7 @@ class JobQueue:
         for _ in range(max(1, max_messages // 10) + 2):
             batch = self.receive(max_messages=10, wait_s=0, visibility_timeout_s=0, dlq=True)
             new = [m for m in batch if m.message_id not in seen]
-            if not batch or not new and len(seen) >= max_messages:
+            if not batch or (not new and len(seen) >= max_messages):
                 break
             for m in batch:
                 seen.setdefault(m.message_id, m)

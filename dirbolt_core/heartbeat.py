@@ -1,0 +1,65 @@
+"""Worker heartbeats: a background thread writes worker_heartbeats every N seconds."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import uuid
+
+from dirbolt_core.db.store import Store
+
+log = logging.getLogger(__name__)
+
+
+def new_worker_id(prefix: str = "worker") -> str:
+    return f"{prefix}-{socket.gethostname()}-{os.getpid()}-{uuid.uuid4().hex[:6]}"
+
+
+class Heartbeat:
+    """starting → running → idle; a stopped thread leaves the row to go stale (a dead worker)."""
+
+    def __init__(self, store: Store, worker_id: str, *, interval_s: float = 20.0, run_id: str | None = None,
+                 job_id: str | None = None):
+        self.store = store
+        self.worker_id = worker_id
+        self.interval_s = interval_s
+        self.run_id = run_id
+        self.job_id = job_id
+        self.status = "starting"
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def beat(self) -> None:
+        try:
+            self.store.heartbeat(self.worker_id, self.status, hostname=socket.gethostname(), pid=os.getpid(),
+                                 run_id=self.run_id, job_id=self.job_id)
+        except Exception:  # a missed beat must never break the work it reports on
+            log.warning("heartbeat write failed", exc_info=True)
+
+    def set_status(self, status: str) -> None:
+        self.status = status
+        self.beat()
+
+    def start(self) -> Heartbeat:
+        self.beat()
+        self._thread = threading.Thread(target=self._loop, name=f"heartbeat-{self.worker_id}", daemon=True)
+        self._thread.start()
+        return self
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.interval_s):
+            self.beat()
+
+    def stop(self, final_status: str = "idle") -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self.set_status(final_status)
+
+    def __enter__(self) -> Heartbeat:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

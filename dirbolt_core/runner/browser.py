@@ -1,0 +1,117 @@
+"""One Chromium per run process; a fresh context per submission."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import shutil
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from dirbolt_core.runner.guard import UrlGuard
+
+if TYPE_CHECKING:
+    from playwright.async_api import Browser, BrowserContext, Playwright, Route
+
+log = logging.getLogger(__name__)
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+def find_chromium(configured: str | None = None) -> str | None:
+    """A configured path, else the system Chromium; None lets Playwright use its own build."""
+    if configured:
+        return configured
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+@dataclass
+class BrowserOptions:
+    chromium_path: str | None = None
+    headless: bool = True
+    step_timeout_ms: int = 15_000
+    navigation_timeout_ms: int = 20_000
+    viewport_width: int = 1280
+    viewport_height: int = 900
+
+
+class BrowserPool:
+    """Shared Chromium for one run process. Contexts never share cookies between customers."""
+
+    def __init__(self, options: BrowserOptions, guard: UrlGuard):
+        self.options = options
+        self.guard = guard
+        self._playwright: Playwright | None = None
+        self._browser: Browser | None = None
+        self._lock = asyncio.Lock()
+        self.blocked: list[str] = []
+
+    async def start(self) -> BrowserPool:
+        from playwright.async_api import async_playwright
+
+        async with self._lock:
+            if self._browser is None or not self._browser.is_connected():
+                if self._playwright is None:
+                    self._playwright = await async_playwright().start()
+                self._browser = await self._playwright.chromium.launch(
+                    executable_path=find_chromium(self.options.chromium_path),
+                    headless=self.options.headless,
+                    args=CHROMIUM_ARGS,
+                )
+        return self
+
+    async def new_context(self) -> BrowserContext:
+        if self._browser is None or not self._browser.is_connected():
+            # A crashed browser is relaunched for the next attempt.
+            await self.start()
+        assert self._browser is not None
+        context = await self._browser.new_context(
+            accept_downloads=False,
+            viewport={"width": self.options.viewport_width, "height": self.options.viewport_height},
+            java_script_enabled=True,
+            service_workers="block",
+        )
+        context.set_default_timeout(self.options.step_timeout_ms)
+        context.set_default_navigation_timeout(self.options.navigation_timeout_ms)
+        await context.route("**/*", self._route)
+        return context
+
+    async def _route(self, route: Route) -> None:
+        url = route.request.url
+        if url.startswith(("data:", "blob:", "about:")):
+            await route.continue_()
+            return
+        if self.guard.allows(url):
+            await route.continue_()
+            return
+        self.blocked.append(url)
+        await route.abort("blockedbyclient")
+
+    async def close(self) -> None:
+        if self._browser is not None:
+            with contextlib.suppress(Exception):  # already gone (crashed or killed)
+                await self._browser.close()
+            self._browser = None
+        if self._playwright is not None:
+            await self._playwright.stop()
+            self._playwright = None
+
+    async def __aenter__(self) -> BrowserPool:
+        return await self.start()
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()

@@ -1,0 +1,254 @@
+"""Runs a job's submissions: claims, pacing, retries, proof, bounded concurrency."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
+from tenacity.wait import wait_base
+
+from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.db.store import Store
+from dirbolt_core.heartbeat import Heartbeat
+from dirbolt_core.idempotency import idempotency_key
+from dirbolt_core.models import Directory, Job, SubmissionOutcome
+from dirbolt_core.runner.browser import BrowserPool
+from dirbolt_core.runner.outcome import OutcomeAnalysis
+from dirbolt_core.runner.submit import AttemptResult, SubmissionAttempt, fixes_for
+from dirbolt_core.vocabulary import SubmissionStatus
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 3
+ATTEMPT_TIMEOUT_S = 120.0
+
+
+class BackoffWait(wait_base):
+    """1 s, 2 s, 4 s, 8 s … capped at 60 s, ±25% jitter, and never sooner than a Retry-After."""
+
+    def __init__(self, initial_s: float = 1.0, cap_s: float = 60.0, jitter: float = 0.25,
+                 rng: random.Random | None = None):
+        self.initial_s = initial_s
+        self.cap_s = cap_s
+        self.jitter = jitter
+        self.rng = rng or random.Random()
+
+    def __call__(self, retry_state: Any) -> float:
+        base = min(self.cap_s, self.initial_s * 2 ** (retry_state.attempt_number - 1))
+        delay = base * (1 + self.rng.uniform(-self.jitter, self.jitter))
+        exc = retry_state.outcome.exception() if retry_state.outcome else None
+        retry_after = getattr(exc, "retry_after_s", None)
+        if retry_after:
+            delay = max(delay, min(retry_after, self.cap_s))
+        return delay
+
+
+class TransientFailure(Exception):
+    def __init__(self, result: AttemptResult):
+        super().__init__(result.analysis.reason)
+        self.result = result
+        self.retry_after_s = result.analysis.retry_after_s
+
+
+@dataclass
+class DirectoryReport:
+    directory_id: str
+    status: SubmissionStatus
+    reason: str | None
+    attempts: int = 0
+    submitted_now: bool = False  # False when the key was already final or in flight
+
+
+@dataclass
+class JobRunSummary:
+    job_id: str
+    reports: list[DirectoryReport] = field(default_factory=list)
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return dict(Counter(r.status.value for r in self.reports))
+
+
+class JobRunner:
+    def __init__(self, *, store: Store, artifacts: ArtifactStore, brain: FormBrain, pool: BrowserPool,
+                 worker_id: str, run_id: str | None = None, heartbeat: Heartbeat | None = None,
+                 max_attempts: int = MAX_ATTEMPTS, backoff: BackoffWait | None = None,
+                 step_timeout_ms: int = 15_000, slot_lease_s: float = 180.0, shadow: bool = False):
+        self.store = store
+        self.artifacts = artifacts
+        self.brain = brain
+        self.pool = pool
+        self.worker_id = worker_id
+        self.run_id = run_id
+        self.heartbeat = heartbeat
+        self.max_attempts = max_attempts
+        self.backoff = backoff or BackoffWait()
+        self.step_timeout_ms = step_timeout_ms
+        self.slot_lease_s = slot_lease_s
+        self.shadow = shadow
+        self.progress: list[str] = []
+
+    async def run_job(self, job: Job, directories: list[Directory],
+                      on_progress: Any | None = None) -> JobRunSummary:
+        summary = JobRunSummary(job_id=str(job.id))
+        slots = asyncio.Semaphore(job.priority.max_concurrent_submissions)
+        if self.heartbeat:
+            self.heartbeat.set_status("running")
+        done = 0
+
+        async def one(directory: Directory) -> DirectoryReport:
+            nonlocal done
+            try:
+                report = await self._submit_directory(job, directory, slots)
+            except Exception as exc:  # one directory's bug never sinks the job
+                log.exception("submission crashed", extra={"directory_id": directory.id})
+                report = DirectoryReport(directory.id, SubmissionStatus.FAILED, f"internal error: {exc}")
+            done += 1
+            if on_progress is not None:
+                on_progress(done, len(directories), report)
+            return report
+
+        summary.reports = list(await asyncio.gather(*(one(d) for d in directories)))
+        return summary
+
+    async def _submit_directory(self, job: Job, directory: Directory, slots: asyncio.Semaphore
+                                ) -> DirectoryReport:
+        key = idempotency_key(job.id, directory.id, job.business_data)
+        claim = await asyncio.to_thread(
+            self.store.claim_submission, key=key, job_id=job.id, directory=directory, owner=self.worker_id,
+            run_id=self.run_id, shadow=self.shadow)
+        if not claim.claimed:
+            if claim.unknown_outcome:
+                return await self._resolve_unknown(key, directory, claim.attempts)
+            return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
+        async with slots:
+            outcome, attempts, wait_ms = await self._attempts(job, directory, key)
+        await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id,
+                                rate_limit_wait_ms=wait_ms)
+        return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
+
+    async def _resolve_unknown(self, key: str, directory: Directory, attempts: int) -> DirectoryReport:
+        """A previous run pressed submit and died before recording: never submit blindly again."""
+        outcome = SubmissionOutcome(
+            status=SubmissionStatus.NEEDS_MANUAL, confidence=0.3,
+            reason="outcome unknown: a previous run pressed submit and stopped before recording the "
+                   "answer; verify the listing before submitting again",
+            evidence={"recovered_by": self.worker_id})
+        await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id)
+        return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, False)
+
+    async def _attempts(self, job: Job, directory: Directory, key: str
+                        ) -> tuple[SubmissionOutcome, int, int]:
+        history: list[dict[str, Any]] = []
+        total_wait_ms = 0
+        result: AttemptResult | None = None
+        attempt_no = 0
+        try:
+            async for attempt in AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self.backoff,
+                                               retry=retry_if_exception_type(TransientFailure), reraise=True):
+                with attempt:
+                    attempt_no = attempt.retry_state.attempt_number
+                    result, wait_ms = await self._one_attempt(job, directory, key, attempt_no)
+                    total_wait_ms += wait_ms
+                    history.append({"attempt": attempt_no, "at": time.time(), "status": result.analysis.status,
+                                    "reason": result.analysis.reason, "rate_limit_wait_ms": wait_ms})
+                    if result.analysis.transient:
+                        raise TransientFailure(result)
+        except TransientFailure as exc:
+            result = exc.result
+            result.analysis.reason = f"gave up after {attempt_no} attempts: {result.analysis.reason}"
+        assert result is not None
+        outcome = await self._outcome(job, directory, result, attempt_no)
+        outcome.evidence["attempts"] = history
+        return outcome, attempt_no, total_wait_ms
+
+    async def _pace(self, directory: Directory) -> int:
+        """Wait for the directory's slot; returns the milliseconds spent waiting."""
+        started = time.monotonic()
+        while True:
+            wait_s = await asyncio.to_thread(self.store.try_acquire_directory_slot, directory.id,
+                                             holder=self.worker_id, lease_s=self.slot_lease_s)
+            if wait_s <= 0:
+                return int((time.monotonic() - started) * 1000)
+            await asyncio.sleep(min(wait_s, 1.0))
+
+    async def _one_attempt(self, job: Job, directory: Directory, key: str, attempt_no: int
+                           ) -> tuple[AttemptResult, int]:
+        max_lengths: dict[str, int] = {}
+        wait_ms = 0
+        result: AttemptResult | None = None
+        for fix_pass in range(2):  # a fixable validation error gets one more try
+            wait_ms += await self._pace(directory)
+            pressed = False
+
+            async def on_submit_started() -> None:
+                nonlocal pressed
+                pressed = True
+                await asyncio.to_thread(self.store.mark_submit_started, key)
+
+            await asyncio.to_thread(self.store.record_attempt, key)
+            context = await self.pool.new_context()
+            try:
+                attempt = SubmissionAttempt(context=context, directory=directory, profile=job.profile,
+                                            brain=self.brain, step_timeout_ms=self.step_timeout_ms,
+                                            dry_run=self.shadow, on_submit_started=on_submit_started,
+                                            max_lengths=max_lengths)
+                result = await asyncio.wait_for(attempt.run(), timeout=ATTEMPT_TIMEOUT_S)
+            except Exception as exc:
+                result = self._crashed(exc, pressed)
+            finally:
+                with contextlib.suppress(Exception):  # the browser may have died with the page
+                    await context.close()
+                await asyncio.to_thread(self.store.release_directory_slot, directory.id, holder=self.worker_id,
+                                        rate_limit_ms=directory.rate_limit_ms)
+            if result.analysis.transient and result.submit_pressed:
+                # The directory answered 429/5xx: it accepted nothing, so a retry is safe.
+                await asyncio.to_thread(self.store.clear_submit_started, key)
+            fixes = fixes_for(result.analysis) if result.analysis.status is SubmissionStatus.REJECTED else {}
+            if fix_pass == 0 and fixes and any(max_lengths.get(k) != v for k, v in fixes.items()):
+                max_lengths.update(fixes)
+                await asyncio.to_thread(self.store.clear_submit_started, key)
+                continue
+            break
+        assert result is not None
+        return result, wait_ms
+
+    @staticmethod
+    def _crashed(exc: BaseException, pressed: bool) -> AttemptResult:
+        reason = f"{type(exc).__name__}: {str(exc).splitlines()[0][:200] if str(exc) else ''}"
+        if pressed:
+            analysis = OutcomeAnalysis(
+                status=SubmissionStatus.NEEDS_MANUAL, confidence=0.3,
+                reason=f"outcome unknown: {reason} after pressing submit; verify before resubmitting")
+        else:
+            analysis = OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.5, reason=reason,
+                                       transient=True)
+        return AttemptResult(analysis=analysis, submit_pressed=pressed)
+
+    async def _outcome(self, job: Job, directory: Directory, result: AttemptResult, attempt_no: int
+                       ) -> SubmissionOutcome:
+        a = result.analysis
+        prefix = f"{job.id}/{directory.id}/attempt-{attempt_no}"
+        screenshot_uri = html_uri = None
+        if result.screenshot:
+            screenshot_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.png", result.screenshot,
+                                                     "image/png")
+        if result.html:
+            html_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.html", result.html.encode(),
+                                               "text/html; charset=utf-8")
+        status = a.status
+        return SubmissionOutcome(
+            status=status, reason=a.reason, confidence=a.confidence, listing_url=a.listing_url,
+            evidence={**a.evidence, "final_url": result.final_url, "timings": result.timings,
+                      "strategies": dict(Counter(f.strategy for f in result.mapping.fields))
+                      if result.mapping else {}},
+            field_values=result.field_values, screenshot_uri=screenshot_uri, html_uri=html_uri,
+        )
