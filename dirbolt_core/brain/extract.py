@@ -465,8 +465,8 @@ _LIVE_SCRIPT = """
     if (!uid) { uid = String(++n) + '-' + Math.random().toString(36).slice(2, 7); el.setAttribute(attr, uid); }
     return uid;
   };
-  const offscreen = (r) => r.right <= 0 || r.bottom <= 0 || r.left >= Math.max(document.documentElement.scrollWidth, 4000)
-                           || r.top < -1000;
+  const offscreen = (r) => r.right <= 0 || r.bottom <= 0
+    || r.left >= Math.max(document.documentElement.scrollWidth, 4000) || r.top < -1000;
   const els = document.querySelectorAll('form, input, select, textarea, button');
   for (const el of els) {
     const uid = uidOf(el);
@@ -477,7 +477,8 @@ _LIVE_SCRIPT = """
     else {
       const style = getComputedStyle(el);
       const r = el.getBoundingClientRect();
-      for (let node = el; node && node !== document.body && node !== document.documentElement; node = node.parentElement) {
+      const top = document.documentElement;
+      for (let node = el; node && node !== document.body && node !== top; node = node.parentElement) {
         const s = getComputedStyle(node);
         if (s.display === 'none') { reason = 'display:none'; hider = node; break; }
         if (parseFloat(s.opacity) === 0) { reason = 'opacity:0'; hider = node; break; }
@@ -495,7 +496,8 @@ _LIVE_SCRIPT = """
       if (!hider) {
         if (type === 'checkbox' || type === 'radio') {
           // Styled checkboxes are often zero-size with a visible label; judge by the label.
-          const lbl = el.closest('label') || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+          const lbl = el.closest('label')
+            || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
           const lr = lbl ? lbl.getBoundingClientRect() : r;
           if (lr.width < 1 && lr.height < 1 && r.width < 1 && r.height < 1) { reason = 'zero size'; hider = el; }
         } else if (r.width < 2 || r.height < 2) { reason = 'zero size'; hider = el; }

@@ -1,8 +1,16 @@
 """Heuristic field classification: autocomplete tokens, multilingual synonyms, input types.
 
-Each rule is a regular expression over one normalised text source of a field (its
-name/id tokens, label, placeholder, ...). Sources have weights: an autocomplete token
-is near-certain, a label is strong, nearby text is weak.
+Each field is read through several text sources (label, aria-label, name/id tokens,
+placeholder, title, the text just before it, ...). Every source is matched against an
+ordered list of rules (most specific first: "confirm e-mail" before "e-mail", "company
+phone" before "company"); a source votes for its first matching rule with the source's
+weight, and the best-supported key wins. Rules are synonyms in the languages directory
+forms come in (en, de, fr, es, pt, it, nl, pl, ru, da/no/sv, cs/sk, hu, tr, ...), in the
+manner of browser autofill heuristics; none names a particular site.
+
+Some rules decide "not a profile field" (a search box, a birth date, a card number, a
+comment box): those yield `unknown`, so a synonym elsewhere in the field cannot drag
+it onto a profile key.
 """
 
 from __future__ import annotations
@@ -19,6 +27,11 @@ AUTOCOMPLETE = {
     "email": "email",
     "tel": "phone",
     "tel-national": "phone",
+    "tel-country-code": "phone",
+    "tel-area-code": "phone",
+    "tel-local": "phone",
+    "tel-local-prefix": "phone",
+    "tel-local-suffix": "phone",
     "street-address": "address_line1",
     "address-line1": "address_line1",
     "address-line2": "address_line2",
@@ -34,88 +47,193 @@ AUTOCOMPLETE = {
     "username": "username",
     "new-password": "password",
     "current-password": "password",
+    "one-time-code": "captcha",
+    "bday": "unknown",
+    "bday-day": "unknown",
+    "bday-month": "unknown",
+    "bday-year": "unknown",
+    "sex": "unknown",
+    "cc-name": "unknown",
+    "cc-number": "unknown",
+    "cc-exp": "unknown",
+    "cc-csc": "unknown",
 }
 
-# canonical key -> pattern. Order matters: earlier keys win ties (more specific first).
-_P = {
-    "honeypot": r"honey ?pot|\bhp\b|leave (this )?(field )?(blank|empty)|do not fill|don'?t fill|"
-    r"ohnohoney|\btrap\b|bot ?check|if you are (a )?human|nicht ausfüllen|no rellenar|ne pas remplir",
-    "captcha": r"captcha|recaptcha|security code|verification code|type the (characters|letters|code)|"
-    r"characters you see|anti ?spam|spam ?check|kod z obrazka|código de seguridad|код с картинки|"
-    r"prüfcode|sicherheitscode|what is \d+ ?[+x*-] ?\d+",
-    "password_confirm": r"(confirm|repeat|retype|re-?enter|verify|again|wiederhol|bestätig|powt[oó]rz|"
-    r"confirme|повтор|ripeti)\w* ?(your )?(the )?pass(word)?|pass(word)? ?(confirm|again|2|repeat)|"
-    r"\bpass(word)?_?2\b|\bpwd ?2\b|\bcpass|password_confirmation|confirm_password|passconf",
-    "password": r"pass ?word|passwd|\bpwd\b|\bpass\b|kennwort|passwort|hasło|haslo|contraseña|"
-    r"mot de passe|senha|пароль|heslo|parola",
-    "email_confirm": r"(confirm|repeat|retype|re-?enter|verify|again)\w* ?(your )?e-?mail|e-?mail ?(confirm|"
-    r"again|2|repeat|verify)|\bemail_?2\b|confirm_email|email_confirmation",
-    "username": r"user ?name|login ?name|\buser ?id\b|\blogin\b|benutzername|nazwa użytkownika|"
-    r"usuario|identifiant|логин|\bnick(name)?\b|screen ?name",
-    "terms_checkbox": r"\bterms\b|conditions|\bagree|\baccept|\btos\b|privacy policy|datenschutz|\bagb\b|"
-    r"regulamin|akceptuj|acepto|j'accepte|conditions générales|согласен|condizioni|termini|súhlas",
-    "newsletter_checkbox": r"newsletter|subscribe|mailing list|e-?mail updates|special offers|promotion|"
-    r"send me|keep me (informed|updated)|news and|abonn|рассылк|iscriviti",
-    "email": r"e-?mail|\bmail\b|correo|courriel|почта|adres e-mail|poczta",
-    "website": r"web ?site|web ?address|web ?page|homepage|home page|\burl\b|\bsite\b|\bweb\b|"
-    r"sitio web|site web|strona www|\bwww\b|webseite|internetseite|сайт|página web",
-    "fax": r"\bfax\b|facsimile|telefax|факс",
-    "phone": r"phone|\btel\b|telephone|\bmobile\b|\bcell\b|telefon|teléfono|téléphone|телефон|"
-    r"\bnumer\b|contact number|\bmob\b|\bgsm\b",
-    "facebook_url": r"facebook",
-    "twitter_url": r"twitter|\bx\.com\b",
-    "linkedin_url": r"linked ?in",
-    "instagram_url": r"instagram",
-    "postal_code": r"\bzip\b|zip ?code|post ?code|postal|\bpostcode\b|\bplz\b|postleitzahl|"
-    r"kod pocztowy|código postal|code postal|индекс|\bcap\b|\bpsč\b",
-    "city": r"\bcity\b|\btown\b|locality|\bort\b|\bstadt\b|miasto|miejscowość|ciudad|\bville\b|"
-    r"город|città|\bmesto\b|suburb",
-    "state": r"\bstate\b|province|\bregion\b|county|bundesland|województwo|provincia|estado|"
-    r"область|\bkraj\b(?! ?:)|territory",
-    "country": r"country|\bland\b|\bnation|kraj|país|pays|страна|paese|štát",
-    "address_line2": r"address ?(line)? ?2|address2|addr2|apartment|suite|\bapt\b|\bunit\b|"
-    r"street ?2|line ?2",
-    "address_line1": r"address|street|\baddr\b|anschrift|straße|strasse|adres|ulica|dirección|"
-    r"direccion|adresse|\brue\b|адрес|indirizzo|ulice|line ?1",
-    "contact_first_name": r"first ?name|given ?name|fore ?name|\bfname\b|\bfirst\b|vorname|imię|imie|"
-    r"nombre(?! de (la )?empresa)|prénom|prenom|имя|\bnome\b|meno",
-    "contact_last_name": r"last ?name|sur ?name|family ?name|\blname\b|\blast\b|nachname|nazwisko|"
-    r"apellido|\bnom\b|фамилия|cognome|priezvisko",
-    "contact_title": r"job ?title|position|\brole\b|your title|designation",
-    "business_name": r"business|company|organi[sz]ation|\borg\b|firm|firma|empresa|entreprise|"
-    r"société|компания|организаци|azienda|listing ?name|brand|store name|shop name|venue|"
-    r"\bbiz\b|nazwa firmy|unternehmen|practice name|\bcompany_?name\b",
-    "contact_name": r"full ?name|your name|contact ?(person|name)?|\bname\b|\bnom\b|imię i nazwisko|"
-    r"\bnombre\b|\bимя\b|owner|contact",
-    "short_description": r"short desc|tag ?line|slogan|summary|headline|one[- ]liner|brief desc",
-    "description": r"descri|about|tell us|details|information about|bio\b|overview|beschreibung|"
-    r"opis|descripción|описание|profil|services offered|message",
-    "category": r"categor|industry|business type|type of business|sector|branche|kategori|"
-    r"categoría|catégorie|категори|rubri",
-    "keywords": r"keyword|\btags?\b|schlagw|słowa kluczowe|palabras clave|mots[- ]clés",
-    "hours": r"hours|opening|business hours|öffnungszeiten|godziny otwarcia|horario",
-    "year_founded": r"year (founded|established)|founded|established|since|gründungsjahr",
-    "logo": r"\blogo\b",
-}
-PATTERNS: dict[str, re.Pattern[str]] = {k: re.compile(v, re.IGNORECASE) for k, v in _P.items()}
+# Keys that only a bare word decided ("Name", "Nom"): the form's other fields settle them.
+BARE_NAME = "_name"
 
-# Weight of a match by where it was found.
+_RULES: list[tuple[str, str]] = [
+    # --- traps and machine checks first: their words must win over any synonym
+    ("honeypot", r"honey ?pot|\bhoney\w*|\bhpot\b|\bhp\b|ohnohoney|bot ?(test|trap|check|field)\w*|spam ?trap|"
+     r"leave (this |it )?(field |input |box )?(blank|empty|untouched)|(should|must) (be )?(left|remain|stay) "
+     r"(blank|empty|un\w+)|for validation purposes|do not (fill|enter|change|type)|don'?t (fill|enter|type)|"
+     r"not (be )?filled|if you are (a )?human|humans? (should|must) not|nicht ausfüllen|leer lassen|"
+     r"no rellenar|dejar en blanco|ne pas remplir|laisser vide|lasciare vuoto|non compilare|niet invullen|"
+     r"nie wypełniaj|не заполняйте|ikke udfyld|lad (dette|feltet) (være )?tomt"),
+    ("captcha", r"captcha|recaptcha|turnstile|security ?(code|check|image|question)|verification ?code|"
+     r"verify ?code|confirmation ?code|type (in )?the (characters|letters|code|text|word)|characters "
+     r"(you see|shown|in the)|code (shown|you see|in the (image|picture))|(image|picture) (code|text)|"
+     r"anti[- ]?(spam|robot|bot)\w*|spam ?(check|protection|question|control)|human ?(verification|check|test)|"
+     r"are you (a )?(human|robot)|not a robot|human verify|humanverify|what is \d+|how much is \d+|"
+     r"\d+ ?[-+x*=] ?\d*\s*=|\d+ (plus|minus|times|and) \d+|sum of|solve|math|"
+     r"kod z obrazka|przepisz kod|kod (weryfikacyjny|zabezpieczaj)|código de (seguridad|verificación|segurança)|"
+     r"sicherheits(code|abfrage|frage)|prüf(code|summe)|bestätigungscode|grafische sicherheit|spamschutz|"
+     r"code de (sécurité|vérification)|codice (di sicurezza|di verifica)|controllo antispam|"
+     r"kontrolní kód|ellenőrző kód|biztonsági kód|kontrolkode|sikkerhedskode|"
+     r"код (с картинки|подтверждения|проверки|с изображения|безопасности)|защитный код|проверочный код|"
+     r"защита от (спама|роботов)|введите (код|символы)|\bkaptcha\b|\bcapcha\b|\bcaptha\b|\bantibot\b"),
+    # --- not profile fields: these words settle a field as "leave it alone"
+    ("unknown", r"\bsearch\w*|\bquery\b|\bsuche\b|\bbuscar\b|\brecherche\b|\bcerca\b|\bszukaj\b|поиск|"
+     r"\bzoek\w*|\bsøg\w*|\bkeresés\b|\bhledat\b|\bq\b|"
+     r"birth|\bdob\b|\bbday\b|geburt|naissance|nacimiento|nascita|urodzeni|рождени|fødsels|"
+     r"\bgender\b|\bsex\b|geschlecht|\bsexe\b|\bsexo\b|\bpłeć\b|\bпол\b|køn|"
+     r"card ?(number|holder|no)|credit ?card|\bcvv\d?\b|\bcvc\b|\bccv\b|\bexpir\w*|"
+     r"coupon|promo|voucher|referr\w*|invit\w*|gift ?card|"
+     r"remember (me|my)|keep me (logged|signed)|stay (logged|signed)|angemeldet bleiben|"
+     r"se souvenir|recordar(me)?|ricordami|zapamiętaj|запомнить|husk mig|"
+     r"middle ?name|\bmiddle\b|\binitials?\b|\bsalutation\b|\banrede\b|\bcivilit\w*|"
+     r"\bquantity\b|\bqty\b|\bsubject\b|\bbetreff\b|\bobjet\b|\basunto\b|\btemat\b|\bтема\b|"
+     r"time ?zone|\bdst\b|daylight|security question|secret question|\banswer\b|"
+     r"\bcomments?\b|\bmessage\b|\bnachricht\b|\bkommentar\b|\bcommentaire\b|\bcomentario\b|"
+     r"\bmensaje\b|\bmessaggio\b|\bwiadomość\b|\bkomentarz\b|сообщени|комментари|\bbesked\b|"
+     r"\bbemærkning\w*|\bbesedel\w*|\benquiry\b|\binquiry\b|\bfeedback\b|\bquestion\b|"
+     r"\bhow did you (hear|find)|\bheard about\b|\bnick ?name\b|screen ?name|display ?name|"
+     r"\bavatar\b|\bphoto\b|\bpicture\b|\bupload\b|\battach\w*|\bpin\b|\bsms code\b|"
+     r"\bsort\w*|\border ?by\b|\bper ?page\b|\bstyle\b|\blanguage\b|\bsprache\b|\blangue\b|\bidioma\b|"
+     r"\bcurrency\b|\bsize\b|\bcolou?r\b|\bage\b|\bdate\b|\bday\b|\bmonth\b|\bdatum\b|\bfecha\b|"
+     r"\bjour\b|\bmois\b|\bгод\b|\bдень\b|\bмесяц\b"),
+    ("password_confirm", r"(confirm|repeat|retype|re-?type|re-?enter|verify|verification|again|second|"
+     r"wiederhol|bestätig|erneut|powt[oó]rz|potwierd|confirme|confirmer|confirmar|ripeti|conferma|"
+     r"повтор|подтвер|gentag|bekræft|bevestig|herhaal|onayla|tekrar|zopakuj|potvrď|potvrzení|megerősít|"
+     r"újra)\w* ?(your |the |new |)?(pass|pw|parol|contrase|senha|kennwort|hasł|пароль|adgangskode|"
+     r"wachtwoord|şifre|heslo|jelszó|mot de passe)\w*|"
+     r"(pass ?(word)?|passwd|pwd|pw|kennwort|passwort|hasło|haslo|contraseña|senha|пароль|adgangskode|"
+     r"wachtwoord|şifre|heslo|jelszó|mot de passe) ?(\w+ )?(confirm\w*|again|repeat|verif\w*|check|match|"
+     r"copy|2|bis|wiederholen|bestätigen|erneut|повтор\w*|ещ[её] раз|igen|gentag\w*|tekrar\w*|"
+     r"újra|znovu|conf\w*)\b|"
+     r"\bc ?pass\w*|\bpass ?conf\w*|\bpw ?2\b|\bpwd ?2\b|\bpass ?2\b|\bre ?pass\w*|\bpassword ?2\b|"
+     r"\bpass\w* ?(c|cf|cnf)\b"),
+    ("password", r"pass ?word|\bpasswd\b|\bpwd\b|\bpw\b|\bpass\b|kennwort|passwort|hasło|haslo|contraseña|"
+     r"\bclave\b|mot de passe|\bmdp\b|\bsenha\b|пароль|\bheslo\b|\bparola\b|adgangskode|wachtwoord|"
+     r"\bşifre|jelszó|\bsalasana\b|lösenord|passord"),
+    ("email_confirm", r"(confirm|repeat|retype|re-?type|re-?enter|verify|again|second|wiederhol|bestätig|"
+     r"erneut|powt[oó]rz|potwierd|confirme|confirmer|confirmar|ripeti|conferma|повтор|подтвер|gentag|"
+     r"bekræft|bevestig|herhaal|onayla|tekrar|zopakuj|potvrď|megerősít|újra)\w* ?(your |the |)?"
+     r"(e ?-?mail|correo|courriel|почт|mail)|"
+     r"(e ?-?mail|correo|courriel|mail)( address| adresse?)? ?(confirm\w*|again|repeat|verif\w*|check|2|"
+     r"bis|wiederholen|bestätigen|erneut|повтор\w*|igen|gentag\w*|conf)\b|"
+     r"\bema(il)? ?2\b|\bconfirm ?email\b|\bemail ?confirm\w*\b|\bre ?email\b|\bemail ?again\b"),
+    ("email", r"e[- ]?mail|\bmail\b|correo|courriel|почта|poczta|\bema\b|sähköposti|\bepost\b|"
+     r"электронн\w* (почт|адрес)|\bmail ?address\b|\bemailaddress\b|\bemail\w*"),
+    ("username", r"user ?name|user ?id|\buser\b|login ?(name|id)?\b|log ?in\b|\blog\b|benutzer\w*|"
+     r"nazwa użytkownika|\blogin\b|usuario|identifiant|логин|\bпользовател\w*|brugernavn|gebruikersnaam|"
+     r"nome utente|nom d'utilisateur|nombre de usuario|kullanıcı|felhasználó|uživatel|používateľ|"
+     r"\bmember ?name\b|\baccount ?name\b|\bnickname\b"),
+    ("terms_checkbox", r"\bterms\b|conditions|\bagree\w*|\baccept\w*|\btos\b|\btou\b|privacy|policy|"
+     r"guidelines|\brules\b|\beula\b|datenschutz|\bagb\b|nutzungsbedingungen|einverstanden|zustimm\w*|"
+     r"regulamin|akceptuj\w*|zgod\w*|acepto|términos|condiciones|j'accepte|accepte|conditions générales|"
+     r"согласен|соглаш\w*|услови\w*|правил\w*|condizioni|termini|accetto|\bakkoord\b|voorwaarden|"
+     r"betingelse\w*|vilkår|accepter\w*|súhlas\w*|souhlas\w*|podmínk\w*|feltétel\w*|elfogad\w*|"
+     r"\bkabul\b|\bконфиденциальн\w*|\bgdpr\b|\brodo\b|consent\w*|i have read|i've read"),
+    ("newsletter_checkbox", r"newsletter|subscribe|mailing ?list|e-?mail (updates|offers|news)|special offers|"
+     r"promotion\w*|send me|keep me (informed|updated|posted)|news and|\bnews\b|offers|abonn\w*|"
+     r"рассылк\w*|подпис\w*|iscriviti|suscrib\w*|\bbolet\w*|nyhedsbrev|nieuwsbrief|nyhetsbrev|biuletyn|"
+     r"informacje handlowe|hírlevél|\bupdates\b|marketing|receive (e-?mails?|messages|information|news)|"
+     r"(e-?mails?|messages) from|may (send|e-?mail) me|allow \w+ to (e-?mail|contact)|"
+     r"dürfen mir|contact me|notify|notification"),
+    ("facebook_url", r"facebook|\bfb\b"),
+    ("twitter_url", r"twitter|\bx\.com\b"),
+    ("linkedin_url", r"linked ?in"),
+    ("instagram_url", r"instagram|\binsta\b"),
+    ("website", r"web ?site|web ?address|web ?page|home ?page|\burl\b|\burl\w*|\bsite\b|\bweb\b|"
+     r"sitio web|site web|site internet|strona (www|internetowa)|\bwww\b|webseite|internetseite|"
+     r"internetadresse|сайт|página web|sito( web)?\b|hjemmeside|\bwebsted\b|webstránka|weboldal|"
+     r"\blink\b|\bblog\b|\bvideo\b|\byoutube\b|\bdailymotion\b|\bvimeo\b|\bhttp\b"),
+    ("fax", r"\bfax\w*|facsimile|telefax|факс"),
+    ("phone", r"phone|\btel\b|\btel\w*|\bmobile\b|\bmobil\w*|\bcell\w*|\bhandy\b|teléfono|téléphone|"
+     r"телефон|\bтел\b|contact ?(number|no)|\bmob\b|\bgsm\b|\bnumer (tel|kom)\w*|\bcomórka\b|\bkomórk\w*|"
+     r"\bcelular\b|\bmóvil\b|\bportable\b|\bcellulare\b|\btelefoon\b|\bnummer\b|\bphone ?number\b|"
+     r"\barea ?code\b|\bdial\w*|\bextension\b"),
+    ("postal_code", r"\bzip\w*|zip ?code|post ?code|postal|\bpostcode\b|\bplz\b|postleitzahl|kod pocztowy|"
+     r"código postal|code postal|\bcp\b|индекс|\bcap\b|\bpsč\b|postnummer|postnr|irányítószám|"
+     r"posta kodu|\bpin ?code\b|\bpincode\b|\bpostnumber\b|\beircode\b"),
+    ("city", r"\bcity\b|\bcity\w*|\btown\b|locality|\bort\b|\bwohnort\b|\bstadt\b|miasto|miejscowość|ciudad|"
+     r"\bville\b|город|città|\bmesto\b|\bměsto\b|\bby\b|\bbynavn\b|\bplaats\b|\bwoonplaats\b|\bvaros\b|"
+     r"\bváros\b|\bşehir\b|\bcidade\b|\blocalidad\b|\blocalité\b|\bcomune\b|населенн\w* пункт|\bpoblación\b|"
+     r"\bsuburb\b"),
+    ("state", r"\bstate\b|\bstate\w*|province|\bprov\b|\bregion\b|\bregión\b|\brégion\b|\bregione\b|county|"
+     r"bundesland|województwo|provincia|estado|\bобласть\b|\bрегион\b|\bкрай\b|\bterritory\b|"
+     r"\bdepartamento\b|\bdépartement\b|\bkanton\b|\bmegye\b|\bil\b|\bstat\b|\bufe?\b"),
+    ("country", r"country|\bland\b|\bnation\w*|\bkraj\b|país|\bpays\b|страна|paese|štát|\bstaat\b|"
+     r"\bország\b|\bülke\b|\bpaís\b|\bkrajina\b|\bземля\b"),
+    ("address_line2", r"address ?(line)? ?2|\baddress2\b|\baddr ?2\b|apartment|suite|\bapt\b|\bunit\b|"
+     r"\bstreet ?2\b|\bline ?2\b|address line 2|adresszusatz|complément d'adresse|\bbuilding\b|\bfloor\b"),
+    ("address_line1", r"address|street|\baddr\w*|anschrift|straße|strasse|\badres\w*|\bulica\b|dirección|"
+     r"direccion|\badresse\b|\brue\b|адрес|indirizzo|\bulice\b|\bline ?1\b|\bgade\b|\bvej\b|\bstraat\b|"
+     r"\bcím\b|\bendereço\b|\bmorada\b|\bcalle\b|\bvia\b|\bhouse ?(number|no)\b|\bhausnummer\b|"
+     r"\bstreet ?(number|name)\b|\blocation\b|\bwhere (are you|do you)\b"),
+    ("contact_first_name", r"first ?name|given ?name|fore ?name|christian name|\bfname\b|\bfirst\b|"
+     r"\bf ?name\b|vorname|imię|\bimie\b|\bnombre\b(?! (de (la )?)?(empresa|compañía|usuario|negocio))|"
+     r"prénom|prenom|\bимя\b|\bnome\b(?! (utente|azienda|da empresa))|\bmeno\b|\bfornavn\b|voornaam|\bkeresztnév\b|"
+     r"\bjméno\b|\bad\b|\bprimeiro nome\b"),
+    ("contact_last_name", r"last ?name|sur ?name|family ?name|\blname\b|\blast\b|\bl ?name\b|nachname|"
+     r"familienname|nazwisko|apellido\w*|\bnom de famille\b|фамили\w*|cognome|priezvisko|příjmení|"
+     r"efternavn|achternaam|vezetéknév|\bsoyad\w*|sobrenome|\bapelido\b"),
+    ("contact_name", r"full ?name|your name|\bname of (the )?(contact|person|owner)|contact ?person|"
+     r"contact ?name|\bimię i nazwisko\b|nombre (y|e) apellidos?|nombre completo|nom complet|nome completo|"
+     r"\bф\.? ?и\.? ?о\b|\bфио\b|vollständiger name|ihr name|\bvotre nom\b|\bvostro nome\b|\bsu nombre\b|"
+     r"\btwoje imię\b|\bдля связи\b|\bowner\b|\bauthor\b|\bfull ?name\b|\bcontact\b|\brepresentative\b|"
+     r"\bfulde navn\b|\bdit navn\b|\bjméno a příjmení\b|\bteljes név\b"),
+    ("contact_title", r"job ?title|position|\brole\b|your title|designation|\bjob\b|\boccupation\b|"
+     r"\bposition\b|\bberuf\b|\bfunktion\b|\bstanowisko\b|\bcargo\b|\bpuesto\b|\bпостъ?\b|\bдолжность\b"),
+    ("business_name", r"business|company|organi[sz]ation|\borg\b|\bfirm\w*|\bempresa\b|entreprise|"
+     r"société|societe|компани\w*|организаци\w*|azienda|listing ?(name|title)|\bbrand\b|store ?name|"
+     r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
+     r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
+     r"\bemployer\b|\bagency\b|\bschool\b|\buniversity\b|\binstitute\b|\bhotel name\b|\brestaurant name\b"),
+    (BARE_NAME, r"\bname\b|\bnom\b|\bnome\b|\bnombre\b|\bnavn\b|\bnaam\b|\bnév\b|\bjméno\b|\bmeno\b|\bимя\b|"
+     r"\bназвание\b|\bnazwa\b|\bisim\b|\bад\b|\bnome\b"),
+    ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
+     r"kurzbeschreibung|description courte|\bteaser\b"),
+    ("description", r"descri\w*|about|tell us|details about|information about|\bbio\b|\bbiography\b|"
+     r"overview|beschreibung|\bopis\w*|descripción|описани\w*|\bo (sobie|firmie)\b|\bо себе\b|profil\w*|"
+     r"services offered|\babout ?me\b|\binteresse\w*|interests|beskrivelse|omschrijving|leírás|popis|"
+     r"why do you want|\bintroduc\w*|\bpresentation\b|présentation|\bsignature\b"),
+    ("category", r"categor\w*|industry|business type|type of business|\bsector\b|branche|kategori\w*|"
+     r"categoría|catégorie|категори\w*|\brubri\w*|\bniche\b|\bspecialt\w*"),
+    ("keywords", r"keyword\w*|\btags?\b|schlagw\w*|słowa kluczowe|palabras clave|mots[- ]clés|"
+     r"ключевые слова|parole chiave|søgeord|trefwoorden"),
+    ("hours", r"\bhours\b|opening|business hours|öffnungszeiten|godziny otwarcia|horario|heures d'ouverture|"
+     r"часы работы|orari"),
+    ("year_founded", r"year (founded|established|started)|\bfounded\b|\bestablished\b|\bsince\b|"
+     r"gründungsjahr|année de création|año de fundación"),
+    ("logo", r"\blogo\b"),
+]
+RULES: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in _RULES]
+PATTERNS: dict[str, re.Pattern[str]] = dict(RULES)
+
+# Weight of a vote by where it was found.
 SOURCE_WEIGHT = {
     "label": 0.92,
     "aria": 0.9,
     "name": 0.86,
-    "placeholder": 0.84,
+    "placeholder": 0.85,
     "title": 0.8,
-    "nearby": 0.65,
+    "nearby": 0.78,  # the text before a control: a label in all but name (table cells, divs)
+    "after": 0.8,  # checkboxes and radios: "[x] I agree to the terms"
+    "value": 0.6,  # a prefilled value="Your e-mail" (old pages' placeholders)
+    "section": 0.5,  # the fieldset legend: context more than label
+    "hints": 0.5,  # wrapper class/id tokens
 }
-
-_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
-_SEP = re.compile(r"[_\-\[\]\.:/]+")
-_CHECK_KEYS = {"terms_checkbox", "newsletter_checkbox"}
+# Keys that are a control's job, never a text box's.
+_CHECK_KEYS = frozenset({"terms_checkbox", "newsletter_checkbox"})
+_CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
+_SEP = re.compile(r"[_\-\[\]\.:/$#|{}()@,;=+]+")
+_NON_WORD_ONLY = re.compile(r"^[\W\d_]*$")
 
 
 def tokens_of(name: str | None) -> str:
-    """'biz[contact_firstName]' -> 'biz contact first name'."""
+    """'biz[contact_firstName]' -> 'biz contact first name'; 'Address1' -> 'address 1'."""
     if not name:
         return ""
     return " ".join(_SEP.sub(" ", _CAMEL.sub(" ", name)).split()).lower()
@@ -129,67 +247,147 @@ class Guess:
 
 
 def field_sources(field: FormField) -> dict[str, str]:
-    names = " ".join(t for t in (tokens_of(field.name), tokens_of(field.id)) if t)
+    names = " ".join(dict.fromkeys(t for t in (tokens_of(field.name), tokens_of(field.id)) if t))
+    label = field.label or ""
+    aria = field.aria_label or ""
+    if aria and aria == label:
+        aria = ""
+    nearby = field.nearby_text or ""
+    if nearby and (nearby == label or (not label and nearby == field.placeholder)):
+        nearby = ""
+    value = ""
+    if field.type in ("text", "email", "tel", "url", "") and field.value and len(field.value) < 60:
+        value = field.value
     return {
-        "label": field.label or "",
-        "aria": field.aria_label or "",
+        "label": label,
+        "aria": aria,
         "name": names,
         "placeholder": field.placeholder or "",
         "title": field.title or "",
-        "nearby": field.nearby_text or "",
+        "after": field.text_after if field.type in ("checkbox", "radio") else "",
+        "nearby": nearby,
+        "value": value,
+        "section": field.section or "",
+        "hints": tokens_of(field.hints) if field.hints else "",
     }
 
 
+def first_rule(text: str, allowed: frozenset[str] | set[str]) -> str | None:
+    """The first (most specific) rule key that matches the text, among the allowed keys."""
+    if not text or _NON_WORD_ONLY.match(text):
+        return None
+    for key, pattern in RULES:
+        if key in allowed and pattern.search(text):
+            return key
+    return None
+
+
+def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tuple[float, str]]:
+    """key -> (score, sources that voted for it). A source votes for its first matching rule."""
+    sources = field_sources(field)
+    has_label = bool(sources["label"] or sources["aria"])
+    tally: dict[str, list[tuple[float, str]]] = {}
+    for source, text in sources.items():
+        if source in ("section", "hints"):
+            continue
+        key = first_rule(text, allowed)
+        if key is None:
+            continue
+        weight = SOURCE_WEIGHT[source]
+        if source == "nearby" and has_label:
+            weight -= 0.2  # with a real label, the text before is the previous field's tail
+        tally.setdefault(key, []).append((weight, source))
+    out: dict[str, tuple[float, str]] = {}
+    for key, hits in tally.items():
+        hits.sort(reverse=True)
+        score = hits[0][0] + 0.03 * (len(hits) - 1)
+        out[key] = (min(score, 0.96), "+".join(s for _, s in hits))
+    return out
+
+
 def classify(field: FormField) -> Guess:
-    """The single best canonical key for a field, with a confidence."""
+    """The single best canonical key for a field, with a confidence and what decided it."""
     ftype = field.type
+    sources = field_sources(field)
     if ftype in ("submit", "image") or (field.tag == "button" and ftype not in ("button", "reset")):
+        if first_rule(" ".join((sources["name"], field.label)), {"captcha"}):
+            return Guess("unknown", 0.8, "type")  # a "new captcha image" button
         return Guess("submit", 0.95, "type")
-    if ftype in ("hidden", "reset", "button", "file"):
+    if ftype == "button":
+        text = " ".join((field.label, sources["name"]))
+        if re.search(r"submit|send|register|sign ?up|continue|next|save|add|create|post|senden|envoyer|"
+                     r"enviar|invia|wyślij|отправ|feedback|publish|join", text, re.IGNORECASE):
+            return Guess("submit", 0.7, "button text")
         return Guess("unknown", 0.9, "type")
-    if not field.visible:
+    if ftype in ("hidden", "reset"):
+        return Guess("unknown", 0.95, "type")
+    if ftype == "file":
+        return Guess("logo", 0.8, "label") if first_rule(field.label + " " + sources["name"], {"logo"}) \
+            else Guess("unknown", 0.9, "type")
+    if not field.visible and field.hidden_scope == "control":
         # A control a person cannot see but a bot would fill.
         return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
+    allowed = allowed_keys(field)
+    # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
+    for source in ("label", "placeholder", "nearby", "name", "hints", "aria", "title"):
+        if first_rule(sources[source], {"honeypot"}):
+            return Guess("honeypot", 0.93, f"{source}:trap words")
+    if field.tabindex is not None and field.tabindex < 0 and (field.autocomplete or "").lower() in ("off", "nope") \
+            and field.tag == "input" and ftype in ("text", "email", "url", "tel", ""):
+        return Guess("honeypot", 0.85, "tabindex=-1+autocomplete=off")
     if field.autocomplete:
         for token in field.autocomplete.lower().split():
-            if token in AUTOCOMPLETE:
-                return Guess(AUTOCOMPLETE[token], 0.97, "autocomplete")
-            if token == "off" and field.tabindex == -1:
-                return Guess("honeypot", 0.8, "autocomplete-off+tabindex")
-    sources = field_sources(field)
-    best: Guess | None = None
-    allowed = _allowed_keys(field)
-    for source, text in sources.items():
-        if not text:
-            continue
-        for key, pattern in PATTERNS.items():
-            if key not in allowed:
-                continue
-            if pattern.search(text):
-                conf = SOURCE_WEIGHT[source]
-                if best is None or conf > best.confidence:
-                    best = Guess(key, conf, source)
-                break  # first (most specific) key for this source
-    by_type = {"email": "email", "tel": "phone", "url": "website"}.get(ftype)
-    if best is None and by_type:
+            key = AUTOCOMPLETE.get(token)
+            if key and (key in allowed or key == "unknown"):
+                return Guess(key, 0.97, "autocomplete")
+    tally = votes(field, allowed)
+    by_type = {"email": "email", "tel": "phone", "url": "website", "password": "password"}.get(ftype)
+    if not tally:
+        if by_type:
+            return Guess(by_type, 0.75, "type")
+        weak = first_rule(sources["section"], allowed) or first_rule(sources["hints"], allowed)
+        if weak and weak not in ("unknown", BARE_NAME, "honeypot", "captcha"):
+            return Guess(weak, 0.45, "section/hints")
+        return Guess("unknown", 0.5, "none")
+    key, (score, source) = max(tally.items(), key=lambda kv: (kv[1][0], -_rank(kv[0])))
+    if by_type and key != by_type and key not in _TYPE_COMPATIBLE.get(ftype, ()) and score < 0.86:
         return Guess(by_type, 0.75, "type")
-    if best is not None and by_type and best.key != by_type and best.source in ("nearby", "title"):
-        return Guess(by_type, 0.75, "type")
-    if best is not None and best.key == "honeypot" and field.tabindex == -1:
-        return Guess("honeypot", 0.97, best.source + "+tabindex")
-    return best or Guess("unknown", 0.5, "none")
+    return Guess(key, score, source)
 
 
-def _allowed_keys(field: FormField) -> set[str]:
+_RANK = {key: i for i, (key, _) in enumerate(_RULES)}
+_TYPE_COMPATIBLE = {
+    "email": ("email_confirm", "username", "captcha", "honeypot", "unknown"),
+    "tel": ("fax", "captcha", "honeypot", "unknown"),
+    "url": ("facebook_url", "twitter_url", "linkedin_url", "instagram_url", "honeypot", "unknown"),
+    "password": ("password_confirm", "captcha", "honeypot"),
+}
+
+
+def _rank(key: str) -> int:
+    return _RANK.get(key, 999)
+
+
+_ALL_KEYS = frozenset(k for k, _ in _RULES)
+_TEXT_KEYS = _ALL_KEYS - _CHECK_KEYS
+_SELECT_KEYS = frozenset({"state", "country", "category", "city", "phone", "year_founded", "unknown", "captcha",
+                          "honeypot", "contact_title", "hours"})
+_TEXTAREA_KEYS = frozenset({"description", "short_description", "hours", "keywords", "address_line1", "captcha",
+                            "honeypot", "unknown"})
+_CHECKBOX_KEYS = frozenset({"terms_checkbox", "newsletter_checkbox", "honeypot", "captcha", "category", "unknown"})
+_RADIO_KEYS = frozenset({"category", "country", "state", "newsletter_checkbox", "terms_checkbox", "unknown"})
+_PASSWORD_KEYS = frozenset({"password", "password_confirm", "captcha", "honeypot"})
+
+
+def allowed_keys(field: FormField) -> frozenset[str]:
     if field.type == "checkbox":
-        return {"terms_checkbox", "newsletter_checkbox", "honeypot", "captcha"}
+        return _CHECKBOX_KEYS
     if field.type == "radio":
-        return {"category", "country", "state", "newsletter_checkbox", "terms_checkbox"}
+        return _RADIO_KEYS
     if field.type == "password":
-        return {"password", "password_confirm"}
-    keys = set(PATTERNS) - _CHECK_KEYS
+        return _PASSWORD_KEYS
     if field.tag == "textarea":
-        return {"description", "short_description", "hours", "keywords", "address_line1", "honeypot"}
+        return _TEXTAREA_KEYS
     if field.tag == "select":
-        keys &= {"state", "country", "category", "year_founded", "hours", "contact_title", "unknown"}
-    return keys
+        return _SELECT_KEYS
+    return _TEXT_KEYS
