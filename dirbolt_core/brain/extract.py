@@ -268,7 +268,8 @@ class _FormContext:
             if lbl.get("for"):
                 self.labels_for.setdefault(lbl.get("for"), []).append(lbl)
         self.css = _hidden_css_selectors(doc)
-        self._hidden_cache: dict[int, tuple[Any, str] | None] = {}
+        # Keyed by the element itself: an lxml proxy's id() is reused once it is collected.
+        self._hidden_cache: dict[Any, tuple[Any, str] | None] = {}
 
     def static_hider(self, control: Any) -> tuple[Any, str] | None:
         """The nearest element (the control or an ancestor) that hides the control, and why."""
@@ -276,9 +277,8 @@ class _FormContext:
         node = control
         result: tuple[Any, str] | None = None
         while node is not None and isinstance(node.tag, str):
-            key = id(node)
-            if key in self._hidden_cache:
-                result = self._hidden_cache[key]
+            if node in self._hidden_cache:
+                result = self._hidden_cache[node]
                 break
             chain.append(node)
             reason = _own_hidden_reason(node, *self.css)
@@ -291,7 +291,7 @@ class _FormContext:
         for n in chain:
             # Cache only ancestors' answers: a control's own hiding does not hide its siblings.
             if n is not control:
-                self._hidden_cache[id(n)] = result if result is None or result[0] is not control else None
+                self._hidden_cache[n] = result if result is None or result[0] is not control else None
         return result
 
 
@@ -316,7 +316,7 @@ def _visibility(control: Any, form: Any, fillable: list[Any], ctx: _FormContext,
     node, reason = found
     if node is form or _contains(node, form):
         return False, reason, "form"
-    return False, reason, _scope(hider_counts.get(id(node), 1), len(fillable))
+    return False, reason, _scope(hider_counts.get(node, 1), len(fillable))
 
 
 def _scope(hidden_together: int, fillable_in_form: int) -> str:
@@ -345,7 +345,7 @@ def _hider_counts(fillable: list[Any], form: Any, ctx: _FormContext) -> dict[Any
             continue
         found = ctx.static_hider(c)
         if found is not None:
-            counts[id(found[0])] = counts.get(id(found[0]), 0) + 1
+            counts[found[0]] = counts.get(found[0], 0) + 1
     return counts
 
 

@@ -215,14 +215,23 @@ class Store:
         with self.connection() as conn:
             return conn.execute("SELECT * FROM jobs WHERE id = %s", (job_id,)).fetchone()
 
-    def mark_job_queued(self, job_id: uuid.UUID, *, message_id: str | None, actor: str) -> bool:
-        """Make an accepted message durable as a queued job. True if this call queued it."""
+    def mark_job_queued(self, job_id: uuid.UUID, *, message_id: str | None, actor: str,
+                        package_size: int | None = None, priority: Priority | None = None) -> bool:
+        """Make an accepted message durable as a queued job. True if this call queued it.
+
+        The message's package and priority win over the order's; a job already queued,
+        running or finished is left alone (a redelivered message is a duplicate, not an error).
+        """
         with self.transaction() as conn:
             row = conn.execute(
-                """UPDATE jobs SET status = 'queued', queued_at = now(), message_id = %s, updated_at = now()
+                """UPDATE jobs SET status = 'queued', queued_at = now(), message_id = %s, updated_at = now(),
+                       package_size = COALESCE(%s, package_size), directory_limit = COALESCE(%s, directory_limit),
+                       priority = COALESCE(%s, priority), package_type = COALESCE(%s, package_type),
+                       priority_level = COALESCE(%s, priority_level), source = 'dirbolt'
                    WHERE id = %s AND (status IS NULL OR status = 'pending')
                    RETURNING id""",
-                (message_id, job_id),
+                (message_id, package_size, package_size, priority and priority.value,
+                 priority and priority.value, priority and priority.rank, job_id),
             ).fetchone()
             if row:
                 self._history(conn, entity="job", event="queued", job_id=job_id, to_status="queued",
@@ -293,6 +302,37 @@ class Store:
             conn.close()
 
     # ------------------------------------------------------------- submissions
+    def planned_directory_ids(self, job_id: uuid.UUID | str) -> list[str]:
+        with self.connection() as conn:
+            rows = conn.execute(
+                "SELECT directory_id FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL "
+                "ORDER BY created_at, directory_id",
+                (job_id,),
+            ).fetchall()
+        return [r["directory_id"] for r in rows]
+
+    def save_plan(self, job_id: uuid.UUID, planned: Sequence[tuple[str, Directory]], *, actor: str) -> int:
+        """Pre-write a pending row per planned directory (key, directory). Idempotent; returns rows added.
+
+        The plan is durable: a rerun submits what is left of the same plan even if the
+        catalog changed since.
+        """
+        added = 0
+        with self.transaction() as conn:
+            for key, d in planned:
+                row = conn.execute(
+                    """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
+                           directory_url, status, submission_status)
+                       VALUES (%s, %s, %s, %s, %s, 'pending', 'pending')
+                       ON CONFLICT (idempotency_key) DO NOTHING RETURNING id""",
+                    (key, job_id, d.id, d.name, str(d.submission_url)),
+                ).fetchone()
+                added += row is not None
+            if added:
+                self._history(conn, entity="job", event="planned", job_id=job_id,
+                              detail={"directories": [d.id for _, d in planned], "added": added}, actor=actor)
+        return added
+
     def claim_submission(
         self,
         *,

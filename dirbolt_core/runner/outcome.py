@@ -67,8 +67,11 @@ def visible_text(html: str) -> str:
         doc = lxml.html.document_fromstring(html or "<html></html>")
     except (etree.ParserError, ValueError):
         return ""
-    for bad in doc.xpath("//script|//style|//noscript|//template"):
+    for bad in doc.xpath("//head|//script|//style|//noscript|//template"):
         bad.drop_tree()
+    # Block elements end in a space so "Thank you" and the next line do not run together.
+    for block in doc.xpath("//p|//div|//h1|//h2|//h3|//h4|//li|//br|//td|//section|//article|//header|//main"):
+        block.tail = " " + (block.tail or "")
     return _WS.sub(" ", doc.text_content()).strip()
 
 

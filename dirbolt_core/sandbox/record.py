@@ -49,6 +49,14 @@ class SubmissionRecord:
         with self._lock:
             self._listings[(site, _norm_name(name), _digits(phone))] = listing_id
 
+    def by_listing(self, site: str, listing_id: str) -> dict[str, Any] | None:
+        """The accepted submission that created a listing."""
+        with self._lock:
+            for item in self._items:
+                if item.site == site and item.listing_id == listing_id and item.outcome == "accepted":
+                    return asdict(item)
+        return None
+
     def items(self, site: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
             return [asdict(i) for i in self._items if site is None or i.site == site]

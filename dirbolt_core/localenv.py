@@ -1,0 +1,84 @@
+"""The embedded defaults: start what is not configured, hand every child the same environment."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dirbolt_core.db.embedded import start_embedded_postgres
+from dirbolt_core.services import ManagedProcess, start_local_sqs, start_sandbox
+from dirbolt_core.settings import REPO_ROOT, Settings
+
+
+@dataclass
+class LocalEnvironment:
+    database_url: str
+    sqs_endpoint_url: str | None
+    sandbox_url: str | None
+    dagster_home: Path
+    started: list[str] = field(default_factory=list)
+
+    def env(self) -> dict[str, str]:
+        """The environment a Dagster daemon, webserver or run process needs."""
+        env = {
+            **os.environ,
+            "DIRBOLT_DATABASE_URL": self.database_url,
+            "DAGSTER_HOME": str(self.dagster_home),
+            "CREWAI_DISABLE_TELEMETRY": "true",
+            "OTEL_SDK_DISABLED": "true",
+        }
+        if self.sqs_endpoint_url:
+            env["DIRBOLT_SQS_ENDPOINT_URL"] = self.sqs_endpoint_url
+        if self.sandbox_url:
+            env["DIRBOLT_SANDBOX_URL"] = self.sandbox_url
+        return env
+
+
+def prepare_dagster_home(home: Path) -> Path:
+    """A DAGSTER_HOME with the dev instance config (SQLite storage, queued runs)."""
+    dagster_home = home / "dagster"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    target = dagster_home / "dagster.yaml"
+    source = REPO_ROOT / "dagster.dev.yaml"
+    if not target.exists() or target.read_text() != source.read_text():
+        shutil.copyfile(source, target)
+    return dagster_home
+
+
+@contextlib.contextmanager
+def local_environment(settings: Settings, *, with_sandbox: bool = True) -> Iterator[LocalEnvironment]:
+    """Start the embedded parts that are not configured; stop them on exit."""
+    home = settings.home
+    (home / "logs").mkdir(parents=True, exist_ok=True)
+    started: list[str] = []
+    children: list[ManagedProcess] = []
+    try:
+        if settings.database_url is not None:
+            database_url = settings.database_url.get_secret_value()
+        else:
+            database_url = start_embedded_postgres(home / "pgdata")
+            started.append("embedded PostgreSQL")
+        sqs_url = settings.sqs_endpoint_url
+        if not sqs_url and not os.environ.get("AWS_ACCESS_KEY_ID"):
+            server = start_local_sqs(log_path=home / "logs" / "sqs.log")
+            children.append(server)
+            sqs_url = server.url
+            started.append(f"local SQS at {sqs_url}")
+            # moto accepts any credentials; this process and its children need some to sign with.
+            os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+        sandbox_url = settings.sandbox_url
+        if with_sandbox and not sandbox_url:
+            server = start_sandbox(log_path=home / "logs" / "sandbox.log")
+            children.append(server)
+            sandbox_url = server.url
+            started.append(f"sandbox directories at {sandbox_url}")
+        yield LocalEnvironment(database_url=database_url, sqs_endpoint_url=sqs_url, sandbox_url=sandbox_url,
+                               dagster_home=prepare_dagster_home(home), started=started)
+    finally:
+        for child in reversed(children):
+            child.stop()

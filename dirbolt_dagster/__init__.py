@@ -1,0 +1,1 @@
+"""The Dagster layer: assets, checks, sensors and resources over dirbolt_core."""

@@ -1,0 +1,246 @@
+"""`dirbolt`: the command line for operators and developers."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from dirbolt_core.settings import REPO_ROOT, get_settings
+from dirbolt_core.vocabulary import Priority
+
+app = typer.Typer(help="dirbolt: directory submissions on Dagster.", no_args_is_help=True,
+                  pretty_exceptions_show_locals=False)
+# Wide enough for the results table when output is not a terminal (CI logs, pipes).
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+STATUS_STYLE = {"submitted": "green", "approved": "bold green", "needs_manual": "yellow", "rejected": "red",
+                "failed": "bold red", "skipped": "dim", "pending": "dim", "processing": "cyan"}
+
+
+def _database_url() -> str:
+    settings = get_settings()
+    if settings.database_url is not None:
+        return settings.database_url.get_secret_value()
+    from dirbolt_core.db.embedded import start_embedded_postgres
+
+    return start_embedded_postgres(settings.home / "pgdata")
+
+
+@app.command()
+def migrate() -> None:
+    """Apply the sql/ migrations to the system of record (embedded PostgreSQL when none is configured)."""
+    from dirbolt_core.db.migrations import applied, apply_migrations
+
+    dsn = _database_url()
+    done = apply_migrations(dsn)
+    for name in done:
+        console.print(f"applied [bold]{name}[/bold]")
+    console.print(f"{len(applied(dsn))} migrations in place ({len(done)} new)")
+
+
+@app.command()
+def sandbox(port: int = 8710, seed: int = 7, host: str = "127.0.0.1") -> None:
+    """Serve the sandbox directory network."""
+    import uvicorn
+
+    from dirbolt_core.sandbox.app import create_app
+
+    console.print(f"sandbox directory network on http://{host}:{port}/")
+    uvicorn.run(create_app(seed=seed), host=host, port=port, log_level="warning")
+
+
+def _load_catalog_into(store, sandbox_url: str | None) -> int:
+    from dirbolt_core.catalog import load_catalog
+
+    settings = get_settings()
+    directories = load_catalog(settings.catalog_path, sandbox_url=sandbox_url)
+    return store.upsert_directories(directories)
+
+
+def _create_and_enqueue(store, queue, *, profile: dict, priority: Priority, package_size: int,
+                        customer_id: str, job_id: uuid.UUID | None = None) -> uuid.UUID:
+    job_id = job_id or uuid.uuid4()
+    store.create_job(job_id=job_id, customer_id=customer_id, package_size=package_size, priority=priority,
+                     business_data=profile)
+    queue.send({"job_id": str(job_id), "customer_id": customer_id, "package_size": package_size,
+                "priority": priority.value})
+    return job_id
+
+
+@app.command()
+def enqueue(
+    profile: Annotated[Path | None, typer.Option(help="business profile JSON (default: the sample business)")] = None,
+    priority: Priority = Priority.STARTER,
+    package_size: Annotated[int | None, typer.Option(help="directories to submit to")] = None,
+    customer_id: str = "demo-customer",
+) -> None:
+    """Store a job for a business and put its message on the jobs queue."""
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.models import BusinessProfile
+    from dirbolt_core.queue.sqs import JobQueue
+    from dirbolt_core.sample import SAMPLE_PROFILE
+
+    settings = get_settings()
+    data = BusinessProfile.model_validate_json(profile.read_text()) if profile else SAMPLE_PROFILE
+    with Store(_database_url()) as store:
+        queue = JobQueue(endpoint_url=settings.sqs_endpoint_url, region=settings.aws_region,
+                         queue_name=settings.sqs_queue_name, dlq_name=settings.sqs_dlq_name)
+        job_id = _create_and_enqueue(store, queue, profile=data.model_dump(mode="json"), priority=priority,
+                                     package_size=package_size or priority.default_package_size,
+                                     customer_id=customer_id)
+    console.print(f"enqueued job [bold]{job_id}[/bold]")
+
+
+def results_table(store, job_id: uuid.UUID) -> Table:
+    job = store.job(job_id)
+    table = Table(title=f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}")
+    for col in ("directory", "status", "reason", "listing URL", "attempts", "proof"):
+        table.add_column(col, overflow="fold")
+    for r in store.results(job_id):
+        style = STATUS_STYLE.get(r.status.value, "")
+        proof = "screenshot + html" if r.screenshot_uri and r.html_uri else ""
+        table.add_row(r.directory_id, f"[{style}]{r.status.value}[/{style}]", (r.reason or "")[:90],
+                      r.listing_url or "", str(r.attempts), proof)
+    return table
+
+
+@app.command()
+def results(job_id: uuid.UUID) -> None:
+    """Print a job's per-directory results."""
+    from dirbolt_core.db.store import Store
+
+    with Store(_database_url()) as store:
+        console.print(results_table(store, job_id))
+
+
+def _wait_for_job(store, job_id: uuid.UUID, daemon: subprocess.Popen, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as progress:
+        task = progress.add_task("waiting for the sensor to pick up the job", total=None)
+        while time.monotonic() < deadline:
+            job = store.job(job_id)
+            rows = store.results(job_id)
+            done = sum(1 for r in rows if r.status.value not in ("pending", "processing"))
+            if rows:
+                progress.update(task, total=len(rows), completed=done,
+                                description=f"job {job.status if job else '?'}: submitting")
+            elif job and job.status.value == "queued":
+                progress.update(task, description="queued: a Dagster run is starting")
+            if job and job.status.value in ("completed", "failed", "rejected"):
+                return True
+            if daemon.poll() is not None:
+                console.print(f"[red]the Dagster daemon exited with code {daemon.returncode}[/red]")
+                return False
+            time.sleep(1)
+    return False
+
+
+@app.command()
+def demo(
+    priority: Priority = Priority.ENTERPRISE,
+    package_size: Annotated[int, typer.Option(help="directories to submit to")] = 40,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for the job")] = 900,
+) -> None:
+    """The main job end to end: embedded parts, SQS, the sensor, a Dagster run, real browser submissions."""
+    from dirbolt_core.db.migrations import apply_migrations
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.localenv import local_environment
+    from dirbolt_core.queue.sqs import JobQueue
+    from dirbolt_core.sample import SAMPLE_PROFILE
+
+    settings = get_settings()
+    with local_environment(settings) as local:
+        for part in local.started:
+            console.print(f"started {part}")
+        applied_now = apply_migrations(local.database_url)
+        console.print(f"system of record ready ({len(applied_now)} migrations applied now)")
+        env = local.env()
+        env.setdefault("DIRBOLT_SENSOR_INTERVAL_S", "2")
+        log_path = settings.home / "logs" / "dagster-daemon.log"
+        with Store(local.database_url) as store, open(log_path, "ab") as log:
+            count = _load_catalog_into(store, local.sandbox_url)
+            console.print(f"catalog: {count} directories")
+            queue = JobQueue(endpoint_url=local.sqs_endpoint_url, region=settings.aws_region,
+                             queue_name=settings.sqs_queue_name, dlq_name=settings.sqs_dlq_name)
+            queue.ensure()
+            daemon = subprocess.Popen(
+                [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
+                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            try:
+                job_id = _create_and_enqueue(store, queue, profile=SAMPLE_PROFILE.model_dump(mode="json"),
+                                             priority=priority, package_size=package_size,
+                                             customer_id="demo-customer")
+                console.print(f"enqueued job [bold]{job_id}[/bold] ({priority.value}, {package_size} directories) "
+                              f"on {queue.queue_name}; Dagster daemon log: {log_path}")
+                finished = _wait_for_job(store, job_id, daemon, timeout)
+                console.print(results_table(store, job_id))
+                counts: dict[str, int] = {}
+                for r in store.results(job_id):
+                    counts[r.status.value] = counts.get(r.status.value, 0) + 1
+                console.print("outcomes: " + json.dumps(counts))
+                if not finished:
+                    console.print(f"[red]the job did not finish within {timeout:.0f}s; see {log_path}[/red]")
+                    raise typer.Exit(1)
+            finally:
+                daemon.terminate()
+                try:
+                    daemon.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    daemon.kill()
+
+
+@app.command()
+def dev(port: int = 3000) -> None:
+    """The embedded parts plus the Dagster UI and daemon (`dagster dev`)."""
+    from dirbolt_core.db.migrations import apply_migrations
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.localenv import local_environment
+
+    settings = get_settings()
+    with local_environment(settings) as local:
+        apply_migrations(local.database_url)
+        with Store(local.database_url) as store:
+            _load_catalog_into(store, local.sandbox_url)
+        for part in local.started:
+            console.print(f"started {part}")
+        env = local.env()
+        console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={local.dagster_home})")
+        console.print("export these to use `dirbolt enqueue` from another shell:")
+        for key in ("DIRBOLT_DATABASE_URL", "DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SANDBOX_URL"):
+            if key in env:
+                console.print(f"  export {key}='{env[key]}'")
+        subprocess.run([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
+                        str(REPO_ROOT / "workspace.yaml"), "-p", str(port)], env=env, cwd=REPO_ROOT, check=False)
+
+
+def _register_optional_commands() -> None:
+    try:
+        from dirbolt_core.brain.cli import register
+    except ImportError:
+        return
+    register(app)
+
+
+_register_optional_commands()
+
+
+def main() -> None:
+    os.environ.setdefault("CREWAI_DISABLE_TELEMETRY", "true")
+    os.environ.setdefault("OTEL_SDK_DISABLED", "true")
+    app()
+
+
+if __name__ == "__main__":
+    main()

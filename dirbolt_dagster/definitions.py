@@ -1,0 +1,54 @@
+"""Everything Dagster loads, assembled in one place."""
+
+from __future__ import annotations
+
+import os
+
+import dagster as dg
+
+from dirbolt_core.settings import get_settings
+from dirbolt_dagster.assets import job_plan, submissions
+from dirbolt_dagster.checks import success_rate_above_90
+from dirbolt_dagster.jobs import submit_job
+from dirbolt_dagster.resources import (
+    ArtifactStoreResource,
+    BrainResource,
+    BrowserResource,
+    QueueResource,
+    StoreResource,
+)
+from dirbolt_dagster.sensors import sqs_jobs_sensor
+
+
+def build_resources() -> dict[str, dg.ConfigurableResource]:
+    settings = get_settings()
+    return {
+        # Secrets are EnvVars: resolved at run time and never shown in the UI.
+        "store": StoreResource(database_url=dg.EnvVar("DIRBOLT_DATABASE_URL")),
+        "queue": QueueResource(
+            endpoint_url=settings.sqs_endpoint_url,
+            region=settings.aws_region,
+            queue_name=settings.sqs_queue_name,
+            dlq_name=settings.sqs_dlq_name,
+            max_receive_count=settings.sqs_max_receive_count,
+        ),
+        "browser": BrowserResource(
+            chromium_path=settings.chromium_path,
+            headless=settings.headless,
+            step_timeout_ms=settings.step_timeout_ms,
+            navigation_timeout_ms=settings.navigation_timeout_ms,
+            production=settings.env == "production",
+        ),
+        "brain": BrainResource(llm_model=os.environ.get("DIRBOLT_LLM_MODEL")),
+        "artifacts": ArtifactStoreResource(uri=settings.resolved_artifacts_uri(),
+                                           s3_endpoint_url=settings.s3_endpoint_url),
+    }
+
+
+defs = dg.Definitions(
+    assets=[job_plan, submissions],
+    asset_checks=[success_rate_above_90],
+    jobs=[submit_job],
+    sensors=[sqs_jobs_sensor],
+    resources=build_resources(),
+)

@@ -1,0 +1,40 @@
+"""Figures and tables a materialization shows in the UI."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+import dagster as dg
+
+from dirbolt_core.models import SubmissionResult
+from dirbolt_core.vocabulary import SubmissionStatus
+
+
+def success_rate(results: Sequence[SubmissionResult]) -> float | None:
+    """(submitted + approved) / (all − skipped); None when nothing counts."""
+    counted = [r for r in results if r.status is not SubmissionStatus.SKIPPED]
+    if not counted:
+        return None
+    return sum(1 for r in counted if r.status.is_success) / len(counted)
+
+
+def outcomes_markdown(results: Sequence[SubmissionResult]) -> str:
+    lines = ["| directory | status | reason | listing | proof |", "|---|---|---|---|---|"]
+    for r in results:
+        reason = (r.reason or "").replace("|", "/").replace("\n", " ")[:120]
+        listing = f"[listing]({r.listing_url})" if r.listing_url else ""
+        proof = f"[screenshot]({r.screenshot_uri})" if r.screenshot_uri else ""
+        lines.append(f"| {r.directory_id} | {r.status.value} | {reason} | {listing} | {proof} |")
+    return "\n".join(lines)
+
+
+def submission_metadata(results: Sequence[SubmissionResult]) -> dict:
+    counts = Counter(r.status.value for r in results)
+    rate = success_rate(results)
+    return {
+        "directories": len(results),
+        **{f"count_{status.value}": counts.get(status.value, 0) for status in SubmissionStatus},
+        "success_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
+        "outcomes": dg.MetadataValue.md(outcomes_markdown(results)),
+    }
