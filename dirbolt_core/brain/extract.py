@@ -165,6 +165,11 @@ def _is_fillable(control: Any) -> bool:
         control.tag == "input" and _control_type(control) not in _FILLABLE_TYPES)
 
 
+def _is_box(control: Any) -> bool:
+    """A control whose label comes before it (not a checkbox or radio, whose label follows)."""
+    return _is_fillable(control) and _control_type(control) not in ("checkbox", "radio")
+
+
 @dataclass
 class _Stream:
     """A form's text and controls in document order: the text before and after each control."""
@@ -173,37 +178,50 @@ class _Stream:
     after: dict[int, str] = field(default_factory=dict)
 
 
-def _text_stream(form: Any, controls: list[Any]) -> _Stream:
+_BLOCK_TAGS = frozenset({"br", "p", "div", "tr", "li", "td", "th", "dt", "dd", "label", "fieldset", "table",
+                         "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "legend"})
+
+
+def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str]] | None = None) -> _Stream:
     wanted = {id(c) for c in controls}
     stream = _Stream()
     pending: list[str] = []  # text since the last control
     last_ctrl: list[int | None] = [None]
+    # The words right after a checkbox or radio ("[o] City") are its own, not the next box's label.
+    owned = [False]
 
-    def flush_after(text: str) -> None:
+    def add_text(text: str | None) -> None:
+        if not text or not text.strip():
+            return
+        if not owned[0]:
+            pending.append(text)
         if last_ctrl[0] is not None:
             cur = stream.after.get(last_ctrl[0], "")
             if len(cur) < 120:
                 stream.after[last_ctrl[0]] = (cur + " " + text).strip()
-
-    def add_text(text: str | None) -> None:
-        if text and text.strip():
-            pending.append(text)
-            flush_after(text)
 
     def walk(el: Any) -> None:
         tag = el.tag if isinstance(el.tag, str) else None
         if tag is None:  # comments, processing instructions
             return
         if id(el) in wanted:
-            stream.before[id(el)] = _clean(" ".join(pending))[-160:]
+            stream.before[id(el)] = _clean(" ".join(pending))[-240:]
             pending.clear()
             last_ctrl[0] = id(el)
+            owned[0] = tag == "input" and (el.get("type") or "").lower() in ("checkbox", "radio")
             if tag == "button":  # a button's own text is its label, not the next field's
                 return
         if tag in _SKIP_TEXT_TAGS:
             return
-        if tag in ("br", "p", "div", "tr", "li", "td", "th", "dt", "dd", "label", "fieldset") and pending:
-            pending.append(" | ")
+        if css is not None and _own_hidden_reason(el, *css) and next(el.iter(*_CONTROL_TAGS), None) is None:
+            return  # hidden error messages and hints are not labels
+        if tag in _BLOCK_TAGS:
+            if pending:
+                pending.append(" | ")
+            if last_ctrl[0] is not None and stream.after.get(last_ctrl[0]):
+                stream.after[last_ctrl[0]] += " | "
+            if tag != "label":
+                owned[0] = False
         add_text(el.text)
         for child in el:
             walk(child)
@@ -213,24 +231,39 @@ def _text_stream(form: Any, controls: list[Any]) -> _Stream:
     return stream
 
 
-def _strip_seps(text: str) -> str:
-    return _clean(re.sub(r"(?:\s*\|\s*)+", " | ", text)).strip(" |")
+def _chunks(text: str) -> list[str]:
+    return [_clean(c) for c in text.split("|") if c.strip(" *:\xa0")]
 
 
-def _last_chunk(text: str) -> str:
-    """The text nearest the control: the last block before it, or the last two if that is tiny."""
-    chunks = [c.strip() for c in text.split(" | ") if c.strip(" |*:")]
-    if not chunks:
-        return ""
-    last = chunks[-1]
-    if len(last) < 3 and len(chunks) > 1:
-        last = chunks[-2] + " " + last
-    return _clean(last)[-120:]
+def _nearby_texts(controls: list[Any], stream: _Stream) -> dict[int, str]:
+    """The text nearest each control; a row of labels above a row of boxes is shared out in order."""
+    out: dict[int, str] = {}
+    befores = [_chunks(stream.before.get(id(c), "")) for c in controls]
+    i = 0
+    while i < len(controls):
+        chunks = befores[i]
+        # Boxes right after this one with no text of their own (a "labels row, boxes row" layout).
+        j = i + 1
+        while j < len(controls) and not befores[j] and _is_box(controls[j]) and _is_box(controls[i]):
+            j += 1
+        run = j - i
+        if run > 1 and len(chunks) >= run and all(len(c) <= 60 for c in chunks[-run:]):
+            for k, chunk in enumerate(chunks[-run:]):
+                out[id(controls[i + k])] = chunk[-120:]
+            i = j
+            continue
+        if chunks:
+            last = chunks[-1]
+            if len(last) < 3 and len(chunks) > 1:
+                last = chunks[-2] + " " + last
+            out[id(controls[i])] = last[-120:]
+        i += 1
+    return out
 
 
 def _first_chunk(text: str) -> str:
-    chunks = [c.strip() for c in text.split(" | ") if c.strip(" |*:")]
-    return _clean(chunks[0])[:120] if chunks else ""
+    chunks = _chunks(text)
+    return chunks[0][:120] if chunks else ""
 
 
 def _ancestor_hints(control: Any, form: Any) -> str:
@@ -320,8 +353,8 @@ def _visibility(control: Any, form: Any, fillable: list[Any], ctx: _FormContext,
 
 
 def _scope(hidden_together: int, fillable_in_form: int) -> str:
-    """A hider that hides one or two controls (of a form with others) hides a trap, not a section."""
-    if hidden_together <= 2 and hidden_together < max(2, fillable_in_form):
+    """A hider around one control (of a form with others) hides a trap; around several, a section."""
+    if hidden_together <= 1 and fillable_in_form > 1:
         return "control"
     return "section"
 
@@ -349,8 +382,8 @@ def _hider_counts(fillable: list[Any], form: Any, ctx: _FormContext) -> dict[Any
     return counts
 
 
-def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, fillable: list[Any],
-           hider_counts: dict[Any, int]) -> FormField:
+def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: dict[int, str],
+           fillable: list[Any], hider_counts: dict[Any, int]) -> FormField:
     tag = control.tag
     ctype = _control_type(control)
     label_parts: list[str] = []
@@ -378,14 +411,12 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, fillable
         options = [FieldOption(value=o.get("value") if o.get("value") is not None else _text(o),
                                text=_clean(o.text_content()), selected=o.get("selected") is not None)
                    for o in control.iter("option")]
-    before = _strip_seps(stream.before.get(id(control), ""))
-    after = _strip_seps(stream.after.get(id(control), ""))
     visible, reason, scope = _visibility(control, form, fillable, ctx, hider_counts)
     return FormField(
         tag=tag, type=ctype, name=control.get("name"), id=cid, label=label[:200],
         placeholder=control.get("placeholder") or control.get("data-placeholder"),
         autocomplete=control.get("autocomplete"), aria_label=aria_label, title=control.get("title"),
-        nearby_text=_last_chunk(before), text_after=_first_chunk(after) if ctype in ("checkbox", "radio") else "",
+        nearby_text=nearby.get(id(control), ""), text_after=_first_chunk(stream.after.get(id(control), "")),
         section=_section(control, form), css_class=control.get("class"), hints=_ancestor_hints(control, form),
         options=options, value=control.get("value"),
         required=control.get("required") is not None or control.get("aria-required") == "true",
@@ -442,10 +473,11 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
             inside = {id(c) for c in controls}
             controls += [c for c in doc.iter(*_CONTROL_TAGS) if c.get("form") == form.get("id")
                          and id(c) not in inside]
-        stream = _text_stream(form, controls)
+        stream = _text_stream(form, controls, ctx.css)
         fillable = [c for c in controls if _is_fillable(c)]
         counts = _hider_counts(fillable, form, ctx)
-        fields = [_field(c, form, ctx, stream, fillable, counts) for c in controls]
+        nearby = _nearby_texts(controls, stream)
+        fields = [_field(c, form, ctx, stream, nearby, fillable, counts) for c in controls]
         uid = form.get(UID_ATTR)
         forms.append(FormInfo(
             index=index, action=form.get("action"), method=(form.get("method") or "get").lower(),

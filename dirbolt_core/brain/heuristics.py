@@ -70,38 +70,35 @@ _RULES: list[tuple[str, str]] = [
      r"not (be )?filled|if you are (a )?human|humans? (should|must) not|nicht ausfüllen|leer lassen|"
      r"no rellenar|dejar en blanco|ne pas remplir|laisser vide|lasciare vuoto|non compilare|niet invullen|"
      r"nie wypełniaj|не заполняйте|ikke udfyld|lad (dette|feltet) (være )?tomt"),
-    ("captcha", r"captcha|recaptcha|turnstile|security ?(code|check|image|question)|verification ?code|"
+    ("captcha", r"captcha|recaptcha|turnstile|security ?(code|check|image)|verification ?code|"
      r"verify ?code|confirmation ?code|type (in )?the (characters|letters|code|text|word)|characters "
      r"(you see|shown|in the)|code (shown|you see|in the (image|picture))|(image|picture) (code|text)|"
      r"anti[- ]?(spam|robot|bot)\w*|spam ?(check|protection|question|control)|human ?(verification|check|test)|"
      r"are you (a )?(human|robot)|not a robot|human verify|humanverify|what is \d+|how much is \d+|"
-     r"\d+ ?[-+x*=] ?\d*\s*=|\d+ (plus|minus|times|and) \d+|sum of|solve|math|"
+     r"\d+ ?[-+x*=] ?\d*\s*=|\d+ (plus|minus|times|and) \d+|sum of|\bsolve\b|\bmath\b|"
      r"kod z obrazka|przepisz kod|kod (weryfikacyjny|zabezpieczaj)|código de (seguridad|verificación|segurança)|"
-     r"sicherheits(code|abfrage|frage)|prüf(code|summe)|bestätigungscode|grafische sicherheit|spamschutz|"
+     r"sicherheits(code|abfrage)|prüf(code|summe)|bestätigungscode|grafische sicherheit|spamschutz|"
      r"code de (sécurité|vérification)|codice (di sicurezza|di verifica)|controllo antispam|"
      r"kontrolní kód|ellenőrző kód|biztonsági kód|kontrolkode|sikkerhedskode|"
      r"код (с картинки|подтверждения|проверки|с изображения|безопасности)|защитный код|проверочный код|"
-     r"защита от (спама|роботов)|введите (код|символы)|\bkaptcha\b|\bcapcha\b|\bcaptha\b|\bantibot\b"),
+     r"защита от (спама|роботов)|введите (эти |этот )?(код|символы|цифры|буквы)|что ты (человек|не робот)|"
+     r"\bkaptcha\b|\bcapcha\b|\bcaptha\b|\bantibot\b|\bcptch\w*|\bsec ?code\b|\bhuman\b"),
     # --- not profile fields: these words settle a field as "leave it alone"
-    ("unknown", r"\bsearch\w*|\bquery\b|\bsuche\b|\bbuscar\b|\brecherche\b|\bcerca\b|\bszukaj\b|поиск|"
-     r"\bzoek\w*|\bsøg\w*|\bkeresés\b|\bhledat\b|\bq\b|"
-     r"birth|\bdob\b|\bbday\b|geburt|naissance|nacimiento|nascita|urodzeni|рождени|fødsels|"
+    ("unknown", r"birth|\bdob\b|\bbday\b|geburt|naissance|nacimiento|nascita|urodzeni|рождени|fødsels|"
      r"\bgender\b|\bsex\b|geschlecht|\bsexe\b|\bsexo\b|\bpłeć\b|\bпол\b|køn|"
      r"card ?(number|holder|no)|credit ?card|\bcvv\d?\b|\bcvc\b|\bccv\b|\bexpir\w*|"
-     r"coupon|promo|voucher|referr\w*|invit\w*|gift ?card|"
+     r"coupon|promo ?code|promotional code|voucher|referr\w*|invit\w*|gift ?card|"
      r"remember (me|my)|keep me (logged|signed)|stay (logged|signed)|angemeldet bleiben|"
      r"se souvenir|recordar(me)?|ricordami|zapamiętaj|запомнить|husk mig|"
      r"middle ?name|\bmiddle\b|\binitials?\b|\bsalutation\b|\banrede\b|\bcivilit\w*|"
      r"\bquantity\b|\bqty\b|\bsubject\b|\bbetreff\b|\bobjet\b|\basunto\b|\btemat\b|\bтема\b|"
-     r"time ?zone|\bdst\b|daylight|security question|secret question|\banswer\b|"
-     r"\bcomments?\b|\bmessage\b|\bnachricht\b|\bkommentar\b|\bcommentaire\b|\bcomentario\b|"
-     r"\bmensaje\b|\bmessaggio\b|\bwiadomość\b|\bkomentarz\b|сообщени|комментари|\bbesked\b|"
-     r"\bbemærkning\w*|\bbesedel\w*|\benquiry\b|\binquiry\b|\bfeedback\b|\bquestion\b|"
-     r"\bhow did you (hear|find)|\bheard about\b|\bnick ?name\b|screen ?name|display ?name|"
-     r"\bavatar\b|\bphoto\b|\bpicture\b|\bupload\b|\battach\w*|\bpin\b|\bsms code\b|"
+     r"time ?zone|\bdst\b|daylight|security question|secret question|\bext\b|\bextension\b|"
+     r"\bhow did you (hear|find)|\bheard about\b|"
+     r"\bavatar\b|\bphoto\b|\bpicture\b|\bupload\b|\battach\w*|\bsms code\b|"
      r"\bsort\w*|\border ?by\b|\bper ?page\b|\bstyle\b|\blanguage\b|\bsprache\b|\blangue\b|\bidioma\b|"
      r"\bcurrency\b|\bsize\b|\bcolou?r\b|\bage\b|\bdate\b|\bday\b|\bmonth\b|\bdatum\b|\bfecha\b|"
-     r"\bjour\b|\bmois\b|\bгод\b|\bдень\b|\bмесяц\b"),
+     r"\bjour\b|\bmois\b|\bгод\b|\bдень\b|\bмесяц\b|\blat\b|\blon\b|\blng\b|latitude|longitude|"
+     r"coordinates|отчество|patronymic|p\.? ?o\.? ?box|\bpostfach\b|apartado postal|skrytka"),
     ("password_confirm", r"(confirm|repeat|retype|re-?type|re-?enter|verify|verification|again|second|"
      r"wiederhol|bestätig|erneut|powt[oó]rz|potwierd|confirme|confirmer|confirmar|ripeti|conferma|"
      r"повтор|подтвер|gentag|bekræft|bevestig|herhaal|onayla|tekrar|zopakuj|potvrď|potvrzení|megerősít|"
@@ -127,76 +124,93 @@ _RULES: list[tuple[str, str]] = [
      r"электронн\w* (почт|адрес)|\bmail ?address\b|\bemailaddress\b|\bemail\w*"),
     ("username", r"user ?name|user ?id|\buser\b|login ?(name|id)?\b|log ?in\b|\blog\b|benutzer\w*|"
      r"nazwa użytkownika|\blogin\b|usuario|identifiant|логин|\bпользовател\w*|brugernavn|gebruikersnaam|"
-     r"nome utente|nom d'utilisateur|nombre de usuario|kullanıcı|felhasználó|uživatel|používateľ|"
-     r"\bmember ?name\b|\baccount ?name\b|\bnickname\b"),
-    ("terms_checkbox", r"\bterms\b|conditions|\bagree\w*|\baccept\w*|\btos\b|\btou\b|privacy|policy|"
-     r"guidelines|\brules\b|\beula\b|datenschutz|\bagb\b|nutzungsbedingungen|einverstanden|zustimm\w*|"
-     r"regulamin|akceptuj\w*|zgod\w*|acepto|términos|condiciones|j'accepte|accepte|conditions générales|"
-     r"согласен|соглаш\w*|услови\w*|правил\w*|condizioni|termini|accetto|\bakkoord\b|voorwaarden|"
-     r"betingelse\w*|vilkår|accepter\w*|súhlas\w*|souhlas\w*|podmínk\w*|feltétel\w*|elfogad\w*|"
-     r"\bkabul\b|\bконфиденциальн\w*|\bgdpr\b|\brodo\b|consent\w*|i have read|i've read"),
-    ("newsletter_checkbox", r"newsletter|subscribe|mailing ?list|e-?mail (updates|offers|news)|special offers|"
-     r"promotion\w*|send me|keep me (informed|updated|posted)|news and|\bnews\b|offers|abonn\w*|"
-     r"рассылк\w*|подпис\w*|iscriviti|suscrib\w*|\bbolet\w*|nyhedsbrev|nieuwsbrief|nyhetsbrev|biuletyn|"
-     r"informacje handlowe|hírlevél|\bupdates\b|marketing|receive (e-?mails?|messages|information|news)|"
-     r"(e-?mails?|messages) from|may (send|e-?mail) me|allow \w+ to (e-?mail|contact)|"
-     r"dürfen mir|contact me|notify|notification"),
+     r"nome utente|nom d'utilisateur|nombre de usuario|kullanıcı|felhasználó|uživatel|používateľ|brukernavn|"
+     r"\bmember ?name\b|\baccount ?name\b|\bnick ?name\b|\bnick\b|screen ?name|display ?name|"
+     r"\bpseudo\b|\bpseudonym\w*|\bник\b"),
+    # consent boxes: terms and data-protection words first, then mailing consent, then bare consent
+    ("terms_checkbox", r"\bterms\b|conditions|\btos\b|\btou\b|privacy|policy|guidelines|\brules\b|\beula\b|"
+     r"datenschutz|\bagb\b|nutzungsbedingungen|regulamin|warunk\w*|términos|condiciones|\bcgu\b|\bcgv\b|"
+     r"condizioni|termini|voorwaarden|betingelse\w*|vilkår|podmínk\w*|feltétel\w*|услови\w*|правил\w*|"
+     r"\bконфиденциальн\w*|\bgdpr\b|\brodo\b|personal data|dane osobowe|danych osobowych|przetwarzan\w*|"
+     r"données personnelles|datos personales|dati personali|personenbezogen\w*|персональн\w* данн\w*"),
+    ("newsletter_checkbox", r"newsletter|news ?letter|subscribe|mailing ?list|e-?mail (updates|offers|news)|"
+     r"special offers|promotion\w*|send me|keep me (informed|updated|posted)|news and|\bnews\b|offers|"
+     r"abonn\w*|рассылк\w*|подпис\w*|iscriviti|suscrib\w*|\bbolet\w*|nyhedsbrev|nieuwsbrief|nyhetsbrev|"
+     r"biuletyn|informacj\w* handlow\w*|hírlevel\w*|\bupdates\b|marketing|"
+     r"receive (e-?mails?|messages|information|news|offers)|(e-?mails?|messages) from|may (send|e-?mail) me|"
+     r"allow \w+ to (e-?mail|contact)|dürfen mir|contact me|notify|notification|recevoir|receber|ricevere|"
+     r"otrzymyw\w*|получать|новост\w*|modtage|zasílání|ok to (e-?mail|contact)"),
+    ("terms_checkbox", r"\bagree\w*|\baccept\w*|einverstanden|zustimm\w*|akceptuj\w*|zgod\w*|acepto|j'accepte|"
+     r"accepte|согласен|accetto|\bakkoord\b|accepter\w*|súhlas\w*|souhlas\w*|elfogad\w*|\bkabul\b|"
+     r"consent\w*|i have read|i've read"),
     ("facebook_url", r"facebook|\bfb\b"),
     ("twitter_url", r"twitter|\bx\.com\b"),
     ("linkedin_url", r"linked ?in"),
     ("instagram_url", r"instagram|\binsta\b"),
-    ("website", r"web ?site|web ?address|web ?page|home ?page|\burl\b|\burl\w*|\bsite\b|\bweb\b|"
+    ("website", r"indirizzo (del )?sito|adresse (du )?site|dirección (del )?sitio|adres strony|адрес сайта|"
+     r"web ?site|web ?address|web ?page|home ?page|\burl\b|\burl\w*|"
      r"sitio web|site web|site internet|strona (www|internetowa)|\bwww\b|webseite|internetseite|"
-     r"internetadresse|сайт|página web|sito( web)?\b|hjemmeside|\bwebsted\b|webstránka|weboldal|"
-     r"\blink\b|\bblog\b|\bvideo\b|\byoutube\b|\bdailymotion\b|\bvimeo\b|\bhttp\b"),
+     r"internetadresse|сайт|página web|sito web|hjemmeside|\bwebsted\b|webstránka|weboldal|\bhttp\b"),
     ("fax", r"\bfax\w*|facsimile|telefax|факс"),
-    ("phone", r"phone|\btel\b|\btel\w*|\bmobile\b|\bmobil\w*|\bcell\w*|\bhandy\b|teléfono|téléphone|"
-     r"телефон|\bтел\b|contact ?(number|no)|\bmob\b|\bgsm\b|\bnumer (tel|kom)\w*|\bcomórka\b|\bkomórk\w*|"
-     r"\bcelular\b|\bmóvil\b|\bportable\b|\bcellulare\b|\btelefoon\b|\bnummer\b|\bphone ?number\b|"
-     r"\barea ?code\b|\bdial\w*|\bextension\b"),
+    ("address_line1", r"postal address|mailing address|postanschrift|adresse postale|dirección postal|"
+     r"indirizzo postale|adres pocztowy|почтовый адрес"),
     ("postal_code", r"\bzip\w*|zip ?code|post ?code|postal|\bpostcode\b|\bplz\b|postleitzahl|kod pocztowy|"
      r"código postal|code postal|\bcp\b|индекс|\bcap\b|\bpsč\b|postnummer|postnr|irányítószám|"
-     r"posta kodu|\bpin ?code\b|\bpincode\b|\bpostnumber\b|\beircode\b"),
-    ("city", r"\bcity\b|\bcity\w*|\btown\b|locality|\bort\b|\bwohnort\b|\bstadt\b|miasto|miejscowość|ciudad|"
-     r"\bville\b|город|città|\bmesto\b|\bměsto\b|\bby\b|\bbynavn\b|\bplaats\b|\bwoonplaats\b|\bvaros\b|"
+     r"posta kodu|\bpin ?code\b|\bpincode\b|\beircode\b"),
+    ("phone", r"international ?prefix|national ?prefix|calling code|dial(l?ing)? code|prefisso|vorwahl|"
+     r"indicatif|phone|\btel\b|\btel\w*|\bmobile\b|\bmobil\w*|\bcell\w*|\bhandy\b|teléfono|téléphone|"
+     r"телефон|\bтел\b|contact ?(number|no)|\bmob\b|\bgsm\b|\bnumer (tel|kom)\w*|\bkomórk\w*|"
+     r"\bcelular\b|\bmóvil\b|\bportable\b|\bcellulare\b|\btelefoon\b|\bnummer\b|\bphone ?number\b|"
+     r"\barea ?code\b|\bdial\w*"),
+    ("city", r"\bcity\b|\btown\b|locality|\bort\b|\bwohnort\b|\bstadt\b|miasto|miejscowość|ciudad|"
+     r"\bville\b|город|città|\bmesto\b|\bměsto\b|\bbynavn\b|\bplaats\b|\bwoonplaats\b|\bvaros\b|"
      r"\bváros\b|\bşehir\b|\bcidade\b|\blocalidad\b|\blocalité\b|\bcomune\b|населенн\w* пункт|\bpoblación\b|"
      r"\bsuburb\b"),
-    ("state", r"\bstate\b|\bstate\w*|province|\bprov\b|\bregion\b|\bregión\b|\brégion\b|\bregione\b|county|"
+    ("state", r"\bstate\b|province|\bprov\b|\bregion\b|\bregión\b|\brégion\b|\bregione\b|county|"
      r"bundesland|województwo|provincia|estado|\bобласть\b|\bрегион\b|\bкрай\b|\bterritory\b|"
-     r"\bdepartamento\b|\bdépartement\b|\bkanton\b|\bmegye\b|\bil\b|\bstat\b|\bufe?\b"),
+     r"\bdepartamento\b|\bdépartement\b|\bkanton\b|\bmegye\b"),
     ("country", r"country|\bland\b|\bnation\w*|\bkraj\b|país|\bpays\b|страна|paese|štát|\bstaat\b|"
-     r"\bország\b|\bülke\b|\bpaís\b|\bkrajina\b|\bземля\b"),
+     r"\bország\b|\bülke\b|\bkrajina\b|lieu de résidence|country of residence|place of residence"),
     ("address_line2", r"address ?(line)? ?2|\baddress2\b|\baddr ?2\b|apartment|suite|\bapt\b|\bunit\b|"
-     r"\bstreet ?2\b|\bline ?2\b|address line 2|adresszusatz|complément d'adresse|\bbuilding\b|\bfloor\b"),
+     r"\bstreet ?2\b|\bline ?2\b|adresszusatz|complément d'adresse|\bbuilding\b|\bfloor\b"),
     ("address_line1", r"address|street|\baddr\w*|anschrift|straße|strasse|\badres\w*|\bulica\b|dirección|"
      r"direccion|\badresse\b|\brue\b|адрес|indirizzo|\bulice\b|\bline ?1\b|\bgade\b|\bvej\b|\bstraat\b|"
-     r"\bcím\b|\bendereço\b|\bmorada\b|\bcalle\b|\bvia\b|\bhouse ?(number|no)\b|\bhausnummer\b|"
+     r"\bcím\b|\bendereço\b|\bmorada\b|\bcalle\b|\bhouse ?(number|no)\b|\bhausnummer\b|"
      r"\bstreet ?(number|name)\b|\blocation\b|\bwhere (are you|do you)\b"),
-    ("contact_first_name", r"first ?name|given ?name|fore ?name|christian name|\bfname\b|\bfirst\b|"
-     r"\bf ?name\b|vorname|imię|\bimie\b|\bnombre\b(?! (de (la )?)?(empresa|compañía|usuario|negocio))|"
-     r"prénom|prenom|\bимя\b|\bnome\b(?! (utente|azienda|da empresa))|\bmeno\b|\bfornavn\b|voornaam|\bkeresztnév\b|"
-     r"\bjméno\b|\bad\b|\bprimeiro nome\b"),
-    ("contact_last_name", r"last ?name|sur ?name|family ?name|\blname\b|\blast\b|\bl ?name\b|nachname|"
+    # search boxes and message boxes: after the places ("location search: city"), before names
+    ("unknown", r"\bsearch\w*|\bquery\b|\bsuche\b|\bbuscar\b|\brecherche\b|\bcerca\b|\bszukaj\b|поиск|"
+     r"\bzoek\w*|\bsøg\w*|\bkeresés\b|\bhledat\b|\bq\b|"
+     r"\bcomments?\b|\bmessage\b|\bnachricht\b|\bkommentar\b|\bcommentaire\w*|\bcomentario\b|"
+     r"\bmensaje\b|\bmessaggio\b|\bwiadomość\b|\bkomentarz\b|сообщени|комментари|\bbesked\b|"
+     r"\bbemærkning\w*|\benquiry\b|\binquiry\b|\bfeedback\b|\byour question\b|\bnotes?\b"),
+    ("website", r"\bsite\b|\bweb\b|\blink\b|\bblog\b|\bsito\b"),
+    ("contact_name", r"full ?name|\bname of (the )?(contact|person|owner)|contact ?person|contact ?name|"
+     r"imię i nazwisko|nombre (y|e) apellidos?|nombre completo|nom complet|nome completo|nome e cognome|"
+     r"\bф\.? ?и\.? ?о\b|\bфио\b|\bfio\b|vollständiger name|vor- und nachname|fulde navn|jméno a příjmení|"
+     r"teljes név|ad soyad|voor- en achternaam|\bprénom et nom\b|\bnom et prénom\b|\bnom prénom\b"),
+    ("contact_first_name", r"first ?name|given ?name|fore ?name|christian name|\bfname\b|^first$|"
+     r"\bf ?name\b|vorname|imię|\bimie\b|prénom|prenom|\bfornavn\b|voornaam|\bkeresztnév\b|\bkřestní\b|"
+     r"\bprimeiro nome\b|\bnome próprio\b"),
+    ("contact_last_name", r"last ?name|sur ?name|family ?name|\blname\b|^last$|\bl ?name\b|nachname|"
      r"familienname|nazwisko|apellido\w*|\bnom de famille\b|фамили\w*|cognome|priezvisko|příjmení|"
      r"efternavn|achternaam|vezetéknév|\bsoyad\w*|sobrenome|\bapelido\b"),
-    ("contact_name", r"full ?name|your name|\bname of (the )?(contact|person|owner)|contact ?person|"
-     r"contact ?name|\bimię i nazwisko\b|nombre (y|e) apellidos?|nombre completo|nom complet|nome completo|"
-     r"\bф\.? ?и\.? ?о\b|\bфио\b|vollständiger name|ihr name|\bvotre nom\b|\bvostro nome\b|\bsu nombre\b|"
-     r"\btwoje imię\b|\bдля связи\b|\bowner\b|\bauthor\b|\bfull ?name\b|\bcontact\b|\brepresentative\b|"
-     r"\bfulde navn\b|\bdit navn\b|\bjméno a příjmení\b|\bteljes név\b"),
     ("contact_title", r"job ?title|position|\brole\b|your title|designation|\bjob\b|\boccupation\b|"
-     r"\bposition\b|\bberuf\b|\bfunktion\b|\bstanowisko\b|\bcargo\b|\bpuesto\b|\bпостъ?\b|\bдолжность\b"),
+     r"\bberuf\b|\bfunktion\b|\bstanowisko\b|\bcargo\b|\bpuesto\b|\bдолжность\b"),
     ("business_name", r"business|company|organi[sz]ation|\borg\b|\bfirm\w*|\bempresa\b|entreprise|"
      r"société|societe|компани\w*|организаци\w*|azienda|listing ?(name|title)|\bbrand\b|store ?name|"
      r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
      r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
-     r"\bemployer\b|\bagency\b|\bschool\b|\buniversity\b|\binstitute\b|\bhotel name\b|\brestaurant name\b"),
-    (BARE_NAME, r"\bname\b|\bnom\b|\bnome\b|\bnombre\b|\bnavn\b|\bnaam\b|\bnév\b|\bjméno\b|\bmeno\b|\bимя\b|"
-     r"\bназвание\b|\bnazwa\b|\bisim\b|\bад\b|\bnome\b"),
+     r"\bemployer\b|raison sociale|ragione sociale|nom commercial|razón social"),
+    # a bare word for "name": the form's other fields settle what it means
+    (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
+     r"\bvostro nome\b|\bваше имя\b|\bdit navn\b|\btwoje imię\b|\bseu nome\b|\bname\b|\bnom\b|\bnome\b|"
+     r"\bnombre\b|\bnavn\b|\bnaam\b|\bnév\b|\bjméno\b|\bmeno\b|\bимя\b|\bназвание\b|\bnazwa\b|\bisim\b"),
+    ("contact_name", r"\bowner\b|\bauthor\b|\bcontact\b|\brepresentative\b|\bperson\b|\bansprechpartner\b"),
     ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
      r"kurzbeschreibung|description courte|\bteaser\b"),
     ("description", r"descri\w*|about|tell us|details about|information about|\bbio\b|\bbiography\b|"
-     r"overview|beschreibung|\bopis\w*|descripción|описани\w*|\bo (sobie|firmie)\b|\bо себе\b|profil\w*|"
+     r"overview|beschreibung|\bopis\w*|descripción|описани\w*|\bo (sobie|firmie)\b|\bо себе\b|"
+     r"(company|business|your|firmen|unternehmens) ?profil\w*|^profil\w*$|"
      r"services offered|\babout ?me\b|\binteresse\w*|interests|beskrivelse|omschrijving|leírás|popis|"
      r"why do you want|\bintroduc\w*|\bpresentation\b|présentation|\bsignature\b"),
     ("category", r"categor\w*|industry|business type|type of business|\bsector\b|branche|kategori\w*|"
@@ -210,21 +224,24 @@ _RULES: list[tuple[str, str]] = [
     ("logo", r"\blogo\b"),
 ]
 RULES: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in _RULES]
-PATTERNS: dict[str, re.Pattern[str]] = dict(RULES)
 
 # Weight of a vote by where it was found.
 SOURCE_WEIGHT = {
     "label": 0.92,
     "aria": 0.9,
     "name": 0.86,
+    "id": 0.84,
     "placeholder": 0.85,
     "title": 0.8,
-    "nearby": 0.78,  # the text before a control: a label in all but name (table cells, divs)
+    "nearby": 0.78,  # the text before a control (table cells, divs): a label in all but name when
+    # short and alone (0.87); less when the control has a label of its own (0.58)
     "after": 0.8,  # checkboxes and radios: "[x] I agree to the terms"
     "value": 0.6,  # a prefilled value="Your e-mail" (old pages' placeholders)
     "section": 0.5,  # the fieldset legend: context more than label
     "hints": 0.5,  # wrapper class/id tokens
+    "type": 0.8,  # the input type (tel, email, url) as one more voter
 }
+_TYPE_KEY = {"email": "email", "tel": "phone", "url": "website"}
 # Keys that are a control's job, never a text box's.
 _CHECK_KEYS = frozenset({"terms_checkbox", "newsletter_checkbox"})
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])|(?<=[A-Z])(?=[A-Z][a-z])|(?<=[A-Za-z])(?=\d)|(?<=\d)(?=[A-Za-z])")
@@ -247,7 +264,8 @@ class Guess:
 
 
 def field_sources(field: FormField) -> dict[str, str]:
-    names = " ".join(dict.fromkeys(t for t in (tokens_of(field.name), tokens_of(field.id)) if t))
+    name = tokens_of(field.name)
+    ident = tokens_of(field.id)
     label = field.label or ""
     aria = field.aria_label or ""
     if aria and aria == label:
@@ -261,7 +279,8 @@ def field_sources(field: FormField) -> dict[str, str]:
     return {
         "label": label,
         "aria": aria,
-        "name": names,
+        "name": name,
+        "id": ident if ident != name else "",
         "placeholder": field.placeholder or "",
         "title": field.title or "",
         "after": field.text_after if field.type in ("checkbox", "radio") else "",
@@ -272,14 +291,36 @@ def field_sources(field: FormField) -> dict[str, str]:
     }
 
 
-def first_rule(text: str, allowed: frozenset[str] | set[str]) -> str | None:
+def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = True) -> str | None:
     """The first (most specific) rule key that matches the text, among the allowed keys."""
     if not text or _NON_WORD_ONLY.match(text):
         return None
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
+            if key == BARE_NAME and not _is_bare_name(text):
+                # "Property name", "Filter name" are not a person's; in a name attribute the
+                # other word is as likely a prefix ("fm_name"), so it does not vote at all.
+                return "unknown" if human and "unknown" in allowed else None
             return key
     return None
+
+
+_NAME_FILLER = frozenset({
+    "your", "the", "enter", "please", "name", "nom", "nome", "nombre", "navn", "naam", "név", "jméno", "meno",
+    "имя", "название", "nazwa", "isim", "ваше", "votre", "su", "tu", "ihr", "il", "tuo", "vostro", "seu", "dit",
+    "twoje", "imię", "de", "du", "of", "a", "real", "required", "optional", "obligatoire", "pflichtfeld",
+    # whose name it is: a person's
+    "billing", "shipping", "contact", "customer", "client", "member", "manager", "owner", "author", "person",
+    "sender", "applicant", "reg", "register", "registration", "signup", "profile", "user", "account", "my",
+    "con", "cust", "form", "field", "input", "txt", "text", "tb", "fld", "frm", "f", "id", "data", "new",
+})
+_WORDS = re.compile(r"[^\W\d_]+", re.UNICODE)
+
+
+def _is_bare_name(text: str) -> bool:
+    """'Name *', 'Your name', 'billing_name': a person's name; 'Property name', 'Filter name': not."""
+    words = [w.lower() for w in _WORDS.findall(text)]
+    return len(words) <= 6 and all(w in _NAME_FILLER for w in words)
 
 
 def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tuple[float, str]]:
@@ -290,13 +331,21 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
     for source, text in sources.items():
         if source in ("section", "hints"):
             continue
-        key = first_rule(text, allowed)
+        key = first_rule(text, allowed, human=source not in ("name", "id"))
         if key is None:
             continue
         weight = SOURCE_WEIGHT[source]
-        if source == "nearby" and has_label:
-            weight -= 0.2  # with a real label, the text before is the previous field's tail
+        if source == "nearby":
+            if has_label:
+                weight -= 0.2  # with a real label, the text before is the previous field's tail
+            elif len(text) <= 40:
+                weight = 0.87  # a short text right before an unlabelled box is its label
         tally.setdefault(key, []).append((weight, source))
+    by_type = _TYPE_KEY.get(field.type)
+    if by_type and by_type in allowed:
+        tally.setdefault(by_type, []).append((SOURCE_WEIGHT["type"], "type"))
+    if is_text_box(field) and "captcha" in allowed and first_rule(field.text_after, {"captcha"}):
+        tally.setdefault("captcha", []).append((0.75, "after"))  # "type the code you see on the left"
     out: dict[str, tuple[float, str]] = {}
     for key, hits in tally.items():
         hits.sort(reverse=True)
@@ -311,27 +360,36 @@ def classify(field: FormField) -> Guess:
     sources = field_sources(field)
     if ftype in ("submit", "image") or (field.tag == "button" and ftype not in ("button", "reset")):
         if first_rule(" ".join((sources["name"], field.label)), {"captcha"}):
-            return Guess("unknown", 0.8, "type")  # a "new captcha image" button
+            return Guess("captcha", 0.8, "button text")  # a "new captcha image" button
         return Guess("submit", 0.95, "type")
+    if ftype == "button" and first_rule(" ".join((sources["name"], field.label)), {"captcha"}):
+        return Guess("captcha", 0.8, "button text")
     if ftype == "button":
         text = " ".join((field.label, sources["name"]))
         if re.search(r"submit|send|register|sign ?up|continue|next|save|add|create|post|senden|envoyer|"
                      r"enviar|invia|wyślij|отправ|feedback|publish|join", text, re.IGNORECASE):
             return Guess("submit", 0.7, "button text")
         return Guess("unknown", 0.9, "type")
-    if ftype in ("hidden", "reset"):
+    if ftype == "hidden":
+        # Never filled; but a hidden input behind a scripted checkbox still says what it is.
+        key = first_rule(sources["name"], _CHECK_KEYS)
+        return Guess(key, 0.5, "name") if key else Guess("unknown", 0.95, "type")
+    if ftype == "reset":
         return Guess("unknown", 0.95, "type")
     if ftype == "file":
         return Guess("logo", 0.8, "label") if first_rule(field.label + " " + sources["name"], {"logo"}) \
             else Guess("unknown", 0.9, "type")
-    if not field.visible and field.hidden_scope == "control":
-        # A control a person cannot see but a bot would fill.
+    if not field.visible and field.hidden_scope == "control" and is_text_box(field):
+        # A box a person cannot see but a bot would fill. (A hidden checkbox or select on its
+        # own is a styled control or a conditional one: it is judged by its words.)
         return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
     allowed = allowed_keys(field)
     # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
     for source in ("label", "placeholder", "nearby", "name", "hints", "aria", "title"):
         if first_rule(sources[source], {"honeypot"}):
             return Guess("honeypot", 0.93, f"{source}:trap words")
+    if is_text_box(field) and first_rule(field.text_after, {"honeypot"}):
+        return Guess("honeypot", 0.9, "after:trap words")
     if field.tabindex is not None and field.tabindex < 0 and (field.autocomplete or "").lower() in ("off", "nope") \
             and field.tag == "input" and ftype in ("text", "email", "url", "tel", ""):
         return Guess("honeypot", 0.85, "tabindex=-1+autocomplete=off")
@@ -341,27 +399,21 @@ def classify(field: FormField) -> Guess:
             if key and (key in allowed or key == "unknown"):
                 return Guess(key, 0.97, "autocomplete")
     tally = votes(field, allowed)
-    by_type = {"email": "email", "tel": "phone", "url": "website", "password": "password"}.get(ftype)
     if not tally:
-        if by_type:
-            return Guess(by_type, 0.75, "type")
-        weak = first_rule(sources["section"], allowed) or first_rule(sources["hints"], allowed)
+        if ftype == "password":
+            return Guess("password", 0.75, "type")
+        weak = first_rule(sources["section"], allowed)
         if weak and weak not in ("unknown", BARE_NAME, "honeypot", "captcha"):
-            return Guess(weak, 0.45, "section/hints")
+            return Guess(weak, 0.45, "section")
         return Guess("unknown", 0.5, "none")
     key, (score, source) = max(tally.items(), key=lambda kv: (kv[1][0], -_rank(kv[0])))
-    if by_type and key != by_type and key not in _TYPE_COMPATIBLE.get(ftype, ()) and score < 0.86:
-        return Guess(by_type, 0.75, "type")
     return Guess(key, score, source)
 
 
 _RANK = {key: i for i, (key, _) in enumerate(_RULES)}
-_TYPE_COMPATIBLE = {
-    "email": ("email_confirm", "username", "captcha", "honeypot", "unknown"),
-    "tel": ("fax", "captcha", "honeypot", "unknown"),
-    "url": ("facebook_url", "twitter_url", "linkedin_url", "instagram_url", "honeypot", "unknown"),
-    "password": ("password_confirm", "captcha", "honeypot"),
-}
+_EMAIL_KEYS = frozenset({"email", "email_confirm", "username", "captcha", "honeypot", "unknown"})
+_URL_KEYS = frozenset({"website", "facebook_url", "twitter_url", "linkedin_url", "instagram_url", "logo",
+                       "honeypot", "unknown"})
 
 
 def _rank(key: str) -> int:
@@ -371,12 +423,18 @@ def _rank(key: str) -> int:
 _ALL_KEYS = frozenset(k for k, _ in _RULES)
 _TEXT_KEYS = _ALL_KEYS - _CHECK_KEYS
 _SELECT_KEYS = frozenset({"state", "country", "category", "city", "phone", "year_founded", "unknown", "captcha",
+                          "postal_code",
                           "honeypot", "contact_title", "hours"})
 _TEXTAREA_KEYS = frozenset({"description", "short_description", "hours", "keywords", "address_line1", "captcha",
                             "honeypot", "unknown"})
 _CHECKBOX_KEYS = frozenset({"terms_checkbox", "newsletter_checkbox", "honeypot", "captcha", "category", "unknown"})
 _RADIO_KEYS = frozenset({"category", "country", "state", "newsletter_checkbox", "terms_checkbox", "unknown"})
 _PASSWORD_KEYS = frozenset({"password", "password_confirm", "captcha", "honeypot"})
+
+
+def is_text_box(field: FormField) -> bool:
+    return field.tag == "textarea" or (field.tag == "input" and field.type in (
+        "text", "email", "url", "tel", "number", "search", ""))
 
 
 def allowed_keys(field: FormField) -> frozenset[str]:
@@ -386,6 +444,10 @@ def allowed_keys(field: FormField) -> frozenset[str]:
         return _RADIO_KEYS
     if field.type == "password":
         return _PASSWORD_KEYS
+    if field.type == "email":
+        return _EMAIL_KEYS
+    if field.type == "url":
+        return _URL_KEYS
     if field.tag == "textarea":
         return _TEXTAREA_KEYS
     if field.tag == "select":

@@ -260,7 +260,7 @@ def _split_phone(fields: Sequence[FormField], mappings: list[FieldMapping]) -> N
                 j += 1
                 continue
             if mappings[j].key == "phone" or (mappings[j].key == "unknown" and mappings[j].confidence < 0.6
-                                              and _short_box(fields[j])):
+                                              and fields[j].tag == "input" and _short_box(fields[j])):
                 run.append(j)
                 j += 1
                 continue

@@ -33,7 +33,7 @@ class FormField(BaseModel):
     aria_label: str | None = None
     title: str | None = None
     nearby_text: str = ""  # the text just before the control in document order
-    text_after: str = ""  # for checkboxes and radios: the text just after ("I agree to ...")
+    text_after: str = ""  # the text just after: a checkbox's "I agree to ...", a hint "leave this empty"
     section: str = ""  # the legend of the enclosing fieldset
     css_class: str | None = None
     hints: str = ""  # class/id tokens of the wrappers around the control ("honeypot-textfield")
