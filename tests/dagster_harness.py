@@ -1,0 +1,71 @@
+"""A real Dagster instance for tests: a temporary DAGSTER_HOME and a dagster-daemon process."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+from dirbolt_core.settings import REPO_ROOT
+
+BIN = Path(sys.executable).parent
+
+
+def dagster_env(*, home: Path, database_url: str, sqs_url: str, queue_name: str, dlq_name: str,
+                sandbox_url: str, artifacts: Path, extra: dict[str, str] | None = None,
+                instance_yaml: str | None = None) -> dict[str, str]:
+    dagster_home = home / "dagster_home"
+    dagster_home.mkdir(parents=True, exist_ok=True)
+    target = dagster_home / "dagster.yaml"
+    if instance_yaml is not None:
+        target.write_text(instance_yaml)
+    else:
+        shutil.copyfile(REPO_ROOT / "dagster.dev.yaml", target)
+    return {
+        **os.environ,
+        "DAGSTER_HOME": str(dagster_home),
+        "DIRBOLT_DATABASE_URL": database_url,
+        "DIRBOLT_SQS_ENDPOINT_URL": sqs_url,
+        "DIRBOLT_SQS_QUEUE_NAME": queue_name,
+        "DIRBOLT_SQS_DLQ_NAME": dlq_name,
+        "DIRBOLT_SANDBOX_URL": sandbox_url,
+        "DIRBOLT_ARTIFACTS_URI": str(artifacts),
+        "DIRBOLT_SENSOR_INTERVAL_S": "1",
+        "DIRBOLT_HOME": str(home),
+        **(extra or {}),
+    }
+
+
+@contextlib.contextmanager
+def dagster_daemon(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        try:
+            yield proc
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=10)
+
+
+def wait_until(predicate, *, timeout_s: float, interval_s: float = 1.0, proc: subprocess.Popen | None = None,
+               log_path: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return
+        if proc is not None and proc.poll() is not None:
+            tail = log_path.read_text()[-3000:] if log_path else ""
+            raise AssertionError(f"dagster process exited with {proc.returncode}\n{tail}")
+        time.sleep(interval_s)
+    tail = log_path.read_text()[-3000:] if log_path else ""
+    raise AssertionError(f"condition not met within {timeout_s}s\n{tail}")
