@@ -139,7 +139,7 @@ _RULES: list[tuple[str, str]] = [
      r"biuletyn|informacj\w* handlow\w*|hírlevel\w*|\bupdates\b|marketing|"
      r"receive (e-?mails?|messages|information|news|offers)|(e-?mails?|messages) from|may (send|e-?mail) me|"
      r"allow \w+ to (e-?mail|contact)|dürfen mir|contact me|notify|notification|recevoir|receber|ricevere|"
-     r"otrzymyw\w*|получать|новост\w*|modtage|zasílání|ok to (e-?mail|contact)"),
+     r"otrzymyw\w*|получать|новост\w*|modtage|zasílání|ok to (e[- ]?mail|contact)"),
     ("terms_checkbox", r"\bagree\w*|\baccept\w*|einverstanden|zustimm\w*|akceptuj\w*|zgod\w*|acepto|j'accepte|"
      r"accepte|согласен|accetto|\bakkoord\b|accepter\w*|súhlas\w*|souhlas\w*|elfogad\w*|\bkabul\b|"
      r"consent\w*|i have read|i've read"),
@@ -224,6 +224,8 @@ _RULES: list[tuple[str, str]] = [
     ("logo", r"\blogo\b"),
 ]
 RULES: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in _RULES]
+# The bare-consent rule ("I agree") is the last rule of the consent keys: it decides only alone.
+_WEAK_CONSENT_RANK = max(i for i, (k, _) in enumerate(_RULES) if k == "terms_checkbox")
 
 # Weight of a vote by where it was found.
 SOURCE_WEIGHT = {
@@ -297,12 +299,28 @@ def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = T
         return None
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
+            if key in _CHECK_KEYS:
+                return _consent_key(text)
             if key == BARE_NAME and not _is_bare_name(text):
                 # "Property name", "Filter name" are not a person's; in a name attribute the
                 # other word is as likely a prefix ("fm_name"), so it does not vote at all.
                 return "unknown" if human and "unknown" in allowed else None
             return key
     return None
+
+
+def _consent_key(text: str) -> str:
+    """A consent box that names both the terms and the mailing list is about what it names first."""
+    found = []
+    for i, (key, pattern) in enumerate(RULES):
+        if key in _CHECK_KEYS:
+            m = pattern.search(text)
+            if m:
+                found.append((i, m.start(), key))
+    strong = [f for f in found if f[0] < _WEAK_CONSENT_RANK]
+    if strong:
+        return min(strong, key=lambda f: f[1])[2]
+    return found[0][2]
 
 
 _NAME_FILLER = frozenset({

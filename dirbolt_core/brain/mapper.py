@@ -299,12 +299,16 @@ def _address_parts(fields: Sequence[FormField], mappings: list[FieldMapping]) ->
     if len(addr) == 2:
         a, b = addr
         fa, fb = fields[a], fields[b]
-        texts = [" ".join(field_sources(f).values()) for f in (fa, fb)]
+        # The name attributes tell the two apart best (a shared label "Street/No." names both).
+        texts = [field_sources(f)["name"] or " ".join(field_sources(f).values()) for f in (fa, fb)]
         number_first, number_second = (_STREET_NUMBER.search(t) for t in texts)
+        if bool(number_first) == bool(number_second):
+            texts = [" ".join(field_sources(f).values()) for f in (fa, fb)]
+            number_first, number_second = (_STREET_NUMBER.search(t) for t in texts)
         if number_first and not number_second and _STREET_NAME.search(texts[1]):
             mappings[a].part, mappings[a].parts, mappings[a].format = 0, 2, "street:number"
             mappings[b].part, mappings[b].parts, mappings[b].format = 1, 2, "street:name"
-        elif number_second and not number_first:
+        elif number_second and not number_first and (_STREET_NAME.search(texts[0]) or b == _next_fillable(fields, a)):
             mappings[a].part, mappings[a].parts, mappings[a].format = 1, 2, "street:name"
             mappings[b].part, mappings[b].parts, mappings[b].format = 0, 2, "street:number"
         elif b == _next_fillable(fields, a):
