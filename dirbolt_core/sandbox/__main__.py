@@ -4,7 +4,7 @@ import argparse
 
 import uvicorn
 
-from dirbolt_core.sandbox.app import create_app
+from dirbolt_core.sandbox.app import CATALOG_PATH, catalog_json, create_app
 
 
 def main() -> None:
@@ -12,7 +12,13 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--write-catalog", action="store_true",
+                        help=f"regenerate {CATALOG_PATH.name} from the site classes and exit")
     args = parser.parse_args()
+    if args.write_catalog:
+        CATALOG_PATH.write_text(catalog_json(), encoding="utf-8")
+        print(f"wrote {CATALOG_PATH}")
+        return
     uvicorn.run(create_app(seed=args.seed), host=args.host, port=args.port, log_level="warning")
 
 

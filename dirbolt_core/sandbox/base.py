@@ -150,6 +150,10 @@ class Site:
     honeypot_fields: ClassVar[tuple[str, ...]] = ()
 
     # ---- declarative server-side rules (field name as posted -> label used in messages)
+    # The fields that carry the business's name, email, phone and website: role -> (name, label).
+    # They give identity_fields (name + phone) and the usual rules: name, email and phone
+    # required, email, phone and URL format; the dicts below add to them.
+    core_fields: ClassVar[dict[str, tuple[str, str]]] = {}
     required: ClassVar[dict[str, str]] = {}
     email_fields: ClassVar[dict[str, str]] = {}
     url_fields: ClassVar[dict[str, str]] = {}  # checked when not empty
@@ -181,9 +185,25 @@ class Site:
         unknown = set(cls.known_selectors) - CANONICAL_KEYS
         if unknown:
             raise ValueError(f"{cls.__name__}: known_selectors keys {sorted(unknown)} are not canonical")
+        if "core_fields" in cls.__dict__:
+            cls._derive_core_rules()
         undeclared = set(cls.behaviours) - set(BEHAVIOURS)
         if undeclared:
             raise ValueError(f"{cls.__name__}: behaviours {sorted(undeclared)} are not in BEHAVIOURS")
+
+    @classmethod
+    def _derive_core_rules(cls) -> None:
+        core, own = cls.core_fields, cls.__dict__
+        if "identity_fields" not in own and "name" in core and "phone" in core:
+            cls.identity_fields = (core["name"][0], core["phone"][0])
+
+        def rule(roles: tuple[str, ...], attr: str) -> dict[str, str]:
+            return {**{core[r][0]: core[r][1] for r in roles if r in core}, **own.get(attr, {})}
+
+        cls.required = rule(("name", "email", "phone"), "required")
+        cls.email_fields = rule(("email",), "email_fields")
+        cls.phone_fields = rule(("phone",), "phone_fields")
+        cls.url_fields = rule(("website",), "url_fields")
 
     def __init__(self, record: SubmissionRecord, seed: int):
         self.record = record
@@ -380,9 +400,16 @@ class Site:
         return join(name_f), join(phone_f)
 
     # ---- answers
+    # The page answering an accepted post in place (no redirect): (title, body) where the body may
+    # use {url} (the listing's URL) and {ref} (the listing id). None: redirect to the thank-you page.
+    result_page: ClassVar[tuple[str, str] | None] = None
+
     def success_response(self, request: Request, *, listing_id: str | None) -> Response:
         if self.responds_json:
             return self.json_ok(self.success_message, **self._listing_extra(listing_id))
+        if self.result_page is not None:
+            title, body = self.result_page
+            return self.page(title, body.format(url=self.listing_url(listing_id), ref=listing_id or ""))
         return RedirectResponse(f"{self.base}/thanks", status_code=303)
 
     def _listing_extra(self, listing_id: str | None) -> dict[str, Any]:

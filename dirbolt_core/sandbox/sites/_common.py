@@ -261,3 +261,38 @@ def hcaptcha_widget(sitekey: str) -> str:
    &mdash; select every picture of a bus to continue</p>" width="300" height="80"></iframe>
   <textarea name="h-captcha-response" style="display:none"></textarea>
 </div>"""
+
+
+# ---- server-side messages in the sites' languages (keys as base.EN_MESSAGES)
+DE_MESSAGES = {
+    "required": "{label} ist ein Pflichtfeld",
+    "email": "{label}: bitte geben Sie eine gültige E-Mail-Adresse an",
+    "url": "{label}: bitte eine vollständige Adresse mit http:// oder https:// angeben",
+    "phone": "{label}: ungültige Telefonnummer",
+    "max": "{label} darf höchstens {limit} Zeichen lang sein",
+    "terms": "Bitte akzeptieren Sie die {label}",
+}
+FR_MESSAGES = {
+    "required": "Le champ « {label} » est obligatoire",
+    "email": "Le champ « {label} » doit contenir une adresse e-mail valide",
+    "url": "Le champ « {label} » doit commencer par http:// ou https://",
+    "phone": "Le numéro de téléphone « {label} » n'est pas valide",
+    "max": "Le champ « {label} » ne doit pas dépasser {limit} caractères",
+    "terms": "Vous devez accepter les {label}",
+}
+ES_MESSAGES = {
+    "required": "El campo «{label}» es obligatorio",
+    "email": "El campo «{label}» no es un correo electrónico válido",
+    "url": "El campo «{label}» debe empezar por http:// o https://",
+    "phone": "El campo «{label}» no es un teléfono válido",
+    "max": "El campo «{label}» admite como máximo {limit} caracteres",
+    "terms": "Debes aceptar {label}",
+}
+PL_MESSAGES = {
+    "required": "Pole „{label}” jest wymagane",
+    "email": "Pole „{label}” musi zawierać poprawny adres e-mail",
+    "url": "Pole „{label}” musi zaczynać się od http:// lub https://",
+    "phone": "Pole „{label}” musi zawierać poprawny numer telefonu",
+    "max": "Pole „{label}” może mieć najwyżej {limit} znaków",
+    "terms": "Musisz zaakceptować {label}",
+}

@@ -2,33 +2,42 @@
 
 from __future__ import annotations
 
-import html
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
-from dirbolt_core.sandbox.base import (
-    Site,
-    check_email,
-    check_max_len,
-    check_phone,
-    check_url,
-    checked,
-    require,
+from dirbolt_core.models import BusinessProfile
+from dirbolt_core.sandbox.base import Site
+from dirbolt_core.sandbox.kit import CaptchaProtected
+from dirbolt_core.sandbox.sites._common import (
+    CATEGORIES,
+    CATEGORY_VALUES,
+    category_value,
+    description,
+    options,
+    phone_parts,
+    state_code,
+    state_name,
+    state_options,
+    val,
 )
-from dirbolt_core.sandbox.sites._common import CATEGORIES, options, state_options
 
 
 class LocalPagesOnline(Site):
-    """Conventional names and for= labels; redirect to a thank-you page. Has known selectors."""
+    """Conventional names, for= labels, a state select valued by code, redirect to a thank-you page.
+
+    Rules: phone free text (verbatim); address = address_line1; state = code ("TX"); category =
+    CATEGORIES value ("bakery" for "Bakeries & Desserts"); description unlimited. Known selectors.
+    """
 
     id = "localpages"
     name = "Local Pages Online"
     category = "general"
     tier = 1
     domain_authority = 62
-    behaviours = ("conventional names", "labels for=", "select codes", "redirect thank-you")
+    behaviours = ("names:conventional", "labels:for", "select:state-code", "select:category-wording",
+                  "validation:server", "result:redirect-thanks", "known-selectors")
     known_selectors = {
         "business_name": "#business_name",
         "website": "#website",
@@ -40,7 +49,11 @@ class LocalPagesOnline(Site):
         "postal_code": "#zip",
         "category": "#category",
         "description": "#description",
+        "submit": "#listing-form button[type=submit]",
     }
+    core_fields = {"name": ("business_name", "Business name"), "email": ("email", "Email"),
+                   "phone": ("phone", "Phone"), "website": ("website", "Website")}
+    thanks_html = "<h1>Thank you!</h1><p>Your listing has been submitted successfully.</p>"
 
     async def form_page(self, request: Request) -> Response:
         return self.page(f"Add a listing - {self.name}", f"""
@@ -59,22 +72,35 @@ class LocalPagesOnline(Site):
   <p><button type="submit">Submit listing</button></p>
 </form>""")
 
-    def validate(self, fields: dict[str, Any]) -> list[str]:
-        return (require(fields, {"business_name": "Business name", "email": "Email", "phone": "Phone"})
-                + check_email(fields.get("email")) + check_phone(fields.get("phone"))
-                + (check_url(fields.get("website")) if fields.get("website") else []))
+    @classmethod
+    def expected_fields(cls, profile: BusinessProfile) -> dict[str, Any]:
+        return {
+            "business_name": val(profile, "business_name"), "website": val(profile, "website"),
+            "email": val(profile, "email"), "phone": val(profile, "phone"),
+            "address": val(profile, "address_line1"), "city": val(profile, "city"), "state": state_code(profile),
+            "zip": val(profile, "postal_code"), "category": category_value(profile, CATEGORY_VALUES),
+            "description": description(profile),
+        }
 
 
 class CityListed(Site):
-    """Opaque ids, wrapping labels, state names, required terms, a CSS-hidden honeypot, pending review."""
+    """Opaque ids, wrapping labels, state names, required terms, an off-screen honeypot, pending review.
+
+    Rules: f_06 state by name ("Texas"); f_07 description maxlength 500 (fit_text); f_08 terms
+    posts "yes"; f_09 newsletter left; honeypot f_url2 (class .hp in <style>, off-screen) empty.
+    """
 
     id = "citylisted"
     name = "CityListed"
     tier = 2
     domain_authority = 48
-    behaviours = ("opaque ids", "wrapping labels", "select names", "terms checkbox", "honeypot",
-                  "pending-review page")
+    behaviours = ("names:opaque", "labels:wrapping", "select:state-name", "checkbox:terms", "checkbox:newsletter",
+                  "honeypot:css-class", "honeypot:off-screen", "validation:maxlength-html", "validation:server",
+                  "result:pending-review")
     honeypot_fields = ("f_url2",)
+    core_fields = {"name": ("f_01", "Company"), "email": ("f_03", "E-mail"), "phone": ("f_04", "Telephone")}
+    max_lengths = {"f_07": ("About", 500)}
+    terms_fields = {"f_08": "terms of service"}
     css = ("body{font-family:Georgia,serif;background:#fbf8f1;max-width:640px;margin:3em auto}"
            "label{display:block;margin:.6em 0}.hp{position:absolute;left:-9999px;top:-9999px}")
 
@@ -84,7 +110,7 @@ class CityListed(Site):
 <form method="post" action="{self.submission_path}">
   <label>Company <input name="f_01" id="f_01" required></label>
   <label>Web address <input name="f_02" id="f_02"></label>
-  <div class="hp"><label>Leave this empty <input name="f_url2" id="f_url2" tabindex="-1" autocomplete="off"></label></div>
+  <div class="hp"><label>Website URL <input name="f_url2" id="f_url2" tabindex="-1" autocomplete="off"></label></div>
   <label>E-mail <input name="f_03" id="f_03" required></label>
   <label>Telephone <input name="f_04" id="f_04" required></label>
   <label>City <input name="f_05" id="f_05"></label>
@@ -95,28 +121,37 @@ class CityListed(Site):
   <input type="submit" value="Send">
 </form>""")
 
-    def identity(self, fields: dict[str, Any]) -> tuple[str, str]:
-        return str(fields.get("f_01", "")), str(fields.get("f_04", ""))
+    result_page = ("Received",
+                   "<h2>Thanks!</h2><p>Your listing is pending review by our editors. "
+                   "We usually review new businesses within 3 business days.</p>")
 
-    def validate(self, fields: dict[str, Any]) -> list[str]:
-        return (require(fields, {"f_01": "Company", "f_03": "E-mail", "f_04": "Telephone"})
-                + check_email(fields.get("f_03"), "E-mail") + check_max_len(fields.get("f_07"), 500, "About")
-                + checked(fields, "f_08", "terms of service"))
-
-    def success_response(self, request: Request, *, listing_id: str | None) -> Response:
-        return self.page("Received", "<h2>Thanks!</h2><p>Your listing is pending review by our editors. "
-                         "We usually review new businesses within 3 business days.</p>")
+    @classmethod
+    def expected_fields(cls, profile: BusinessProfile) -> dict[str, Any]:
+        return {
+            "f_01": val(profile, "business_name"), "f_02": val(profile, "website"), "f_url2": "",
+            "f_03": val(profile, "email"), "f_04": val(profile, "phone"), "f_05": val(profile, "city"),
+            "f_06": state_name(profile), "f_07": description(profile, 500), "f_08": "yes",
+        }
 
 
 class BizSpot(Site):
-    """Split contact name and a three-part phone; an approved listing with its URL."""
+    """Split contact name and a three-part phone; an approved listing with its URL.
+
+    Rules: contact[first]/[last] from the contact name; phone_area/prefix/line = 3/3/4 digits;
+    biz[cat] CATEGORIES value.
+    """
 
     id = "bizspot"
     name = "BizSpot"
     tier = 2
     domain_authority = 41
     expected_status = "approved"
-    behaviours = ("split name", "split phone", "approved with listing url", "aria-label")
+    behaviours = ("names:bracketed", "labels:aria-label", "labels:placeholder", "split:name", "split:phone",
+                  "select:category-wording", "validation:server", "result:approved-listing-url")
+    identity_fields = ("biz[name]", ("phone_area", "phone_prefix", "phone_line"))
+    required = {"biz[name]": "Business name", "contact[email]": "Email", "contact[first]": "First name",
+                "contact[last]": "Last name"}
+    email_fields = {"contact[email]": "Email"}
 
     async def form_page(self, request: Request) -> Response:
         return self.page("BizSpot - new business", f"""
@@ -140,43 +175,39 @@ class BizSpot(Site):
   <button>Publish my listing</button>
 </form></main>""")
 
-    def identity(self, fields: dict[str, Any]) -> tuple[str, str]:
-        phone = "".join(str(fields.get(k, "")) for k in ("phone_area", "phone_prefix", "phone_line"))
-        return str(fields.get("biz[name]", "")), phone
-
     def validate(self, fields: dict[str, Any]) -> list[str]:
-        errors = require(fields, {"biz[name]": "Business name", "contact[email]": "Email",
-                                  "contact[first]": "First name", "contact[last]": "Last name"})
-        errors += check_email(fields.get("contact[email]"))
+        errors = super().validate(fields)
         parts = [str(fields.get(k, "")) for k in ("phone_area", "phone_prefix", "phone_line")]
         if [len(p) for p in parts] != [3, 3, 4] or not all(p.isdigit() for p in parts):
             errors.append("Phone must be a 10-digit number")
         return errors
 
-    def success_response(self, request: Request, *, listing_id: str | None) -> Response:
-        lid = listing_id or "pending"
-        url = f"{self.base}/listing/{lid}"
-        return self.page("Listing live", f"<h1>Congratulations!</h1><p>Your listing is now live: "
-                         f"<a id='listing-link' href='{url}'>{url}</a></p>")
+    result_page = ("Listing live",
+                   "<h1>Congratulations!</h1><p>Your listing is now live: "
+                   "<a id='listing-link' href='{url}'>{url}</a></p>")
 
-    def routes(self):  # type: ignore[override]
-        return {**super().routes(), ("GET", "listing/{lid}"): self.listing}
+    @classmethod
+    def expected_fields(cls, profile: BusinessProfile) -> dict[str, Any]:
+        area, prefix, line = phone_parts(profile)
+        return {
+            "biz[name]": val(profile, "business_name"), "biz[site]": val(profile, "website"),
+            "biz[cat]": category_value(profile, CATEGORY_VALUES),
+            "contact[first]": val(profile, "contact_first_name"), "contact[last]": val(profile, "contact_last_name"),
+            "contact[email]": val(profile, "email"),
+            "phone_area": area, "phone_prefix": prefix, "phone_line": line,
+        }
 
-    async def listing(self, request: Request) -> Response:
-        lid = html.escape(request.path_params.get("lid", ""))
-        return self.page("Listing", f"<h1>Listing {lid}</h1>")
 
-
-class VerifiedFinder(Site):
-    """A captcha a person must solve: the platform must hand it over, not type into it."""
+class VerifiedFinder(CaptchaProtected):
+    """A captcha a person must solve (declared in the catalog): a runner hands it over, never types into it."""
 
     id = "verifiedfinder"
     name = "Verified Finder"
     tier = 1
     domain_authority = 55
     has_captcha = True
-    expected_status = "needs_manual"
-    behaviours = ("captcha",)
+    behaviours = ("captcha", "labels:for")
+    captcha_field = "captcha_code"
 
     async def form_page(self, request: Request) -> Response:
         return self.page("Verified Finder - Submit", f"""
@@ -190,19 +221,22 @@ class VerifiedFinder(Site):
   <p><button type="submit">Submit</button></p>
 </form>""")
 
-    def validate(self, fields: dict[str, Any]) -> list[str]:
-        return [] if fields.get("captcha_code") == "7Q2XK" else ["The captcha answer is wrong"]
+    identity_fields = ("company_name", "phone_number")
 
 
 class NorthOnly(Site):
-    """Refuses businesses outside Canada with its own message."""
+    """Refuses businesses outside Canada with its own message.
+
+    Rules: country select valued by ISO code ("US"); phone verbatim. The record shows `refused`.
+    """
 
     id = "northonly"
     name = "North Only Directory"
     tier = 3
     domain_authority = 22
     expected_status = "rejected"
-    behaviours = ("refusal with site message",)
+    behaviours = ("names:camelCase", "labels:for", "select:country", "refusal")
+    identity_fields = ("businessName", "phoneNumber")
 
     async def form_page(self, request: Request) -> Response:
         return self.page("Add business - North Only", f"""
@@ -219,13 +253,15 @@ class NorthOnly(Site):
   <input type="submit" value="Add my business">
 </form>""")
 
-    def identity(self, fields: dict[str, Any]) -> tuple[str, str]:
-        return str(fields.get("businessName", "")), str(fields.get("phoneNumber", ""))
-
     def refuse(self, fields: dict[str, Any]) -> str | None:
         if fields.get("country") != "CA":
             return "Sorry, we only list businesses located in Canada."
         return None
+
+    @classmethod
+    def expected_fields(cls, profile: BusinessProfile) -> dict[str, Any]:
+        return {"businessName": val(profile, "business_name"), "emailAddress": val(profile, "email"),
+                "phoneNumber": val(profile, "phone"), "country": (profile.country or "").upper()}
 
 
 SITES: list[type[Site]] = [LocalPagesOnline, CityListed, BizSpot, VerifiedFinder, NorthOnly]
