@@ -211,7 +211,9 @@ def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str]] 
             owned[0] = tag == "input" and (el.get("type") or "").lower() in ("checkbox", "radio")
             if tag == "button":  # a button's own text is its label, not the next field's
                 return
-        if tag in _SKIP_TEXT_TAGS:
+        if tag in _SKIP_TEXT_TAGS or tag == "legend":  # a legend is the section's title, kept apart
+            if tag == "legend" and pending:
+                pending.append(" | ")
             return
         if css is not None and _own_hidden_reason(el, *css) and next(el.iter(*_CONTROL_TAGS), None) is None:
             return  # hidden error messages and hints are not labels

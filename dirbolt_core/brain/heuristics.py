@@ -98,7 +98,10 @@ _RULES: list[tuple[str, str]] = [
      r"\bsort\w*|\border ?by\b|\bper ?page\b|\bstyle\b|\blanguage\b|\bsprache\b|\blangue\b|\bidioma\b|"
      r"\bcurrency\b|\bsize\b|\bcolou?r\b|\bage\b|\bdate\b|\bday\b|\bmonth\b|\bdatum\b|\bfecha\b|"
      r"\bjour\b|\bmois\b|\bгод\b|\bдень\b|\bмесяц\b|\blat\b|\blon\b|\blng\b|latitude|longitude|"
-     r"coordinates|отчество|patronymic|p\.? ?o\.? ?box|\bpostfach\b|apartado postal|skrytka"),
+     r"coordinates|отчество|patronymic|p\.? ?o\.? ?box|\bpostfach\b|apartado postal|skrytka|"
+     r"tax ?(id|number|no)|\bvat\b|\bein\b|\bnip\b|\bregon\b|\bkrs\b|siret|siren|\bust ?id|steuernummer|"
+     r"\bcif\b|\bnif\b|registration (number|no)|company (number|no|reg\w*)|handelsregister|\babn\b|\bduns\b|"
+     r"license (number|no)|licen[cs]e"),
     ("password_confirm", r"(confirm|repeat|retype|re-?type|re-?enter|verify|verification|again|second|"
      r"wiederhol|bestätig|erneut|powt[oó]rz|potwierd|confirme|confirmer|confirmar|ripeti|conferma|"
      r"повтор|подтвер|gentag|bekræft|bevestig|herhaal|onayla|tekrar|zopakuj|potvrď|potvrzení|megerősít|"
@@ -158,7 +161,8 @@ _RULES: list[tuple[str, str]] = [
      r"código postal|code postal|\bcp\b|индекс|\bcap\b|\bpsč\b|postnummer|postnr|irányítószám|"
      r"posta kodu|\bpin ?code\b|\bpincode\b|\beircode\b"),
     ("phone", r"international ?prefix|national ?prefix|calling code|dial(l?ing)? code|prefisso|vorwahl|"
-     r"indicatif|phone|\btel\b|\btel\w*|\bmobile\b|\bmobil\w*|\bcell\w*|\bhandy\b|teléfono|téléphone|"
+     r"indicatif|prefijo|prefixo|numer kierunkowy|phone|\btel\b|"
+     r"\btel\w*|\bmobile\b|\bmobil\w*|\bcell\w*|\bhandy\b|teléfono|téléphone|"
      r"телефон|\bтел\b|contact ?(number|no)|\bmob\b|\bgsm\b|\bnumer (tel|kom)\w*|\bkomórk\w*|"
      r"\bcelular\b|\bmóvil\b|\bportable\b|\bcellulare\b|\btelefoon\b|\bnummer\b|\bphone ?number\b|"
      r"\barea ?code\b|\bdial\w*"),
@@ -188,10 +192,10 @@ _RULES: list[tuple[str, str]] = [
      r"imię i nazwisko|nombre (y|e) apellidos?|nombre completo|nom complet|nome completo|nome e cognome|"
      r"\bф\.? ?и\.? ?о\b|\bфио\b|\bfio\b|vollständiger name|vor- und nachname|fulde navn|jméno a příjmení|"
      r"teljes név|ad soyad|voor- en achternaam|\bprénom et nom\b|\bnom et prénom\b|\bnom prénom\b"),
-    ("contact_first_name", r"first ?name|given ?name|fore ?name|christian name|\bfname\b|^first$|"
+    ("contact_first_name", r"first ?name|given ?name|fore ?name|christian name|\bfname\b|\bfirst$|"
      r"\bf ?name\b|vorname|imię|\bimie\b|prénom|prenom|\bfornavn\b|voornaam|\bkeresztnév\b|\bkřestní\b|"
      r"\bprimeiro nome\b|\bnome próprio\b"),
-    ("contact_last_name", r"last ?name|sur ?name|family ?name|\blname\b|^last$|\bl ?name\b|nachname|"
+    ("contact_last_name", r"last ?name|sur ?name|family ?name|\blname\b|\blast$|\bl ?name\b|nachname|"
      r"familienname|nazwisko|apellido\w*|\bnom de famille\b|фамили\w*|cognome|priezvisko|příjmení|"
      r"efternavn|achternaam|vezetéknév|\bsoyad\w*|sobrenome|\bapelido\b"),
     ("contact_title", r"job ?title|position|\brole\b|your title|designation|\bjob\b|\boccupation\b|"
@@ -200,12 +204,14 @@ _RULES: list[tuple[str, str]] = [
      r"société|societe|компани\w*|организаци\w*|azienda|listing ?(name|title)|\bbrand\b|store ?name|"
      r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
      r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
-     r"\bemployer\b|raison sociale|ragione sociale|nom commercial|razón social"),
+     r"\bemployer\b|\bnegocio\b|nombre comercial|\bnegócio\b|\bimpresa\b|"
+     r"raison sociale|ragione sociale|nom commercial|razón social"),
     # a bare word for "name": the form's other fields settle what it means
     (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
      r"\bvostro nome\b|\bваше имя\b|\bdit navn\b|\btwoje imię\b|\bseu nome\b|\bname\b|\bnom\b|\bnome\b|"
      r"\bnombre\b|\bnavn\b|\bnaam\b|\bnév\b|\bjméno\b|\bmeno\b|\bимя\b|\bназвание\b|\bnazwa\b|\bisim\b"),
-    ("contact_name", r"\bowner\b|\bauthor\b|\bcontact\b|\brepresentative\b|\bperson\b|\bansprechpartner\b"),
+    ("contact_name", r"\bowner\b|\bauthor\b|\bcontact\b|\brepresentative\b|\bperson\b|\bansprechpartner\w*|"
+     r"\binhaber\w*|propriétaire|propietario|właściciel\w*|titolare|eigenaar|\bdono\b|владел\w*"),
     ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
      r"kurzbeschreibung|description courte|\bteaser\b"),
     ("description", r"descri\w*|about|tell us|details about|information about|\bbio\b|\bbiography\b|"

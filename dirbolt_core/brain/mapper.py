@@ -20,7 +20,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
 from dirbolt_core.brain.heuristics import BARE_NAME, Guess, classify, field_sources
-from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.model import FieldMapping, FieldOption, FormField, FormInfo, FormMapping
 from dirbolt_core.brain.selectors import selector_matches
 from dirbolt_core.vocabulary import CANONICAL_KEYS, PROFILE_KEYS
 
@@ -183,6 +183,7 @@ def heuristic_mappings(form: FormInfo) -> list[FieldMapping]:
     _passwords_and_confirmations(fields, guesses)
     mappings = [FieldMapping(**_ref(f), key=g.key, confidence=round(g.confidence, 3), strategy="heuristic")
                 for f, g in zip(fields, guesses, strict=True)]
+    unify_groups(fields, mappings)
     _split_phone(fields, mappings)
     _address_parts(fields, mappings)
     return mappings
@@ -246,6 +247,43 @@ def _passwords_and_confirmations(fields: Sequence[FormField], guesses: list[Gues
             _set(guesses, b, "email_confirm", 0.8, "second e-mail box")
 
 
+_GROUP_KEYS = frozenset({"category", "country", "state", "year_founded", "city"})
+
+
+def unify_groups(fields: Sequence[FormField], mappings: list[FieldMapping]) -> None:
+    """A radio group (or a group of same-named checkboxes) means one thing: the best-read member's.
+
+    Groups with a meaning get their choices, so a radio's value can be chosen on its own.
+    """
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, f in enumerate(fields):
+        if f.type in ("radio", "checkbox") and f.name:
+            groups.setdefault((f.type, f.name), []).append(i)
+    for (ftype, _), members in groups.items():
+        if ftype == "checkbox" and len(members) < 2:
+            continue
+        first = fields[members[0]]
+        candidates = [(mappings[i].confidence, mappings[i].key) for i in members
+                      if mappings[i].key in _GROUP_KEYS]
+        group_text = " ".join((first.nearby_text, first.section))
+        from dirbolt_core.brain.heuristics import allowed_keys, first_rule
+
+        group_key = first_rule(group_text, allowed_keys(first) & _GROUP_KEYS)
+        if group_key:
+            candidates.append((0.8, group_key))
+        if not candidates:
+            if ftype == "radio":  # a radio group of no meaning: all alike, left as the page has it
+                for i in members:
+                    mappings[i].key = "unknown"
+            continue
+        confidence, key = max(candidates)
+        choices = [FieldOption(value=fields[i].value if fields[i].value is not None else "on",
+                               text=fields[i].label or fields[i].text_after) for i in members]
+        for i in members:
+            m = mappings[i]
+            m.key, m.confidence, m.choices = key, max(confidence, m.confidence if m.key == key else 0), choices
+
+
 def _split_phone(fields: Sequence[FormField], mappings: list[FieldMapping]) -> None:
     """Consecutive phone boxes (small, or named area/prefix/line) are parts of one number."""
     i = 0
@@ -273,6 +311,8 @@ def _split_phone(fields: Sequence[FormField], mappings: list[FieldMapping]) -> N
             first = fields[run[0]]
             if first.tag == "select" or _COUNTRY_CODE_WORDS.search(" ".join(field_sources(first).values())):
                 mappings[run[0]].format = "phone:country-code"
+                for idx in run[1:]:
+                    mappings[idx].format = "phone:national-part"
         elif len(run) > 1:
             # Two phone numbers (phone and mobile): each takes the whole number.
             pass

@@ -98,6 +98,9 @@ class FieldMapping(BaseModel):
     # "state:name", "url:with-scheme"; None keeps the profile text.
     format: str | None = None
     option: str | None = None  # for select/radio: the option value to choose
+    # For a radio or checkbox group with a meaning (category, country...): the group's
+    # choices (value, label), so the value helper can pick one without the rest of the form.
+    choices: list[FieldOption] | None = None
     maxlength: int | None = None
 
 
