@@ -19,7 +19,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any, Protocol
 
-from dirbolt_core.brain.heuristics import BARE_NAME, Guess, classify, field_sources
+from dirbolt_core.brain.heuristics import BARE_NAME, Guess, allowed_keys, classify, field_sources, first_rule
 from dirbolt_core.brain.model import FieldMapping, FieldOption, FormField, FormInfo, FormMapping
 from dirbolt_core.brain.selectors import selector_matches
 from dirbolt_core.vocabulary import CANONICAL_KEYS, PROFILE_KEYS
@@ -91,6 +91,7 @@ class FormBrain:
             self._ask_llm(form, mappings)
         else:
             self._apply_known_selectors(form, directory, mappings)
+            attach_choices(form.fields, mappings)
         finish_formats(form.fields, mappings)
         if profile is not None:
             from dirbolt_core.brain.values import choose_options
@@ -98,6 +99,13 @@ class FormBrain:
             choose_options(form.fields, mappings, profile)
         return FormMapping(form_index=form.index, signature=form.signature, fields=mappings,
                            is_listing_form=_looks_like_listing_form(form, mappings))
+
+    @classmethod
+    def from_env(cls, learned_store: LearnedStore | None = None) -> FormBrain:
+        """The brain as configured: the CrewAI mapper only when DIRBOLT_LLM_MODEL and its key are set."""
+        from dirbolt_core.brain.llm import CrewFieldMapper
+
+        return cls(learned_store=learned_store, llm_mapper=CrewFieldMapper.from_env())
 
     def choose_form(self, forms: Sequence[FormInfo], directory: Directory | None = None) -> FormMapping | None:
         """The page's listing form: the one with the most profile fields a person can see."""
@@ -265,10 +273,7 @@ def unify_groups(fields: Sequence[FormField], mappings: list[FieldMapping]) -> N
         first = fields[members[0]]
         candidates = [(mappings[i].confidence, mappings[i].key) for i in members
                       if mappings[i].key in _GROUP_KEYS]
-        group_text = " ".join((first.nearby_text, first.section))
-        from dirbolt_core.brain.heuristics import allowed_keys, first_rule
-
-        group_key = first_rule(group_text, allowed_keys(first) & _GROUP_KEYS)
+        group_key = first_rule(" ".join((first.nearby_text, first.section)), allowed_keys(first) & _GROUP_KEYS)
         if group_key:
             candidates.append((0.8, group_key))
         if not candidates:
@@ -277,11 +282,24 @@ def unify_groups(fields: Sequence[FormField], mappings: list[FieldMapping]) -> N
                     mappings[i].key = "unknown"
             continue
         confidence, key = max(candidates)
+        for i in members:
+            m = mappings[i]
+            m.confidence = max(confidence, m.confidence if m.key == key else 0)
+            m.key = key
+    attach_choices(fields, mappings)
+
+
+def attach_choices(fields: Sequence[FormField], mappings: list[FieldMapping]) -> None:
+    """Give radio and checkbox groups with a meaning their choices (learned mappings lack them)."""
+    groups: dict[tuple[str, str], list[int]] = {}
+    for i, f in enumerate(fields):
+        if f.type in ("radio", "checkbox") and f.name and mappings[i].key in _GROUP_KEYS:
+            groups.setdefault((f.type, f.name), []).append(i)
+    for members in groups.values():
         choices = [FieldOption(value=fields[i].value if fields[i].value is not None else "on",
                                text=fields[i].label or fields[i].text_after) for i in members]
         for i in members:
-            m = mappings[i]
-            m.key, m.confidence, m.choices = key, max(confidence, m.confidence if m.key == key else 0), choices
+            mappings[i].choices = choices
 
 
 def _split_phone(fields: Sequence[FormField], mappings: list[FieldMapping]) -> None:

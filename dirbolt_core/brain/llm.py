@@ -1,0 +1,303 @@
+"""The LLM path: CrewAI agents for the fields heuristics are unsure of, and for unclear outcomes.
+
+Nothing here runs unless an LLM is configured: `DIRBOLT_LLM_MODEL` (a CrewAI/LiteLLM model
+name such as "openai/gpt-4o-mini", "anthropic/claude-3-5-haiku-latest", "ollama/llama3.1")
+plus the provider's key in its usual variable (OPENAI_API_KEY, ANTHROPIC_API_KEY, ...) or
+`DIRBOLT_LLM_API_KEY`; `DIRBOLT_LLM_BASE_URL` points at a self-hosted endpoint and
+`DIRBOLT_LLM_TIMEOUT_S` bounds each crew run (default 30 s).
+
+CrewAI costs seconds to import, so it is imported only when a crew is actually built.
+Every failure (exception, timeout, an answer that is not the JSON asked for) yields no
+answer: the caller keeps its rule-based result.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import json
+import logging
+import os
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from dirbolt_core.brain.model import FieldMapping, FormInfo
+from dirbolt_core.vocabulary import CANONICAL_KEYS, SubmissionStatus
+
+log = logging.getLogger(__name__)
+
+# Provider prefix -> the variables that hold its key. Local providers need none.
+PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
+    "openai": ("OPENAI_API_KEY",),
+    "anthropic": ("ANTHROPIC_API_KEY",),
+    "claude": ("ANTHROPIC_API_KEY",),
+    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    "google": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
+    "azure": ("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
+    "groq": ("GROQ_API_KEY",),
+    "mistral": ("MISTRAL_API_KEY",),
+    "deepseek": ("DEEPSEEK_API_KEY",),
+    "openrouter": ("OPENROUTER_API_KEY",),
+    "together_ai": ("TOGETHERAI_API_KEY", "TOGETHER_API_KEY"),
+    "bedrock": ("AWS_ACCESS_KEY_ID",),
+}
+LOCAL_PROVIDERS = frozenset({"ollama", "lm_studio", "hosted_vllm"})
+_JSON_BLOCK = re.compile(r"\{.*\}", re.DOTALL)
+
+
+def _quiet_crewai() -> None:
+    for var, value in (("CREWAI_DISABLE_TELEMETRY", "true"), ("OTEL_SDK_DISABLED", "true"),
+                       ("CREWAI_TRACING_ENABLED", "false"), ("CREWAI_DISABLE_TRACKING", "true")):
+        os.environ.setdefault(var, value)
+
+
+def provider_of(model: str) -> str:
+    if "/" in model:
+        return model.split("/", 1)[0].lower()
+    low = model.lower()
+    if low.startswith(("gpt", "o1", "o3", "o4")):
+        return "openai"
+    if low.startswith("claude"):
+        return "anthropic"
+    if low.startswith("gemini"):
+        return "gemini"
+    return low.split("-", 1)[0]
+
+
+def llm_settings(env: dict[str, str] | None = None) -> dict[str, Any] | None:
+    """The LLM configuration from the environment, or None when no LLM is configured."""
+    env = dict(os.environ if env is None else env)
+    model = (env.get("DIRBOLT_LLM_MODEL") or "").strip()
+    if not model:
+        return None
+    provider = provider_of(model)
+    key = env.get("DIRBOLT_LLM_API_KEY") or next(
+        (env[v] for v in PROVIDER_KEYS.get(provider, ()) if env.get(v)), None)
+    base_url = env.get("DIRBOLT_LLM_BASE_URL") or None
+    if key is None and provider not in LOCAL_PROVIDERS and base_url is None:
+        return None  # a model without its provider's key: not configured
+    return {"model": model, "api_key": key, "base_url": base_url,
+            "timeout_s": float(env.get("DIRBOLT_LLM_TIMEOUT_S") or 30.0)}
+
+
+def llm_configured(env: dict[str, str] | None = None) -> bool:
+    return llm_settings(env) is not None
+
+
+def llm_from_env(env: dict[str, str] | None = None) -> Any | None:
+    """CrewAI's LLM for the configured model, or None (nothing will call out)."""
+    settings = llm_settings(env)
+    if settings is None:
+        return None
+    _quiet_crewai()
+    from crewai import LLM
+
+    kwargs: dict[str, Any] = {"model": settings["model"], "temperature": 0.0, "timeout": settings["timeout_s"]}
+    if settings["api_key"]:
+        kwargs["api_key"] = settings["api_key"]
+    if settings["base_url"]:
+        kwargs["base_url"] = settings["base_url"]
+    return LLM(**kwargs)
+
+
+def parse_json_answer(text: Any) -> dict[str, Any] | None:
+    """The JSON object in an LLM answer (fenced, after 'Final Answer:', or bare); None if there is none."""
+    if text is None:
+        return None
+    raw = getattr(text, "raw", text)
+    if not isinstance(raw, str):
+        raw = str(raw)
+    raw = raw.strip()
+    if "Final Answer:" in raw:
+        raw = raw.split("Final Answer:", 1)[1]
+    raw = re.sub(r"^```(?:json)?|```$", "", raw.strip(), flags=re.MULTILINE).strip()
+    for candidate in (raw, *(m.group(0) for m in [_JSON_BLOCK.search(raw)] if m)):
+        try:
+            value = json.loads(candidate)
+        except (json.JSONDecodeError, TypeError):
+            continue
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _run_crew(build: Any, timeout_s: float) -> Any | None:
+    """Build and run a crew in a worker thread; None on timeout or error."""
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="dirbolt-crew")
+    future = pool.submit(lambda: build().kickoff())
+    try:
+        return future.result(timeout=timeout_s)
+    except concurrent.futures.TimeoutError:
+        log.warning("LLM crew gave no answer within %.1fs; keeping the rule-based result", timeout_s)
+        return None
+    except Exception as exc:
+        log.warning("LLM crew failed (%s); keeping the rule-based result", exc)
+        return None
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+# --------------------------------------------------------------------- fields
+FIELD_INSTRUCTIONS = """You map the fields of a web form to a business directory profile.
+Allowed keys (use exactly one per field):
+{keys}
+Rules: a field a person cannot see, or that asks to be left empty, is "honeypot"; a box that asks to prove
+you are human is "captcha"; anything that is not one of the profile keys is "unknown" (search boxes,
+comments, birth dates, card numbers). Be conservative: if unsure, answer "unknown" with a low confidence.
+
+The form ({heading}) has these fields still to decide (index: description):
+{fields}
+
+Answer with JSON only, in this shape:
+{{"fields": [{{"index": <index>, "key": "<key>", "confidence": <0..1>}}]}}"""
+
+
+def describe_field(i: int, form: FormInfo, draft: Sequence[FieldMapping]) -> str:
+    f = form.fields[i]
+    parts = [f"{i}: <{f.tag} type={f.type}>", f"name={f.name!r}", f"id={f.id!r}"]
+    for label, value in (("label", f.label), ("placeholder", f.placeholder), ("text before", f.nearby_text),
+                         ("text after", f.text_after), ("section", f.section), ("autocomplete", f.autocomplete)):
+        if value:
+            parts.append(f"{label}={value[:80]!r}")
+    if f.options:
+        parts.append("options=" + ", ".join(repr(o.text or o.value)[:30] for o in f.options[:12]))
+    if not f.visible:
+        parts.append(f"hidden ({f.hidden_reason})")
+    if i < len(draft):
+        parts.append(f"rule guess={draft[i].key} ({draft[i].confidence:.2f})")
+    return " ".join(parts)
+
+
+class CrewFieldMapper:
+    """A one-agent crew that names the fields the heuristics could not (FormBrain's llm_mapper)."""
+
+    def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, max_fields: int = 40,
+                 env: dict[str, str] | None = None):
+        self._llm = llm
+        self._env = env
+        self.timeout_s = timeout_s
+        self.max_fields = max_fields
+        self.last_prompt: str | None = None
+
+    @property
+    def llm(self) -> Any:
+        """The LLM, built (and CrewAI imported) on first use only."""
+        if self._llm is None:
+            self._llm = llm_from_env(self._env)
+        return self._llm
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> CrewFieldMapper | None:
+        """A mapper when an LLM is configured, else None; CrewAI is not imported here."""
+        settings = llm_settings(env)
+        return None if settings is None else cls(timeout_s=settings["timeout_s"], env=env)
+
+    def prompt(self, form: FormInfo, fields: Sequence[int], draft: Sequence[FieldMapping]) -> str:
+        return FIELD_INSTRUCTIONS.format(
+            keys=", ".join(sorted(CANONICAL_KEYS)), heading=form.heading or "no heading",
+            fields="\n".join(describe_field(i, form, draft) for i in fields[: self.max_fields]))
+
+    def map_fields(self, form: FormInfo, fields: Sequence[int],
+                   draft: Sequence[FieldMapping]) -> dict[int, tuple[str, float]]:
+        if not fields:
+            return {}
+        prompt = self.prompt(form, fields, draft)
+        self.last_prompt = prompt
+        llm = self.llm
+
+        def build() -> Any:
+            _quiet_crewai()
+            from crewai import Agent, Crew, Task
+
+            agent = Agent(role="Web form analyst",
+                          goal="Say which business-profile field each form field asks for",
+                          backstory="You have filled thousands of business-directory submission forms in many "
+                                    "languages and never type into traps.",
+                          llm=llm, allow_delegation=False, max_iter=1, verbose=False)
+            task = Task(description=prompt, agent=agent,
+                        expected_output='JSON: {"fields": [{"index": int, "key": str, "confidence": float}]}')
+            return Crew(agents=[agent], tasks=[task], verbose=False)
+
+        answer = parse_json_answer(_run_crew(build, self.timeout_s))
+        return parse_field_answer(answer, set(fields))
+
+
+def parse_field_answer(answer: dict[str, Any] | None, asked: set[int]) -> dict[int, tuple[str, float]]:
+    """Keep only well-formed decisions about fields that were asked, in the vocabulary."""
+    out: dict[int, tuple[str, float]] = {}
+    if not answer or not isinstance(answer.get("fields"), list):
+        return out
+    for item in answer["fields"]:
+        if not isinstance(item, dict):
+            continue
+        try:
+            index = int(item.get("index"))
+            confidence = float(item.get("confidence", 0.5))
+        except (TypeError, ValueError):
+            continue
+        key = str(item.get("key", "")).strip()
+        if index in asked and key in CANONICAL_KEYS and 0.0 <= confidence <= 1.0:
+            out[index] = (key, confidence)
+    return out
+
+
+# -------------------------------------------------------------------- outcome
+OUTCOME_INSTRUCTIONS = """A business was just submitted to an online directory. Read the page the directory
+answered with and say what happened.
+Statuses: submitted (accepted, awaiting approval), approved (listing is live), needs_manual (captcha, login,
+phone or e-mail verification needed), rejected (refused or validation errors), skipped (already listed),
+failed (error page, nothing happened).
+The rule-based reading says: {rules}
+URL: {url}
+Page text (excerpt):
+{text}
+
+Answer with JSON only: {{"status": "<status>", "reason": "<one sentence>", "confidence": <0..1>}}"""
+
+
+class CrewOutcomeAnalyzer:
+    """A one-agent crew that reads an unclear post-submit page (the service's /v1/analyze)."""
+
+    def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, env: dict[str, str] | None = None):
+        self._llm = llm
+        self._env = env
+        self.timeout_s = timeout_s
+
+    @property
+    def llm(self) -> Any:
+        if self._llm is None:
+            self._llm = llm_from_env(self._env)
+        return self._llm
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> CrewOutcomeAnalyzer | None:
+        settings = llm_settings(env)
+        return None if settings is None else cls(timeout_s=settings["timeout_s"], env=env)
+
+    def analyze(self, text: str, *, url: str | None, rules: dict[str, Any]) -> dict[str, Any] | None:
+        prompt = OUTCOME_INSTRUCTIONS.format(rules=json.dumps(rules, default=str)[:600], url=url or "unknown",
+                                             text=text[:4000])
+        llm = self.llm
+
+        def build() -> Any:
+            _quiet_crewai()
+            from crewai import Agent, Crew, Task
+
+            agent = Agent(role="Submission outcome reader", goal="Tell what a directory's answer page means",
+                          backstory="You read directory confirmation, error and review pages in many languages.",
+                          llm=llm, allow_delegation=False, max_iter=1, verbose=False)
+            task = Task(description=prompt, agent=agent,
+                        expected_output='JSON: {"status": str, "reason": str, "confidence": float}')
+            return Crew(agents=[agent], tasks=[task], verbose=False)
+
+        answer = parse_json_answer(_run_crew(build, self.timeout_s))
+        if not answer:
+            return None
+        status = str(answer.get("status", "")).strip().lower()
+        if status not in {s.value for s in SubmissionStatus} or status in ("pending", "processing"):
+            return None
+        try:
+            confidence = max(0.0, min(float(answer.get("confidence", 0.5)), 1.0))
+        except (TypeError, ValueError):
+            return None
+        return {"status": status, "reason": str(answer.get("reason") or "")[:500], "confidence": confidence}
