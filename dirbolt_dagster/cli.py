@@ -124,6 +124,41 @@ def results(job_id: uuid.UUID) -> None:
         console.print(results_table(store, job_id))
 
 
+@app.command("run-job")
+def run_job(job_id: uuid.UUID) -> None:
+    """Plan and submit one job in this process, without Dagster (debugging, or a plain worker)."""
+    import asyncio
+
+    from dirbolt_core.artifacts import artifact_store_from_uri
+    from dirbolt_core.brain.mapper import FormBrain
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.jobs import RunContext, plan_job, run_submissions
+    from dirbolt_core.runner.browser import BrowserOptions
+
+    settings = get_settings()
+    with Store(_database_url()) as store:
+        plan = plan_job(store, job_id, actor="cli:run-job")
+        ctx = RunContext(
+            artifacts=artifact_store_from_uri(settings.resolved_artifacts_uri(),
+                                              s3_endpoint_url=settings.s3_endpoint_url),
+            brain=FormBrain(),
+            browser=BrowserOptions(chromium_path=settings.chromium_path, headless=settings.headless,
+                                   step_timeout_ms=settings.step_timeout_ms,
+                                   navigation_timeout_ms=settings.navigation_timeout_ms),
+            production=settings.env == "production", run_id=f"cli-{uuid.uuid4().hex[:8]}",
+            heartbeat_s=settings.heartbeat_seconds, step_timeout_ms=settings.step_timeout_ms)
+        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                      console=console) as progress:
+            task = progress.add_task("submitting", total=len(plan.directory_ids))
+
+            def on_progress(done: int, total: int, report) -> None:
+                progress.update(task, completed=done,
+                                description=f"{report.directory_id}: {report.status.value}")
+
+            asyncio.run(run_submissions(store, job_id, ctx, on_progress=on_progress))
+        console.print(results_table(store, job_id))
+
+
 def _wait_for_job(store, job_id: uuid.UUID, daemon: subprocess.Popen, timeout_s: float) -> bool:
     deadline = time.monotonic() + timeout_s
     with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),

@@ -40,6 +40,15 @@ class Claim:
     unknown_outcome: bool = False
 
 
+class JobLock:
+    def __init__(self, conn: psycopg.Connection):
+        self._conn = conn
+
+    def release(self) -> None:
+        # Closing the session releases its advisory locks.
+        self._conn.close()
+
+
 class Store:
     def __init__(self, dsn: str, *, min_size: int = 1, max_size: int = 10, role: str | None = None):
         self.dsn = dsn
@@ -281,8 +290,7 @@ class Store:
             ).fetchall()
         return [r["id"] for r in rows]
 
-    @contextmanager
-    def job_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> Iterator[None]:
+    def acquire_job_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> JobLock:
         """Exclusive ownership of a job's submissions for one run.
 
         A session-level advisory lock on its own connection: when the holder dies
@@ -297,9 +305,18 @@ class Store:
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"job {job_id} is held by another run")
                 time.sleep(0.5)
+        except BaseException:
+            conn.close()
+            raise
+        return JobLock(conn)
+
+    @contextmanager
+    def job_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> Iterator[None]:
+        lock = self.acquire_job_lock(job_id, timeout_s=timeout_s)
+        try:
             yield
         finally:
-            conn.close()
+            lock.release()
 
     # ------------------------------------------------------------- submissions
     def planned_directory_ids(self, job_id: uuid.UUID | str) -> list[str]:
@@ -475,13 +492,14 @@ class Store:
 
     # --------------------------------------------------------------- pacing
     def try_acquire_directory_slot(
-        self, directory_id: str, *, holder: str, lease_s: float = 120.0
+        self, directory_id: str, *, holder: str, lease_s: float = 120.0, priority: int = 0
     ) -> float:
         """Try to take a directory's submission slot.
 
         Returns 0.0 when taken, else the seconds to wait before trying again. The slot is
         a lease: one holder at a time per directory, across every process, and it frees
-        itself if the holder dies.
+        itself if the holder dies. Waiters are ranked: a higher priority (enterprise) goes
+        first, then whoever waited longest; a waiter that stopped polling is ignored.
         """
         with self.transaction() as conn:
             conn.execute(
@@ -496,16 +514,35 @@ class Store:
                    FROM directory_rate_limits WHERE directory_id = %s FOR UPDATE""",
                 (directory_id,),
             ).fetchone()
+            me = conn.execute(
+                """INSERT INTO directory_slot_waiters (directory_id, holder, priority) VALUES (%s, %s, %s)
+                   ON CONFLICT (directory_id, holder) DO UPDATE SET polled_at = clock_timestamp(),
+                       priority = EXCLUDED.priority
+                   RETURNING since""",
+                (directory_id, holder, priority),
+            ).fetchone()
             if row["holder"] is not None and (row["held_for_s"] or 0) > 0 and row["holder"] != holder:
                 return max(0.05, min(1.0, row["held_for_s"]))
             if row["wait_s"] > 0:
-                return max(0.01, row["wait_s"])
+                return max(0.01, min(row["wait_s"], 1.0))
+            ahead = conn.execute(
+                """SELECT 1 FROM directory_slot_waiters
+                   WHERE directory_id = %s AND holder <> %s
+                     AND polled_at > clock_timestamp() - interval '3 seconds'
+                     AND (priority > %s OR (priority = %s AND since < %s))
+                   LIMIT 1""",
+                (directory_id, holder, priority, priority, me["since"]),
+            ).fetchone()
+            if ahead:
+                return 0.1
             conn.execute(
                 """UPDATE directory_rate_limits SET holder = %s,
                        held_until = clock_timestamp() + make_interval(secs => %s)
                    WHERE directory_id = %s""",
                 (holder, lease_s, directory_id),
             )
+            conn.execute("DELETE FROM directory_slot_waiters WHERE directory_id = %s AND holder = %s",
+                         (directory_id, holder))
             return 0.0
 
     def release_directory_slot(self, directory_id: str, *, holder: str, rate_limit_ms: int) -> None:

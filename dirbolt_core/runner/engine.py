@@ -170,12 +170,12 @@ class JobRunner:
         outcome.evidence["attempts"] = history
         return outcome, attempt_no, total_wait_ms
 
-    async def _pace(self, directory: Directory) -> int:
-        """Wait for the directory's slot; returns the milliseconds spent waiting."""
+    async def _pace(self, directory: Directory, priority: int) -> int:
+        """Wait for the directory's slot (enterprise first); returns the milliseconds spent waiting."""
         started = time.monotonic()
         while True:
             wait_s = await asyncio.to_thread(self.store.try_acquire_directory_slot, directory.id,
-                                             holder=self.worker_id, lease_s=self.slot_lease_s)
+                                             holder=self.worker_id, lease_s=self.slot_lease_s, priority=priority)
             if wait_s <= 0:
                 return int((time.monotonic() - started) * 1000)
             await asyncio.sleep(min(wait_s, 1.0))
@@ -186,7 +186,7 @@ class JobRunner:
         wait_ms = 0
         result: AttemptResult | None = None
         for fix_pass in range(2):  # a fixable validation error gets one more try
-            wait_ms += await self._pace(directory)
+            wait_ms += await self._pace(directory, job.priority.rank)
             pressed = False
 
             async def on_submit_started() -> None:

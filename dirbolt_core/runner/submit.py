@@ -306,23 +306,49 @@ class SubmissionAttempt:
 
     # --------------------------------------------------------------- judging
     async def _analyse(self, page: Page, frame: Frame, before_url: str) -> OutcomeAnalysis:
+        submit_resp = next((r for r in self._responses if r.request.method == "POST"
+                            and r.request.resource_type in ("document", "xhr", "fetch")), None)
+        if submit_resp is not None and (submit_resp.status == 429 or submit_resp.status >= 500):
+            # The directory refused the submit itself: nothing was accepted, a retry is safe.
+            return classify_outcome("", url=page.url, status_code=submit_resp.status,
+                                    retry_after=submit_resp.headers.get("retry-after"))
+        doc_status = self._last_document_status()
+        reloads = 0
+        while submit_resp is not None and doc_status is not None and (doc_status == 429 or doc_status >= 500):
+            # The submit was accepted (2xx/3xx) but its result page failed. Reloading the result
+            # page is a GET and safe; submitting again is not.
+            if reloads == 2:
+                return OutcomeAnalysis(
+                    status=SubmissionStatus.NEEDS_MANUAL, confidence=0.4,
+                    reason=f"the directory accepted the submit (HTTP {submit_resp.status}) but its result page "
+                           f"kept failing (HTTP {doc_status}); verify the listing",
+                    evidence={"submit_status": submit_resp.status, "result_status": doc_status})
+            reloads += 1
+            await asyncio.sleep(reloads)
+            self._responses.clear()
+            with contextlib.suppress(Exception):
+                await page.reload(wait_until="domcontentloaded")
+            doc_status = self._last_document_status()
         target = frame if not frame.is_detached() else page.main_frame
         try:
             html = await target.content()
         except Exception:
             target = page.main_frame
             html = await page.content()
-        status_code, retry_after = None, None
-        for resp in self._responses:
-            rtype = resp.request.resource_type
-            if rtype == "document" or (rtype in ("xhr", "fetch") and resp.request.method == "POST"):
-                status_code = resp.status
-                retry_after = resp.headers.get("retry-after")
         inline = await _frame_inline_messages(target)
+        status_code = doc_status if submit_resp is None else None
         analysis = classify_outcome(html, url=target.url, status_code=status_code, before_url=before_url,
-                                    inline_messages=inline, retry_after=retry_after)
+                                    inline_messages=inline)
         analysis.evidence["inline_messages"] = inline[:5]
+        if submit_resp is not None:
+            analysis.evidence["submit_status"] = submit_resp.status
+        if reloads:
+            analysis.evidence["result_page_reloads"] = reloads
         return analysis
+
+    def _last_document_status(self) -> int | None:
+        docs = [r for r in self._responses if r.request.resource_type == "document"]
+        return docs[-1].status if docs else None
 
 
 def fixes_for(analysis: OutcomeAnalysis) -> dict[str, int]:

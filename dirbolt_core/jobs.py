@@ -1,0 +1,90 @@
+"""A job's life in the domain: plan its directories, run its submissions. Dagster-free."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.catalog import plan_directories
+from dirbolt_core.db.store import Store
+from dirbolt_core.heartbeat import Heartbeat, new_worker_id
+from dirbolt_core.idempotency import idempotency_key
+from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
+from dirbolt_core.runner.engine import DirectoryReport, JobRunner, JobRunSummary
+from dirbolt_core.runner.guard import UrlGuard
+from dirbolt_core.vocabulary import JobStatus
+
+
+class JobNotFound(LookupError):
+    pass
+
+
+@dataclass
+class Plan:
+    directory_ids: list[str]
+    reused: bool
+    package_size: int
+
+
+def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
+    """Mark the job running and pre-write its plan; a rerun reuses the stored plan."""
+    job = store.job(job_id)
+    if job is None:
+        raise JobNotFound(f"job {job_id} is not in the system of record")
+    store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
+    existing = store.planned_directory_ids(job_id)
+    if existing:
+        return Plan(existing, reused=True, package_size=job.package_size)
+    directories = plan_directories(store.directories(), job.package_size)
+    store.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data), d) for d in directories],
+                    actor=actor)
+    return Plan([d.id for d in directories], reused=False, package_size=job.package_size)
+
+
+@dataclass
+class RunContext:
+    artifacts: ArtifactStore
+    brain: FormBrain
+    browser: BrowserOptions
+    production: bool = False
+    run_id: str | None = None
+    heartbeat_s: float = 20.0
+    step_timeout_ms: int = 15_000
+    shadow: bool = False
+
+
+async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
+                          on_progress: Callable[[int, int, DirectoryReport], None] | None = None,
+                          worker_id: str | None = None) -> JobRunSummary:
+    """Submit every planned directory of the job that is not final yet, then mark the job completed.
+
+    Holds the job's lock for the whole run: a second run of the same job waits, and rows
+    in flight from a dead run become reclaimable (see Store.claim_submission).
+    """
+    job = store.job(job_id)
+    if job is None:
+        raise JobNotFound(f"job {job_id} is not in the system of record")
+    by_id = {d.id: d for d in store.directories(active_only=False)}
+    planned = [by_id[i] for i in store.planned_directory_ids(job_id) if i in by_id]
+    worker_id = worker_id or new_worker_id("run")
+    heartbeat = Heartbeat(store, worker_id, interval_s=ctx.heartbeat_s, run_id=ctx.run_id, job_id=str(job_id))
+    heartbeat.start()
+    try:
+        lock = await asyncio.to_thread(store.acquire_job_lock, job_id)
+        try:
+            guard = UrlGuard([str(d.submission_url) for d in by_id.values()], production=ctx.production)
+            async with BrowserPool(ctx.browser, guard) as pool:
+                runner = JobRunner(store=store, artifacts=ctx.artifacts, brain=ctx.brain, pool=pool,
+                                   worker_id=worker_id, run_id=ctx.run_id, heartbeat=heartbeat,
+                                   step_timeout_ms=ctx.step_timeout_ms, shadow=ctx.shadow)
+                summary = await runner.run_job(job, planned, on_progress=on_progress)
+        finally:
+            lock.release()
+    finally:
+        heartbeat.stop("idle")
+    store.set_job_status(job_id, JobStatus.COMPLETED, run_id=ctx.run_id, actor=f"worker:{worker_id}")
+    return summary
