@@ -17,13 +17,13 @@ os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
-from dirbolt_core.catalog import load_catalog  # noqa: E402
-from dirbolt_core.db.migrations import apply_migrations  # noqa: E402
-from dirbolt_core.db.store import Store  # noqa: E402
-from dirbolt_core.models import Directory  # noqa: E402
-from dirbolt_core.queue.sqs import JobQueue  # noqa: E402
-from dirbolt_core.services import ManagedProcess, start_local_sqs, start_sandbox  # noqa: E402
-from dirbolt_core.settings import SANDBOX_CATALOG  # noqa: E402
+from dirbolt_core.catalog import load_catalog
+from dirbolt_core.db.migrations import apply_migrations
+from dirbolt_core.db.store import Store
+from dirbolt_core.models import Directory
+from dirbolt_core.queue.sqs import JobQueue
+from dirbolt_core.services import ManagedProcess, start_local_sqs, start_sandbox
+from dirbolt_core.settings import SANDBOX_CATALOG
 
 # The PostgreSQL server tests use: the machine's (CI starts it), or any server via this URL.
 ADMIN_DSN = os.environ.get("DIRBOLT_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")

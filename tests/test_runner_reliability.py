@@ -6,6 +6,7 @@ import os
 import signal
 import threading
 import time
+from itertools import pairwise
 
 import boto3
 import httpx
@@ -43,7 +44,7 @@ def test_two_workers_never_hit_a_directory_closer_than_its_rate_limit(store, cat
     assert not failures, failures
     received = sorted(s["received_at"] for s in sandbox.submissions("localpages"))
     assert len(sandbox.accepted("localpages")) == 6 and len(received) == 6
-    gaps = [b - a for a, b in zip(received, received[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(received)]
     assert min(gaps) >= 2.0, gaps
 
 
@@ -68,7 +69,7 @@ def test_a_flaky_site_is_retried_with_growing_delays_until_it_succeeds(store, se
     assert result.status is SubmissionStatus.SUBMITTED, result
     attempts = result.evidence["attempts"]
     assert [a["status"] for a in attempts] == ["failed", "failed", "submitted"]
-    delays = [b["at"] - a["at"] for a, b in zip(attempts, attempts[1:], strict=False)]
+    delays = [b["at"] - a["at"] for a, b in pairwise(attempts)]
     # 1 s then 2 s (±25% jitter) plus the attempt itself.
     assert 0.75 <= delays[0] < delays[1] and delays[1] >= 1.5, delays
     record = httpx.get(f"{seeded_sandbox.url}/_admin/submissions", params={"site": "localpages"}).json()
@@ -121,7 +122,7 @@ def test_heartbeats_during_work_and_a_killed_worker_goes_stale(store, catalog, s
     assert proc.returncode == 0, (tmp_path / "worker.log").read_text()[-2000:]
     beats = sorted({t for status, t in seen if status == "running"})
     assert len(beats) >= 3, seen
-    gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+    gaps = [b - a for a, b in pairwise(beats)]
     assert all(0.5 <= g <= 2.5 for g in gaps), gaps
     final = [r for r in store.stale_workers(stale_after_s=0) if r["job_id"] == job_id]
     assert final and final[0]["status"] == "idle"

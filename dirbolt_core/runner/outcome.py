@@ -31,8 +31,10 @@ LOGIN_WALL = _rx(r"(please |you must )?(log ?in|sign ?in) (to|before) (continue|
 DUPLICATE = _rx(r"already (been )?(listed|exists|registered|in our directory|submitted)",
                 r"duplicate (listing|entry|submission)", r"listing for this business exists",
                 r"bereits eingetragen", r"déjà (inscrit|référencé)", r"ya existe")
-PENDING = _rx(r"pending (review|approval|moderation)", r"(under|awaiting|waiting for) (review|approval|moderation)",
-              r"will be reviewed", r"once (it is )?(approved|reviewed)", r"review(ed)? by our (editors|team|moderators)",
+PENDING = _rx(r"pending (review|approval|moderation)",
+              r"(under|awaiting|waiting for) (review|approval|moderation)",
+              r"will be reviewed", r"once (it is )?(approved|reviewed)",
+              r"review(ed)? by our (editors|team|moderators)",
               r"wird geprüft", r"en attente de (validation|modération)", r"pendiente de revisión",
               r"oczekuje na (akceptację|moderację)")
 LIVE = _rx(r"(is|now) (live|published|online)", r"listing (has been )?(published|approved|created)",
