@@ -109,15 +109,7 @@ class FormBrain:
 
     def choose_form(self, forms: Sequence[FormInfo], directory: Directory | None = None) -> FormMapping | None:
         """The page's listing form: the one with the most profile fields a person can see."""
-        best: tuple[tuple[int, int], FormMapping] | None = None
-        for form in forms:
-            mapping = self.map_form(form, directory)
-            keys = {m.key for m, f in zip(mapping.fields, form.fields, strict=True)
-                    if m.key in PROFILE_KEYS and (f.visible or f.hidden_scope == "section")}
-            score = (int(mapping.is_listing_form), len(keys))
-            if best is None or score > best[0]:
-                best = (score, mapping)
-        return best[1] if best else None
+        return pick_listing_form(forms, [self.map_form(form, directory) for form in forms])
 
     def learn(self, directory: Directory | None, form: FormInfo, mapping: FormMapping,
               form_url: str | None = None) -> None:
@@ -181,6 +173,18 @@ class FormBrain:
                 m = mappings[i]
                 m.key, m.confidence, m.strategy = key, max(0.0, min(confidence, 0.95)), "llm"
                 m.part = m.parts = None
+
+
+def pick_listing_form(forms: Sequence[FormInfo], mappings: Sequence[FormMapping]) -> FormMapping | None:
+    """Of mapped forms, the listing form: a listing-like form with the most profile fields in view."""
+    best: tuple[tuple[int, int], FormMapping] | None = None
+    for form, mapping in zip(forms, mappings, strict=True):
+        keys = {m.key for m, f in zip(mapping.fields, form.fields, strict=True)
+                if m.key in PROFILE_KEYS and (f.visible or f.hidden_scope == "section")}
+        score = (int(mapping.is_listing_form), len(keys))
+        if best is None or score > best[0]:
+            best = (score, mapping)
+    return best[1] if best else None
 
 
 # ---------------------------------------------------------------- heuristics

@@ -1,0 +1,234 @@
+"""Scoring the brain: against a labelled corpus (Formasaurus format) and against sandbox sites.
+
+Used by benchmarks/form_brain.py and by the tests; nothing here ships data, it reads the
+corpus it is pointed at.
+
+Corpus format (see the corpus README): index.json maps each page to its forms' field
+annotations `{name attribute: code}`. Only the codes of CODE_KEYS (the README's table) are
+scored for accuracy; any other code is right when the mapper says `unknown` or a control
+key (not a profile key). `XX` (not annotated) is left out of every figure.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from dirbolt_core.brain.extract import extract_forms_from_html
+from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.values import fit_text, value_for_field
+from dirbolt_core.models import BusinessProfile
+from dirbolt_core.vocabulary import PROFILE_KEYS
+
+# The corpus README's table: code -> canonical key.
+CODE_KEYS: dict[str, str] = {
+    "no": "business_name", "ws": "website", "e1": "email", "e2": "email_confirm", "ph": "phone",
+    "P0": "phone", "P1": "phone", "P2": "phone", "P3": "phone", "fa": "fax",
+    "Ad": "address_line1", "Sa": "address_line1", "A1": "address_line1", "A2": "address_line2",
+    "Ci": "city", "St": "state", "Zi": "postal_code", "Co": "country", "am": "description",
+    "nf": "contact_name", "n1": "contact_first_name", "n3": "contact_last_name",
+    "us": "username", "p1": "password", "p2": "password_confirm", "hp": "honeypot", "ca": "captcha",
+    "tC": "terms_checkbox", "eC": "newsletter_checkbox", "Bs": "submit",
+}
+NOT_ANNOTATED = "XX"
+# Street number / street name are not in the table; a mapping that splits address_line1 into
+# them (part 0/1 of 2) is what a directory form needs, so it is not counted as a false fill.
+STREET_PART_CODES = frozenset({"S#", "Sn"})
+
+Mapper = Callable[[FormInfo], FormMapping]
+
+
+@dataclass
+class CorpusScore:
+    pages: int = 0
+    forms: int = 0
+    scored: int = 0  # fields with a code of the table
+    correct: int = 0
+    other: int = 0  # annotated fields with another code (not XX)
+    other_correct: int = 0
+    honeypots: int = 0
+    honeypot_fills: int = 0
+    per_key: dict[str, Counter] = field(default_factory=dict)  # key -> tp/fp/fn
+    form_ms: list[float] = field(default_factory=list)
+    errors: list[tuple[str, int, str, str, str]] = field(default_factory=list)  # page, form, name, want, got
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.scored if self.scored else 0.0
+
+    @property
+    def all_fields_accuracy(self) -> float:
+        total = self.scored + self.other
+        return (self.correct + self.other_correct) / total if total else 0.0
+
+    def precision_recall(self, key: str) -> tuple[float, float, int]:
+        c = self.per_key.get(key, Counter())
+        p = c["tp"] / (c["tp"] + c["fp"]) if c["tp"] + c["fp"] else 0.0
+        r = c["tp"] / (c["tp"] + c["fn"]) if c["tp"] + c["fn"] else 0.0
+        return p, r, c["tp"] + c["fn"]
+
+    def ms_per_form(self) -> tuple[float, float]:
+        if not self.form_ms:
+            return 0.0, 0.0
+        ordered = sorted(self.form_ms)
+        return statistics.fmean(ordered), ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+
+
+def load_index(corpus_dir: Path) -> dict[str, Any]:
+    return json.loads((corpus_dir / "index.json").read_text())
+
+
+def score_corpus(corpus_dir: Path, mapper: Mapper, profile: BusinessProfile, *,
+                 pages: Iterable[str] | None = None) -> CorpusScore:
+    index = load_index(corpus_dir)
+    score = CorpusScore()
+    for page in pages or sorted(index):
+        info = index[page]
+        html = (corpus_dir / page).read_bytes()
+        started = time.perf_counter()
+        forms = extract_forms_from_html(html)
+        mappings = [mapper(f) for f in forms]
+        elapsed = (time.perf_counter() - started) * 1000
+        score.pages += 1
+        score.forms += len(forms)
+        score.form_ms += [elapsed / len(forms)] * len(forms) if forms else []
+        for fi, labelled in enumerate(info["visible_html_fields"]):
+            if fi >= len(forms):
+                continue
+            by_name: dict[str, tuple[FormField, FieldMapping]] = {}
+            for f, m in zip(forms[fi].fields, mappings[fi].fields, strict=True):
+                if f.name is not None and f.name not in by_name:
+                    by_name[f.name] = (f, m)
+            for name, code in labelled.items():
+                if code == NOT_ANNOTATED or name not in by_name:
+                    continue
+                f, m = by_name[name]
+                _score_field(score, page, fi, name, code, f, m, profile)
+    return score
+
+
+def _score_field(score: CorpusScore, page: str, fi: int, name: str, code: str, f: FormField, m: FieldMapping,
+                 profile: BusinessProfile) -> None:
+    want = CODE_KEYS.get(code)
+    got = m.key
+    if want is not None:
+        score.scored += 1
+        ok = got == want
+        score.correct += ok
+        if not ok:
+            score.errors.append((page, fi, name, want, got))
+        counts = score.per_key.setdefault(want, Counter())
+        counts["tp" if ok else "fn"] += 1
+        if not ok and got in CODE_KEYS.values():
+            score.per_key.setdefault(got, Counter())["fp"] += 1
+        if code == "hp":
+            score.honeypots += 1
+            score.honeypot_fills += value_for_field(m, f, profile) is not None
+        return
+    score.other += 1
+    ok = got not in PROFILE_KEYS or (code in STREET_PART_CODES and got == "address_line1")
+    score.other_correct += ok
+    if not ok:
+        score.per_key.setdefault(got, Counter())["fp"] += 1
+        score.errors.append((page, fi, name, f"({code})", got))
+
+
+# ------------------------------------------------------------------ baseline
+_NAIVE = [  # substring of the name attribute -> key: what a quick script would do
+    ("confirm", "password_confirm"), ("password", "password"), ("pass", "password"), ("email", "email"),
+    ("mail", "email"), ("user", "username"), ("login", "username"), ("phone", "phone"), ("tel", "phone"),
+    ("fax", "fax"), ("zip", "postal_code"), ("postal", "postal_code"), ("city", "city"), ("state", "state"),
+    ("country", "country"), ("address2", "address_line2"), ("address", "address_line1"),
+    ("first", "contact_first_name"), ("last", "contact_last_name"), ("company", "business_name"),
+    ("business", "business_name"), ("url", "website"), ("website", "website"), ("name", "contact_name"),
+    ("captcha", "captcha"), ("terms", "terms_checkbox"), ("agree", "terms_checkbox"),
+    ("newsletter", "newsletter_checkbox"), ("submit", "submit"), ("description", "description"),
+]
+
+
+def naive_name_mapper(form: FormInfo) -> FormMapping:
+    """The baseline: the first keyword found in the name attribute decides; nothing else is read."""
+    fields = []
+    for f in form.fields:
+        name = (f.name or "").lower()
+        key = "submit" if f.type == "submit" else next((k for word, k in _NAIVE if word in name), "unknown")
+        fields.append(FieldMapping(name=f.name, id=f.id, key=key, confidence=0.5, strategy="heuristic"))
+    return FormMapping(form_index=form.index, signature=form.signature, fields=fields)
+
+
+# ------------------------------------------------------------------ sandbox
+@dataclass
+class SiteCheck:
+    site: str
+    filled: dict[str, str]
+    wrong: list[tuple[str, str, str, Any]]  # name, key, our value, expected
+    missing: list[str]
+    honeypot_fills: list[str]
+    form_found: bool = True
+
+
+def fill_plan(form: FormInfo, mapping: FormMapping, profile: BusinessProfile) -> dict[str, tuple[str, str]]:
+    """What a runner would post from this form: name -> (key, value), for controls a person can reach."""
+    plan: dict[str, tuple[str, str]] = {}
+    for f, m in zip(form.fields, mapping.fields, strict=True):
+        if not f.name or not (f.visible or (f.type in ("checkbox", "radio") and f.hidden_reason == "zero size")):
+            continue
+        value = value_for_field(m, f, profile)
+        if value is not None:
+            plan[f.name] = (m.key, value)
+    return plan
+
+
+def check_site(site_id: str, plan: dict[str, tuple[str, str]], expected: dict[str, Any] | None, *,
+               honeypots: Sequence[str] = (), server_limits: dict[str, tuple[str, int]] | None = None) -> SiteCheck:
+    """Compare a fill plan with the site's expected record; a value cut only by a limit the site's
+    error message states (not the page) counts as right: the runner learns it on the retry."""
+    wrong: list[tuple[str, str, str, Any]] = []
+    for name, (key, value) in plan.items():
+        if expected is None:
+            continue  # a captcha or login wall: nothing reaches the record, nothing to compare
+        want = expected.get(name)
+        if want is not None and str(want) == value:
+            continue
+        limit = (server_limits or {}).get(name)
+        if want is not None and limit and str(want) == fit_text(value, limit[1]):
+            continue
+        wrong.append((name, key, value[:60], want))
+    missing = [k for k, v in (expected or {}).items() if v not in (None, "") and k not in plan]
+    return SiteCheck(site=site_id, filled={k: v for k, (_, v) in plan.items()}, wrong=wrong, missing=missing,
+                     honeypot_fills=[h for h in honeypots if h in plan])
+
+
+async def read_listing_form(page: Any, url: str, map_form: Mapper, *, settle_s: float = 3.0
+                            ) -> tuple[FormInfo, FormMapping, bool] | None:
+    """Open a page, wait for a form (scripts, iframes), and return the listing form mapped.
+
+    The bool says whether the form lives in an iframe. None when the page shows no form.
+    """
+    import asyncio
+
+    from dirbolt_core.brain.extract import extract_forms_from_page
+    from dirbolt_core.brain.mapper import pick_listing_form
+
+    await page.goto(url, wait_until="load")
+    deadline = time.monotonic() + settle_s
+    while True:
+        found = [(frame, form) for frame, form in await extract_forms_from_page(page) if form.fields]
+        if found or time.monotonic() > deadline:
+            break
+        await asyncio.sleep(0.1)
+    if not found:
+        return None
+    forms = [form for _, form in found]
+    mappings = [map_form(form) for form in forms]
+    chosen = pick_listing_form(forms, mappings)
+    if chosen is None:
+        return None
+    i = next(i for i, m in enumerate(mappings) if m is chosen)
+    return forms[i], chosen, found[i][0].parent_frame is not None
