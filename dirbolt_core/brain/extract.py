@@ -79,16 +79,17 @@ def _text(node: Any) -> str:
     """Visible-ish text of an element: without scripts, styles, options and nested controls."""
     parts: list[str] = []
 
-    def walk(el: Any) -> None:
-        if isinstance(el.tag, str) and el.tag not in _SKIP_TEXT_TAGS and el.text:
+    def walk(el: Any, root: bool = False) -> None:
+        if not isinstance(el.tag, str) or (el.tag in _SKIP_TEXT_TAGS and not root):
+            return
+        if el.text:
             parts.append(el.text)
-        if isinstance(el.tag, str) and el.tag not in _SKIP_TEXT_TAGS:
-            for child in el:
-                walk(child)
-                if child.tail:
-                    parts.append(child.tail)
+        for child in el:
+            walk(child)
+            if child.tail:
+                parts.append(child.tail)
 
-    walk(node)
+    walk(node, root=True)
     return _clean(" ".join(parts))
 
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from dirbolt_core.brain.model import FormField
 
@@ -189,6 +190,7 @@ _RULES: list[tuple[str, str]] = [
      r"\bbemærkning\w*|\benquiry\b|\binquiry\b|\bfeedback\b|\byour question\b|\bnotes?\b"),
     ("website", r"\bsite\b|\bweb\b|\blink\b|\bblog\b|\bsito\b"),
     ("contact_name", r"full ?name|\bname of (the )?(contact|person|owner)|contact ?person|contact ?name|"
+     r"(business|company) owner|"
      r"imię i nazwisko|nombre (y|e) apellidos?|nombre completo|nom complet|nome completo|nome e cognome|"
      r"\bф\.? ?и\.? ?о\b|\bфио\b|\bfio\b|vollständiger name|vor- und nachname|fulde navn|jméno a příjmení|"
      r"teljes név|ad soyad|voor- en achternaam|\bprénom et nom\b|\bnom et prénom\b|\bnom prénom\b"),
@@ -200,18 +202,7 @@ _RULES: list[tuple[str, str]] = [
      r"efternavn|achternaam|vezetéknév|\bsoyad\w*|sobrenome|\bapelido\b"),
     ("contact_title", r"job ?title|position|\brole\b|your title|designation|\bjob\b|\boccupation\b|"
      r"\bberuf\b|\bfunktion\b|\bstanowisko\b|\bcargo\b|\bpuesto\b|\bдолжность\b"),
-    ("business_name", r"business|company|organi[sz]ation|\borg\b|\bfirm\w*|\bempresa\b|entreprise|"
-     r"société|societe|компани\w*|организаци\w*|azienda|listing ?(name|title)|\bbrand\b|store ?name|"
-     r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
-     r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
-     r"\bemployer\b|\bnegocio\b|nombre comercial|\bnegócio\b|\bimpresa\b|"
-     r"raison sociale|ragione sociale|nom commercial|razón social"),
-    # a bare word for "name": the form's other fields settle what it means
-    (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
-     r"\bvostro nome\b|\bваше имя\b|\bdit navn\b|\btwoje imię\b|\bseu nome\b|\bname\b|\bnom\b|\bnome\b|"
-     r"\bnombre\b|\bnavn\b|\bnaam\b|\bnév\b|\bjméno\b|\bmeno\b|\bимя\b|\bназвание\b|\bnazwa\b|\bisim\b"),
-    ("contact_name", r"\bowner\b|\bauthor\b|\bcontact\b|\brepresentative\b|\bperson\b|\bansprechpartner\w*|"
-     r"\binhaber\w*|propriétaire|propietario|właściciel\w*|titolare|eigenaar|\bdono\b|владел\w*"),
+    # what a business has (its description, category, hours...) before the business itself
     ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
      r"kurzbeschreibung|description courte|\bteaser\b"),
     ("description", r"descri\w*|about|tell us|details about|information about|\bbio\b|\bbiography\b|"
@@ -228,8 +219,24 @@ _RULES: list[tuple[str, str]] = [
     ("year_founded", r"year (founded|established|started)|\bfounded\b|\bestablished\b|\bsince\b|"
      r"gründungsjahr|année de création|año de fundación"),
     ("logo", r"\blogo\b"),
+    ("business_name", r"business|company|organi[sz]ation|\borg\b|\bfirm\w*|\bempresa\b|entreprise|"
+     r"société|societe|компани\w*|организаци\w*|azienda|listing ?(name|title)|\bbrand\b|store ?name|"
+     r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
+     r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
+     r"\bemployer\b|\bnegocio\b|nombre comercial|\bnegócio\b|\bimpresa\b|"
+     r"raison sociale|ragione sociale|nom commercial|razón social"),
+    # a bare word for "name": the form's other fields settle what it means
+    (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
+     r"\bvostro nome\b|\bваше имя\b|\bdit navn\b|\btwoje imię\b|\bseu nome\b|\bname\b|\bnom\b|\bnome\b|"
+     r"\bnombre\b|\bnavn\b|\bnaam\b|\bnév\b|\bjméno\b|\bmeno\b|\bимя\b|\bназвание\b|\bnazwa\b|\bisim\b"),
+    ("contact_name", r"\bowner\b|\bauthor\b|\bcontact\b|\brepresentative\b|\bperson\b|\bansprechpartner\w*|"
+     r"\binhaber\w*|propriétaire|propietario|właściciel\w*|titolare|eigenaar|\bdono\b|владел\w*"),
 ]
 RULES: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in _RULES]
+# One pass that tells whether any rule can match: most name attributes and texts match none.
+_ONLY_HONEYPOT = frozenset({"honeypot"})
+_ONLY_CAPTCHA = frozenset({"captcha"})
+_ANY_RULE = re.compile("|".join(f"(?:{p})" for _, p in _RULES), re.IGNORECASE)
 # The bare-consent rule ("I agree") is the last rule of the consent keys: it decides only alone.
 _WEAK_CONSENT_RANK = max(i for i, (k, _) in enumerate(_RULES) if k == "terms_checkbox")
 
@@ -303,6 +310,13 @@ def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = T
     """The first (most specific) rule key that matches the text, among the allowed keys."""
     if not text or _NON_WORD_ONLY.match(text):
         return None
+    return _first_rule(text[:300], allowed if isinstance(allowed, frozenset) else frozenset(allowed), human)
+
+
+@lru_cache(maxsize=8192)
+def _first_rule(text: str, allowed: frozenset[str], human: bool) -> str | None:
+    if not _ANY_RULE.search(text):
+        return None
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
             if key in _CHECK_KEYS:
@@ -368,7 +382,7 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
     by_type = _TYPE_KEY.get(field.type)
     if by_type and by_type in allowed:
         tally.setdefault(by_type, []).append((SOURCE_WEIGHT["type"], "type"))
-    if is_text_box(field) and "captcha" in allowed and first_rule(field.text_after, {"captcha"}):
+    if is_text_box(field) and "captcha" in allowed and first_rule(field.text_after, _ONLY_CAPTCHA):
         tally.setdefault("captcha", []).append((0.75, "after"))  # "type the code you see on the left"
     out: dict[str, tuple[float, str]] = {}
     for key, hits in tally.items():
@@ -383,10 +397,10 @@ def classify(field: FormField) -> Guess:
     ftype = field.type
     sources = field_sources(field)
     if ftype in ("submit", "image") or (field.tag == "button" and ftype not in ("button", "reset")):
-        if first_rule(" ".join((sources["name"], field.label)), {"captcha"}):
+        if first_rule(" ".join((sources["name"], field.label)), _ONLY_CAPTCHA):
             return Guess("captcha", 0.8, "button text")  # a "new captcha image" button
         return Guess("submit", 0.95, "type")
-    if ftype == "button" and first_rule(" ".join((sources["name"], field.label)), {"captcha"}):
+    if ftype == "button" and first_rule(" ".join((sources["name"], field.label)), _ONLY_CAPTCHA):
         return Guess("captcha", 0.8, "button text")
     if ftype == "button":
         text = " ".join((field.label, sources["name"]))
@@ -410,9 +424,9 @@ def classify(field: FormField) -> Guess:
     allowed = allowed_keys(field)
     # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
     for source in ("label", "placeholder", "nearby", "name", "hints", "aria", "title"):
-        if first_rule(sources[source], {"honeypot"}):
+        if first_rule(sources[source], _ONLY_HONEYPOT):
             return Guess("honeypot", 0.93, f"{source}:trap words")
-    if is_text_box(field) and first_rule(field.text_after, {"honeypot"}):
+    if is_text_box(field) and first_rule(field.text_after, _ONLY_HONEYPOT):
         return Guess("honeypot", 0.9, "after:trap words")
     if field.tabindex is not None and field.tabindex < 0 and (field.autocomplete or "").lower() in ("off", "nope") \
             and field.tag == "input" and ftype in ("text", "email", "url", "tel", ""):

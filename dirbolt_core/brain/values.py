@@ -207,7 +207,7 @@ def phone_value(phone: str, mapping: FieldMapping, field: FormField, country: st
         pieces = phone_parts(digits, mapping.parts - offset)
         index = mapping.part - offset
         return pieces[index] if 0 <= index < len(pieces) else None
-    for hint in (field.placeholder, field.title, field.label, field.nearby_text, field.text_after):
+    for hint in (field.placeholder, field.title, field.label, field.nearby_text):
         if hint and _DIGITS_ONLY.search(hint):
             return digits
     if field.pattern:
@@ -217,7 +217,7 @@ def phone_value(phone: str, mapping: FieldMapping, field: FormField, country: st
                     return candidate
             except re.error:
                 break
-    for hint in (field.placeholder, field.title, field.text_after, field.label):
+    for hint in (field.placeholder, field.title, field.label):
         shaped = _shape_like(hint or "", digits, cc)
         if shaped:
             return shaped
