@@ -54,6 +54,9 @@ class LocalPagesOnline(Site):
     core_fields = {"name": ("business_name", "Business name"), "email": ("email", "Email"),
                    "phone": ("phone", "Phone"), "website": ("website", "Website")}
     thanks_html = "<h1>Thank you!</h1><p>Your listing has been submitted successfully.</p>"
+    css = ("body{font-family:Arial,sans-serif;max-width:760px;margin:2em auto;color:#222}"
+           "header{border-bottom:3px solid #1d4ed8}header h1{color:#1d4ed8}label{display:inline-block;width:140px}"
+           "button{background:#1d4ed8;color:#fff;border:0;padding:8px 16px}")
 
     async def form_page(self, request: Request) -> Response:
         return self.page(f"Add a listing - {self.name}", f"""
@@ -146,6 +149,9 @@ class BizSpot(Site):
     tier = 2
     domain_authority = 41
     expected_status = "approved"
+    css = ("body{font-family:'Trebuchet MS',sans-serif;background:#f0fdfa;max-width:700px;margin:2em auto}"
+           "fieldset{border:1px solid #14b8a6;margin:12px 0}.bs-form input,.bs-form select{margin:4px}"
+           "button{background:#0f766e;color:#fff;border:0;padding:10px 20px;border-radius:20px}")
     behaviours = ("names:bracketed", "labels:aria-label", "labels:placeholder", "split:name", "split:phone",
                   "select:category-wording", "validation:server", "result:approved-listing-url")
     identity_fields = ("biz[name]", ("phone_area", "phone_prefix", "phone_line"))
@@ -236,6 +242,8 @@ class NorthOnly(Site):
     domain_authority = 22
     expected_status = "rejected"
     behaviours = ("names:camelCase", "labels:for", "select:country", "refusal")
+    css = ("body{font-family:Verdana,sans-serif;max-width:640px;margin:2em auto;border-top:12px solid #d52b1e}"
+           "h1{color:#d52b1e}td{padding:4px 8px}")
     identity_fields = ("businessName", "phoneNumber")
 
     async def form_page(self, request: Request) -> Response:
