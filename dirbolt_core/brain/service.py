@@ -103,25 +103,32 @@ class BodyLimit:
                 if too_big:
                     await _too_large(scope, receive, send, self.max_bytes)
                     return
+        # No (or a small) Content-Length: read what arrives, up to the limit, then replay it.
+        chunks: list[bytes] = []
         seen = 0
-
-        async def limited_receive() -> dict:
-            nonlocal seen
+        more = True
+        while more:
             message = await receive()
-            if message["type"] == "http.request":
-                seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    raise _BodyTooLarge()
-            return message
+            if message["type"] != "http.request":
+                break
+            chunk = message.get("body", b"")
+            seen += len(chunk)
+            if seen > self.max_bytes:
+                await _too_large(scope, receive, send, self.max_bytes)
+                return
+            chunks.append(chunk)
+            more = message.get("more_body", False)
+        body = b"".join(chunks)
+        replayed = False
 
-        try:
-            await self.app(scope, limited_receive, send)
-        except _BodyTooLarge:
-            await _too_large(scope, receive, send, self.max_bytes)
+        async def replay() -> dict:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
 
-
-class _BodyTooLarge(Exception):
-    pass
+        await self.app(scope, replay, send)
 
 
 async def _too_large(scope: dict, receive: Any, send: Any, limit: int) -> None:
