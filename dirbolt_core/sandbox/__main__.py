@@ -5,6 +5,7 @@ import argparse
 import uvicorn
 
 from dirbolt_core.sandbox.app import CATALOG_PATH, catalog_json, create_app
+from dirbolt_core.sandbox.sites import SITE_CLASSES
 
 
 def main() -> None:
@@ -14,7 +15,14 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--write-catalog", action="store_true",
                         help=f"regenerate {CATALOG_PATH.name} from the site classes and exit")
+    parser.add_argument("--list", action="store_true", help="print every site, its behaviours and expected status")
     args = parser.parse_args()
+    if args.list:
+        for cls in SITE_CLASSES:
+            flags = "".join(f" [{f}]" for f, on in (("requires_login", cls.requires_login),
+                                                   ("has_captcha", cls.has_captcha)) if on)
+            print(f"{cls.id:18} {cls.expected_status:12} {cls.name}{flags}\n{'':31}{', '.join(cls.behaviours)}")
+        return
     if args.write_catalog:
         CATALOG_PATH.write_text(catalog_json(), encoding="utf-8")
         print(f"wrote {CATALOG_PATH}")

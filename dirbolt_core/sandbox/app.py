@@ -107,7 +107,11 @@ def create_app(seed: int = 7) -> Starlette:
             unknown = set(body) - set(SiteBehaviour.__dataclass_fields__)
             if unknown:
                 return JSONResponse({"error": f"unknown settings {sorted(unknown)}"}, status_code=400)
-            for key, value in body.items():
+            try:
+                values = {key: _knob(key, value) for key, value in body.items()}
+            except (TypeError, ValueError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+            for key, value in values.items():
                 setattr(site.state.behaviour, key, value)
             return JSONResponse({"ok": True, "site": site.id, **asdict(site.state.behaviour)})
         return JSONResponse({sid: asdict(s.state.behaviour) for sid, s in sites.items()})
@@ -148,6 +152,20 @@ def create_app(seed: int = 7) -> Starlette:
     app.state.record = record
     app.state.sites = sites
     return app
+
+
+def _knob(key: str, value: Any) -> Any:
+    """A behaviour value of the knob's own type (bool, int or float), or ValueError."""
+    kind = type(getattr(SiteBehaviour(), key))
+    if kind is bool:
+        if not isinstance(value, bool):
+            raise ValueError(f"{key} must be true or false")
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ValueError(f"{key} must be a number")
+    if value < 0 or (key == "failure_rate" and value > 1):
+        raise ValueError(f"{key} is out of range")
+    return kind(value)
 
 
 def _gated(site: Site, handler, submission: bool):

@@ -118,6 +118,7 @@ ANOTHER = SAMPLE_PROFILE.model_copy(update={
 @pytest.mark.parametrize("site_id", [cls.id for cls in SITE_CLASSES if cls.expected_outcome == "accepted"])
 def test_expected_fields_of_another_profile_are_accepted_as_stated(site_id, sbx):
     cls = SITES_BY_ID[site_id]
+    sbx.configure(site_id, latency_ms=0)
     fields = cls.expected_fields(ANOTHER)
     for _attempt in range(3):  # the flaky sites answer 503 now and then
         if submit(sbx, cls, fields).status_code != 503:
@@ -136,7 +137,14 @@ def test_another_profile_is_formatted_by_the_same_rules():
 
 
 # ------------------------------------------------------------------ admin endpoints
+def _no_latency(admin) -> None:
+    for cls in SITE_CLASSES:
+        if cls.default_behaviour.latency_ms:
+            admin.configure(cls.id, latency_ms=0)
+
+
 def test_index_links_every_site_to_its_submission_page(sbx):
+    _no_latency(sbx)
     index = sbx.http.get("/").text
     links = re.findall(r"<a href='([^']+)'>", index)
     assert links == [f"/sites/{cls.id}/submit" for cls in SITE_CLASSES]
@@ -165,6 +173,8 @@ def test_expected_endpoint_serves_each_sites_expectations(sbx):
 def test_config_knobs_are_checked_and_restorable(sbx):
     assert sbx.http.post("/_admin/config", json={"site": "nope", "latency_ms": 1}).status_code == 404
     assert sbx.http.post("/_admin/config", json={"site": "localpages", "speed": 1}).status_code == 400
+    for bad in ({"latency_ms": "slow"}, {"failure_rate": 2}, {"always_fail": 1}, {"rate_limit_ms": -5}):
+        assert sbx.http.post("/_admin/config", json={"site": "localpages", **bad}).status_code == 400, bad
     assert sbx.configure("localpages", latency_ms=5)["latency_ms"] == 5
     assert sbx.http.get("/_admin/config").json()["swiftlist"]["rate_limit_ms"] == 3000
     sbx.http.delete("/_admin/config")
