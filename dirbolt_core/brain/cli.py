@@ -43,12 +43,13 @@ def form_report(form: FormInfo, mapping: FormMapping, *, frame_url: str | None =
     return out
 
 
-class _Reader:
-    """Reads sources into forms; opens Chromium once, on the first URL."""
+class SourceReader:
+    """Reads sources into forms; opens Chromium once, on the first URL, for every URL after it."""
 
-    def __init__(self, *, browser: bool, timeout_s: float):
+    def __init__(self, *, browser: bool = True, timeout_s: float = 20.0):
         self.use_browser = browser
         self.timeout_s = timeout_s
+        self.launches = 0
         self._pw: Any = None
         self._browser: Any = None
         self._http: Any = None
@@ -85,6 +86,7 @@ class _Reader:
             self._pw = await async_playwright().start()
             self._browser = await self._pw.chromium.launch(
                 executable_path=find_chromium(get_settings().chromium_path), args=CHROMIUM_ARGS, headless=True)
+            self.launches += 1
         context = await self._browser.new_context()
         await context.route("**/*", _guard_route)
         try:
@@ -129,10 +131,10 @@ async def _guard_route(route: Any) -> None:
     await route.continue_()
 
 
-async def map_sources(sources: list[str], *, brain: FormBrain, browser: bool = True,
-                      timeout_s: float = 20.0) -> list[dict[str, Any]]:
+async def map_sources(sources: list[str], *, brain: FormBrain, browser: bool = True, timeout_s: float = 20.0,
+                      reader: SourceReader | None = None) -> list[dict[str, Any]]:
     """The map-form result of every source, in order; a source that fails carries an error."""
-    reader = _Reader(browser=browser, timeout_s=timeout_s)
+    reader = reader or SourceReader(browser=browser, timeout_s=timeout_s)
     results: list[dict[str, Any]] = []
     try:
         for source in sources:
