@@ -137,6 +137,46 @@ def _run_crew(build: Any, timeout_s: float) -> Any | None:
         pool.shutdown(wait=False, cancel_futures=True)
 
 
+class _OneAgentCrew:
+    """A crew of one agent and one task over an LLM that is built (CrewAI imported) on first use."""
+
+    role = goal = backstory = expected_output = ""
+
+    def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, env: dict[str, str] | None = None):
+        self._llm = llm
+        self._env = env
+        self.timeout_s = timeout_s
+        self.last_prompt: str | None = None
+
+    @property
+    def llm(self) -> Any:
+        if self._llm is None:
+            self._llm = llm_from_env(self._env)
+        return self._llm
+
+    @classmethod
+    def from_env(cls, env: dict[str, str] | None = None) -> Any:
+        """An instance when an LLM is configured, else None; CrewAI is not imported here."""
+        settings = llm_settings(env)
+        return None if settings is None else cls(timeout_s=settings["timeout_s"], env=env)
+
+    def ask(self, prompt: str) -> dict[str, Any] | None:
+        """Run the crew on a prompt; the JSON object it answered, or None on any failure."""
+        self.last_prompt = prompt
+        llm = self.llm
+
+        def build() -> Any:
+            _quiet_crewai()
+            from crewai import Agent, Crew, Task
+
+            agent = Agent(role=self.role, goal=self.goal, backstory=self.backstory, llm=llm,
+                          allow_delegation=False, max_iter=1, verbose=False)
+            task = Task(description=prompt, agent=agent, expected_output=self.expected_output)
+            return Crew(agents=[agent], tasks=[task], verbose=False)
+
+        return parse_json_answer(_run_crew(build, self.timeout_s))
+
+
 # --------------------------------------------------------------------- fields
 FIELD_INSTRUCTIONS = """You map the fields of a web form to a business directory profile.
 Allowed keys (use exactly one per field):
@@ -168,29 +208,19 @@ def describe_field(i: int, form: FormInfo, draft: Sequence[FieldMapping]) -> str
     return " ".join(parts)
 
 
-class CrewFieldMapper:
+class CrewFieldMapper(_OneAgentCrew):
     """A one-agent crew that names the fields the heuristics could not (FormBrain's llm_mapper)."""
+
+    role = "Web form analyst"
+    goal = "Say which business-profile field each form field asks for"
+    backstory = ("You have filled thousands of business-directory submission forms in many languages and never "
+                 "type into traps.")
+    expected_output = 'JSON: {"fields": [{"index": int, "key": str, "confidence": float}]}'
 
     def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, max_fields: int = 40,
                  env: dict[str, str] | None = None):
-        self._llm = llm
-        self._env = env
-        self.timeout_s = timeout_s
+        super().__init__(llm, timeout_s=timeout_s, env=env)
         self.max_fields = max_fields
-        self.last_prompt: str | None = None
-
-    @property
-    def llm(self) -> Any:
-        """The LLM, built (and CrewAI imported) on first use only."""
-        if self._llm is None:
-            self._llm = llm_from_env(self._env)
-        return self._llm
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> CrewFieldMapper | None:
-        """A mapper when an LLM is configured, else None; CrewAI is not imported here."""
-        settings = llm_settings(env)
-        return None if settings is None else cls(timeout_s=settings["timeout_s"], env=env)
 
     def prompt(self, form: FormInfo, fields: Sequence[int], draft: Sequence[FieldMapping]) -> str:
         return FIELD_INSTRUCTIONS.format(
@@ -201,25 +231,7 @@ class CrewFieldMapper:
                    draft: Sequence[FieldMapping]) -> dict[int, tuple[str, float]]:
         if not fields:
             return {}
-        prompt = self.prompt(form, fields, draft)
-        self.last_prompt = prompt
-        llm = self.llm
-
-        def build() -> Any:
-            _quiet_crewai()
-            from crewai import Agent, Crew, Task
-
-            agent = Agent(role="Web form analyst",
-                          goal="Say which business-profile field each form field asks for",
-                          backstory="You have filled thousands of business-directory submission forms in many "
-                                    "languages and never type into traps.",
-                          llm=llm, allow_delegation=False, max_iter=1, verbose=False)
-            task = Task(description=prompt, agent=agent,
-                        expected_output='JSON: {"fields": [{"index": int, "key": str, "confidence": float}]}')
-            return Crew(agents=[agent], tasks=[task], verbose=False)
-
-        answer = parse_json_answer(_run_crew(build, self.timeout_s))
-        return parse_field_answer(answer, set(fields))
+        return parse_field_answer(self.ask(self.prompt(form, fields, draft)), set(fields))
 
 
 def parse_field_answer(answer: dict[str, Any] | None, asked: set[int]) -> dict[int, tuple[str, float]]:
@@ -255,42 +267,17 @@ Page text (excerpt):
 Answer with JSON only: {{"status": "<status>", "reason": "<one sentence>", "confidence": <0..1>}}"""
 
 
-class CrewOutcomeAnalyzer:
+class CrewOutcomeAnalyzer(_OneAgentCrew):
     """A one-agent crew that reads an unclear post-submit page (the service's /v1/analyze)."""
 
-    def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, env: dict[str, str] | None = None):
-        self._llm = llm
-        self._env = env
-        self.timeout_s = timeout_s
-
-    @property
-    def llm(self) -> Any:
-        if self._llm is None:
-            self._llm = llm_from_env(self._env)
-        return self._llm
-
-    @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> CrewOutcomeAnalyzer | None:
-        settings = llm_settings(env)
-        return None if settings is None else cls(timeout_s=settings["timeout_s"], env=env)
+    role = "Submission outcome reader"
+    goal = "Tell what a directory's answer page means"
+    backstory = "You read directory confirmation, error and review pages in many languages."
+    expected_output = 'JSON: {"status": str, "reason": str, "confidence": float}'
 
     def analyze(self, text: str, *, url: str | None, rules: dict[str, Any]) -> dict[str, Any] | None:
-        prompt = OUTCOME_INSTRUCTIONS.format(rules=json.dumps(rules, default=str)[:600], url=url or "unknown",
-                                             text=text[:4000])
-        llm = self.llm
-
-        def build() -> Any:
-            _quiet_crewai()
-            from crewai import Agent, Crew, Task
-
-            agent = Agent(role="Submission outcome reader", goal="Tell what a directory's answer page means",
-                          backstory="You read directory confirmation, error and review pages in many languages.",
-                          llm=llm, allow_delegation=False, max_iter=1, verbose=False)
-            task = Task(description=prompt, agent=agent,
-                        expected_output='JSON: {"status": str, "reason": str, "confidence": float}')
-            return Crew(agents=[agent], tasks=[task], verbose=False)
-
-        answer = parse_json_answer(_run_crew(build, self.timeout_s))
+        answer = self.ask(OUTCOME_INSTRUCTIONS.format(rules=json.dumps(rules, default=str)[:600],
+                                                      url=url or "unknown", text=text[:4000]))
         if not answer:
             return None
         status = str(answer.get("status", "")).strip().lower()

@@ -12,7 +12,8 @@ from dirbolt_core.brain.client import BrainClient
 from dirbolt_core.brain.extract import extract_forms_from_html
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.service import create_app
-from tests.brain.conftest import API_KEY, RunningService, free_port
+from dirbolt_core.services import free_port
+from tests.brain.conftest import API_KEY, RunningService
 
 FORM_HTML = """<html><body><form action="/search"><input name="q" placeholder="Search"></form>
 <form><label>Business name <input name="n"></label><label>Phone <input name="p"></label>
