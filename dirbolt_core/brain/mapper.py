@@ -281,9 +281,11 @@ def unify_groups(fields: Sequence[FormField], mappings: list[FieldMapping]) -> N
         if group_key:
             candidates.append((0.8, group_key))
         if not candidates:
-            if ftype == "radio":  # a radio group of no meaning: all alike, left as the page has it
+            if ftype == "radio":  # a consent radio pair keeps its meaning; any other is left as the page has it
+                consent = max(((mappings[i].confidence, mappings[i].key) for i in members
+                               if mappings[i].key in ("newsletter_checkbox", "terms_checkbox")), default=None)
                 for i in members:
-                    mappings[i].key = "unknown"
+                    mappings[i].key = consent[1] if consent else "unknown"
             continue
         confidence, key = max(candidates)
         for i in members:
