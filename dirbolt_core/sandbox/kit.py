@@ -31,6 +31,8 @@ class LoginWall(Site):
 
     expected_status = "needs_manual"
     login_fields: ClassVar[tuple[str, str]] = ("email", "password")  # names on the sign-in form
+    # False: anyone sees the form; the wall only appears when the filled form is posted.
+    wall_before_form: ClassVar[bool] = True
 
     def __init__(self, record: SubmissionRecord, seed: int):
         super().__init__(record, seed)
@@ -55,7 +57,7 @@ class LoginWall(Site):
                 ("GET", "login"): self.login_get, ("POST", "login"): self.login_post}
 
     async def guarded_form(self, request: Request) -> Response:
-        if not self.signed_in(request):
+        if self.wall_before_form and not self.signed_in(request):
             return await self.wall(request)
         return await self.form_page(request)
 

@@ -428,6 +428,28 @@ def proguild_person(page: Any, url: str, admin: Any) -> Walk:
     return _navigate(page, lambda: page.get_by_role("button", name="Submit to the guild").click())
 
 
+def _clicklocal_fill(page: Any) -> None:
+    _fill_placeholders(page, {"Business name": P.business_name, "Phone": P.phone, "Email": P.email,
+                              "Website": P.website, "What do you do?": DESCRIPTION})
+
+
+def clicklocal_bot(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    _clicklocal_fill(page)  # the form is open to anyone...
+    walk = _navigate(page, lambda: page.get_by_role("button", name="Publish").click())
+    assert page.locator("input[type=password]").is_visible()  # ...the wall comes with the submit
+    walk.blocked_by = "login"
+    return walk
+
+
+def clicklocal_person(page: Any, url: str, admin: Any) -> Walk:
+    clicklocal_bot(page, url, admin)
+    _fill_placeholders(page, {"Email": DEMO_ACCOUNT[0], "Password": DEMO_ACCOUNT[1]})
+    _navigate(page, lambda: page.get_by_role("button", name="Log in").click())
+    _clicklocal_fill(page)  # "Your details were not saved"
+    return _navigate(page, lambda: page.get_by_role("button", name="Publish").click())
+
+
 def swiftlist(page: Any, url: str, admin: Any) -> Walk:
     page.goto(url)
     _fill_labels(page, {"Company name": P.business_name, "Website": P.website, "Email": P.email, "Phone": P.phone,
@@ -538,6 +560,7 @@ SCRIPTS: dict[str, Script | tuple[Script, Script]] = {
     "nimbus": nimbus, "quickcite": quickcite, "hive": hive, "neighborly": neighborly, "gazette": gazette,
     "pinpoint": pinpoint,
     "memberbiz": (memberbiz_bot, memberbiz_person), "proguild": (proguild_bot, proguild_person),
+    "clicklocal": (clicklocal_bot, clicklocal_person),
     "swiftlist": swiftlist, "directoriolatino": directoriolatino, "sunbelt": sunbelt, "lazyriver": lazyriver,
     "oldtown": oldtown, "spisfirm": (spisfirm_bot, spisfirm_person), "cornerstone": cornerstone,
     "localhub": localhub,

@@ -118,6 +118,55 @@ class ProGuild(LoginWall):
 </form></div>""")
 
 
+class ClickLocal(LoginWall):
+    """Shows its form to anyone; only the submit answers with a sign-in page ("Please log in to
+    continue"). The catalog does not know. A correct runner ends `needs_manual` (login wall after
+    submit); the record shows the post `refused` (not signed in), nothing accepted.
+    """
+
+    id = "clicklocal"
+    name = "ClickLocal"
+    tier = 3
+    domain_authority = 29
+    behaviours = ("login-wall", "labels:placeholder", "names:conventional")
+    wall_before_form = False
+    core_fields = {"name": ("business_name", "Business name"), "phone": ("phone", "Phone"),
+                   "email": ("email", "Email")}
+    css = ("body{font-family:Rockwell,serif;background:#fff1f2;max-width:460px;margin:50px auto}"
+           "input,textarea{display:block;width:100%;margin:8px 0;padding:8px}.login{border:2px solid #e11d48;"
+           "padding:16px}")
+    thanks_html = "<h1>Thank you!</h1><p>Your ClickLocal listing was submitted.</p>"
+
+    async def form_page(self, request: Request) -> Response:
+        return self.page("Add your business — ClickLocal", f"""
+<h1>ClickLocal</h1><p>Get found by locals in one click.</p>
+<form method="post" action="{self.submission_path}">
+  <input name="business_name" placeholder="Business name">
+  <input name="phone" placeholder="Phone">
+  <input name="email" placeholder="Email">
+  <input name="website" placeholder="Website">
+  <textarea name="description" placeholder="What do you do?"></textarea>
+  <button type="submit">Publish</button>
+</form>""")
+
+    async def wall(self, request: Request) -> Response:
+        if request.method == "POST":
+            return self.login_page(self.submission_path, error="")
+        return await super().wall(request)
+
+    def login_page(self, next_url: str, *, error: str) -> Response:
+        err = f"<p class='error' role='alert'>{html.escape(error)}</p>" if error else ""
+        return self.page("Log in — ClickLocal", f"""
+<div class="login"><h1>Please log in to continue</h1><p>You need a ClickLocal account to publish a listing.
+Your details were not saved.</p>{err}
+<form method="post" action="{self.base}/login">
+  <input type="hidden" name="next" value="{html.escape(next_url)}">
+  <input name="email" type="email" placeholder="Email" autocomplete="username">
+  <input name="password" type="password" placeholder="Password" autocomplete="current-password">
+  <button type="submit">Log in</button>
+</form></div>""")
+
+
 class SwiftList(Site):
     """Rate limited: at most one submission every 3 s (the catalog says so too); closer ones get 429 with
     Retry-After. Dotted names, wrapping labels, an inline display:none honeypot "company.homepage".
@@ -536,5 +585,5 @@ sandboxSubmit(document.getElementById('lh-form'), '{self.base}/api/listings', 'l
         }
 
 
-SITES: list[type[Site]] = [MemberBiz, ProGuild, SwiftList, DirectorioLatino, Sunbelt, LazyRiver, OldTown, SpisFirm,
+SITES: list[type[Site]] = [MemberBiz, ProGuild, ClickLocal, SwiftList, DirectorioLatino, Sunbelt, LazyRiver, OldTown, SpisFirm,
                            Cornerstone, LocalHub]
