@@ -528,8 +528,16 @@ _LIVE_SCRIPT = """
           if (getComputedStyle(p).visibility === 'hidden') hider = p; else break;
         }
       }
+      const box = type === 'checkbox' || type === 'radio';
+      if (box && hider === el && reason === 'opacity:0') {
+        // A styled box: the input itself is transparent or tucked away and its label is what shows.
+        const lbl = el.closest('label')
+          || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+        const lr = lbl ? lbl.getBoundingClientRect() : null;
+        if (lr && lr.width >= 2 && lr.height >= 2 && !offscreen(lr)) { hider = null; reason = null; }
+      }
       if (!hider) {
-        if (type === 'checkbox' || type === 'radio') {
+        if (box) {
           // Styled checkboxes are often zero-size with a visible label; judge by the label.
           const lbl = el.closest('label')
             || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));

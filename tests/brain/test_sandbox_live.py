@@ -108,3 +108,40 @@ def test_learned_on_the_second_visit_and_dropped_on_drift(chromium: AsyncBrowser
         assert next(m.key for m in third.fields if m.name == "f_03") == "fax"
         row = store.get(directory.id, mapping.signature)
         assert row is not None and row["invalidated_at"] is not None
+
+
+LIVE_PAGE = """<html><head><style>
+  .trap{position:absolute;left:-6000px} .fancy input{opacity:0;position:absolute} .step{display:none}
+  .tiny{width:0;height:0;border:0;padding:0}
+</style></head><body>
+<form id="main"><label>Business name <input name="biz"></label>
+  <div class="trap"><label>Website <input name="website2"></label></div>
+  <input name="zero" class="tiny">
+  <label class="fancy"><input type="checkbox" name="terms" value="1"> I agree to the terms</label>
+  <div class="step"><label>City <input name="city"></label><label>ZIP <input name="zip"></label></div>
+</form>
+<iframe srcdoc="<form><label>Telefon <input name='tel'></label></form>"></iframe>
+</body></html>"""
+
+
+def test_live_visibility_and_iframes(chromium: AsyncBrowser, page: Any) -> None:
+    from dirbolt_core.brain.extract import extract_forms_from_page
+
+    async def read() -> list[tuple[Any, FormInfo]]:
+        await page.set_content(LIVE_PAGE)
+        await page.wait_for_load_state("load")
+        return await extract_forms_from_page(page)
+
+    found = chromium.run(read())
+    main = {f.name: f for f in found[0][1].fields}
+    assert main["biz"].visible and main["terms"].visible  # a styled checkbox shows through its label
+    assert (main["website2"].visible, main["website2"].hidden_scope) == (False, "control")
+    assert (main["zero"].visible, main["zero"].hidden_reason) == (False, "zero size")
+    assert main["city"].hidden_scope == main["zip"].hidden_scope == "section"
+    frame, inner = found[1]
+    assert frame.parent_frame is not None and inner.fields[0].name == "tel"
+    mapping = FormBrain().map_form(found[0][1])
+    assert {m.name: m.key for m in mapping.fields} == {
+        "biz": "business_name", "website2": "honeypot", "zero": "honeypot", "terms": "terms_checkbox",
+        "city": "city", "zip": "postal_code"}
+    assert FormBrain().map_form(inner).fields[0].key == "phone"
