@@ -233,10 +233,8 @@ _RULES: list[tuple[str, str]] = [
      r"\binhaber\w*|propriétaire|propietario|właściciel\w*|titolare|eigenaar|\bdono\b|владел\w*"),
 ]
 RULES: list[tuple[str, re.Pattern[str]]] = [(k, re.compile(p, re.IGNORECASE)) for k, p in _RULES]
-# One pass that tells whether any rule can match: most name attributes and texts match none.
 _ONLY_HONEYPOT = frozenset({"honeypot"})
 _ONLY_CAPTCHA = frozenset({"captcha"})
-_ANY_RULE = re.compile("|".join(f"(?:{p})" for _, p in _RULES), re.IGNORECASE)
 # The bare-consent rule ("I agree") is the last rule of the consent keys: it decides only alone.
 _WEAK_CONSENT_RANK = max(i for i, (k, _) in enumerate(_RULES) if k == "terms_checkbox")
 
@@ -315,8 +313,6 @@ def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = T
 
 @lru_cache(maxsize=8192)
 def _first_rule(text: str, allowed: frozenset[str], human: bool) -> str | None:
-    if not _ANY_RULE.search(text):
-        return None
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
             if key in _CHECK_KEYS:
