@@ -18,7 +18,11 @@ def new_worker_id(prefix: str = "worker") -> str:
 
 
 class Heartbeat:
-    """starting → running → idle; a stopped thread leaves the row to go stale (a dead worker)."""
+    """starting → running → idle (→ stopped when the process is done).
+
+    Each change of status is also appended to queue_history. A worker that dies without
+    retiring stops beating and its row goes stale.
+    """
 
     def __init__(self, store: Store, worker_id: str, *, interval_s: float = 20.0, run_id: str | None = None,
                  job_id: str | None = None):
@@ -39,11 +43,24 @@ class Heartbeat:
             log.warning("heartbeat write failed", exc_info=True)
 
     def set_status(self, status: str) -> None:
+        changed = status != self.status
         self.status = status
         self.beat()
+        if changed:
+            self._audit()
+
+    def _audit(self) -> None:
+        try:
+            self.store.append_history(entity="worker", event=f"worker_{self.status}", to_status=self.status,
+                                      job_id=self.job_id, detail={"worker_id": self.worker_id,
+                                                                  "run_id": self.run_id},
+                                      actor=self.worker_id)
+        except Exception:  # the audit of a heartbeat must not break the work either
+            log.warning("heartbeat audit failed", exc_info=True)
 
     def start(self) -> Heartbeat:
         self.beat()
+        self._audit()
         self._thread = threading.Thread(target=self._loop, name=f"heartbeat-{self.worker_id}", daemon=True)
         self._thread.start()
         return self
@@ -57,6 +74,10 @@ class Heartbeat:
         if self._thread is not None:
             self._thread.join(timeout=5)
         self.set_status(final_status)
+
+    def retire(self) -> None:
+        """The process is done for good: a stopped worker is never reported stale."""
+        self.stop("stopped")
 
     def __enter__(self) -> Heartbeat:
         return self.start()

@@ -84,7 +84,8 @@ async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
                 summary = await runner.run_job(job, planned, on_progress=on_progress)
         finally:
             lock.release()
-    finally:
         heartbeat.stop("idle")
+    finally:
+        heartbeat.retire()
     store.set_job_status(job_id, JobStatus.COMPLETED, run_id=ctx.run_id, actor=f"worker:{worker_id}")
     return summary

@@ -126,8 +126,29 @@ FINAL_STATUSES = frozenset(
 
 
 class JobStatus(StrEnum):
+    ORDERED = "ordered"  # in the system of record (NULL status), no message accepted yet
     QUEUED = "queued"  # durable in the system of record, run requested
     RUNNING = "running"
     COMPLETED = "completed"
     FAILED = "failed"  # run retries exhausted; message dead-lettered
     REJECTED = "rejected"  # invalid job (bad business data); dead-lettered
+
+
+# What the legacy poller writes in jobs.status, read on the new scale.
+_LEGACY_JOB_STATUS = {
+    None: JobStatus.ORDERED,
+    "pending": JobStatus.ORDERED,
+    "in_progress": JobStatus.RUNNING,
+    "processing": JobStatus.RUNNING,
+    "complete": JobStatus.COMPLETED,
+    "done": JobStatus.COMPLETED,
+    "cancelled": JobStatus.FAILED,
+    "error": JobStatus.FAILED,
+}
+
+
+def job_status_from_db(value: str | None) -> JobStatus:
+    try:
+        return JobStatus(value) if value is not None else JobStatus.ORDERED
+    except ValueError:
+        return _LEGACY_JOB_STATUS.get(value, JobStatus.ORDERED)

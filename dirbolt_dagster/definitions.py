@@ -8,7 +8,7 @@ import dagster as dg
 
 from dirbolt_core.settings import get_settings
 from dirbolt_dagster.assets import job_plan, submissions
-from dirbolt_dagster.checks import success_rate_above_90
+from dirbolt_dagster.checks import job_checks
 from dirbolt_dagster.jobs import submit_job
 from dirbolt_dagster.resources import (
     ArtifactStoreResource,
@@ -17,7 +17,12 @@ from dirbolt_dagster.resources import (
     QueueResource,
     StoreResource,
 )
-from dirbolt_dagster.sensors import sqs_jobs_sensor
+from dirbolt_dagster.sensors import (
+    job_run_failure_sensor,
+    jobs_queue_spec,
+    platform_health_sensor,
+    sqs_jobs_sensor,
+)
 
 
 def build_resources() -> dict[str, dg.ConfigurableResource]:
@@ -46,9 +51,9 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
 
 
 defs = dg.Definitions(
-    assets=[job_plan, submissions],
-    asset_checks=[success_rate_above_90],
+    assets=[jobs_queue_spec, job_plan, submissions],
+    asset_checks=job_checks,
     jobs=[submit_job],
-    sensors=[sqs_jobs_sensor],
+    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor],
     resources=build_resources(),
 )

@@ -1,12 +1,14 @@
-"""Sensors: SQS intake."""
-
+"""Sensors: SQS intake, dead-lettering of jobs whose runs failed for good, platform health alerts."""
 
 import json
 import os
 
 import dagster as dg
+from dagster._core.storage.tags import WILL_RETRY_TAG
 
+from dirbolt_core.alerts import AlertSender
 from dirbolt_core.intake import intake_batch
+from dirbolt_core.operations import HealthThresholds, check_health, dead_letter_job
 from dirbolt_core.vocabulary import JobStatus, Priority
 from dirbolt_dagster.jobs import submit_job
 from dirbolt_dagster.partitions import jobs_partitions
@@ -16,6 +18,11 @@ from dirbolt_dagster.resources import QueueResource, StoreResource
 MAX_MESSAGES_PER_TICK = int(os.environ.get("DIRBOLT_SENSOR_MAX_MESSAGES", "100"))
 TICK_BUDGET_S = float(os.environ.get("DIRBOLT_SENSOR_TICK_BUDGET_S", "30"))
 SENSOR_INTERVAL_S = int(os.environ.get("DIRBOLT_SENSOR_INTERVAL_S", "10"))
+HEALTH_INTERVAL_S = int(os.environ.get("DIRBOLT_HEALTH_INTERVAL_S", "60"))
+
+JOBS_QUEUE = dg.AssetKey("jobs_queue")
+jobs_queue_spec = dg.AssetSpec(JOBS_QUEUE, group_name="intake", kinds={"sqs"},
+                               description="The SQS jobs queue and its DLQ; observed on every intake tick.")
 
 
 def run_tags(priority: Priority) -> dict[str, str]:
@@ -54,13 +61,92 @@ def sqs_jobs_sensor(context: dg.SensorEvaluationContext, store: StoreResource,
     cursor["received"] += batch.received
     cursor["accepted"] += len(batch.accepted)
     cursor["dead_lettered"] += len(batch.rejected)
+    for d in batch.rejected:
+        context.log.warning(f"dead-lettered message {d.message_id}: {d.reason}")
+    events = []
     if batch.received:
         context.log.info(f"received {batch.received}, accepted {len(batch.accepted)}, dead-lettered "
                          f"{len(batch.rejected)} in {batch.elapsed_s:.2f}s; {len(run_requests)} run requests")
-    for d in batch.rejected:
-        context.log.warning(f"dead-lettered message {d.message_id}: {d.reason}")
+        depth = queue.queue.depth()
+        events.append(dg.AssetObservation(asset_key=JOBS_QUEUE, metadata={
+            "received": batch.received,
+            "accepted": len(batch.accepted),
+            "duplicates": sum(1 for d in batch.accepted if not d.newly_queued),
+            "dead_lettered": len(batch.rejected),
+            "tick_seconds": round(batch.elapsed_s, 3),
+            "queue_visible": depth["visible"],
+            "queue_in_flight": depth["in_flight"],
+            "dlq_depth": depth["dlq"],
+            "received_total": cursor["received"],
+        }))
     return dg.SensorResult(
         run_requests=run_requests,
         dynamic_partitions_requests=[jobs_partitions.build_add_request(new_keys)] if new_keys else [],
+        asset_events=events,
         cursor=json.dumps(cursor),
     )
+
+
+@dg.run_failure_sensor(
+    monitored_jobs=[submit_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=5,
+    description="A job whose runs failed for good (retries exhausted) is failed and dead-lettered.",
+)
+def job_run_failure_sensor(context: dg.RunFailureSensorContext, store: StoreResource,
+                           queue: QueueResource) -> None:
+    run = context.dagster_run
+    if run.tags.get(WILL_RETRY_TAG) == "true":
+        context.log.info(f"run {run.run_id} failed; Dagster will retry it")
+        return
+    job_id = run.tags.get("dirbolt/job_id") or run.tags.get("dagster/partition")
+    if not job_id:
+        return
+    error = context.failure_event.message or "run failed"
+    step_errors = [e.message for e in context.get_step_failure_events()][:1]
+    if step_errors:
+        error = step_errors[0]
+    retries = run.tags.get("dagster/retry_number", "0")
+    done = dead_letter_job(store.store, queue.queue, job_id,
+                           error=f"{error.strip()[:600]} (run {run.run_id}, retry {retries})",
+                           actor=f"sensor:{context.sensor_name}")
+    if done:
+        AlertSender(os.environ.get("DIRBOLT_ALERT_WEBHOOK_URL")).send(
+            _job_alert(job_id, run.run_id, error))
+
+
+def _job_alert(job_id: str, run_id: str, error: str):
+    from dirbolt_core.alerts import Alert
+
+    return Alert("job_dead_lettered", f"job {job_id} failed after its run retries and went to the DLQ",
+                 {"run_id": run_id, "error": error.strip().splitlines()[0][:200] if error.strip() else ""})
+
+
+@dg.sensor(
+    minimum_interval_seconds=HEALTH_INTERVAL_S,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="Alerts (webhook) on DLQ depth, stale workers and a high submission failure rate.",
+)
+def platform_health_sensor(context: dg.SensorEvaluationContext, store: StoreResource,
+                           queue: QueueResource) -> dg.SkipReason:
+    thresholds = HealthThresholds(
+        dlq_depth=int(os.environ.get("DIRBOLT_ALERT_DLQ_DEPTH", "10")),
+        failure_rate=float(os.environ.get("DIRBOLT_ALERT_FAILURE_RATE", "0.25")),
+        stale_after_s=int(os.environ.get("DIRBOLT_STALE_AFTER_SECONDS", "120")),
+    )
+    report = check_health(store.store, queue.queue, thresholds)
+    # Alert on a change of state, not on every tick while it lasts.
+    previous = set(json.loads(context.cursor)) if context.cursor else set()
+    firing = {a.kind + ":" + json.dumps(a.details, sort_keys=True) for a in report.alerts}
+    sender = AlertSender(os.environ.get("DIRBOLT_ALERT_WEBHOOK_URL"))
+    for alert in report.alerts:
+        key = alert.kind + ":" + json.dumps(alert.details, sort_keys=True)
+        if key not in previous:
+            sender.send(alert)
+            if alert.kind == "stale_workers":
+                for worker in report.stale_workers:
+                    store.store.append_history(entity="worker", event="stale", detail={"worker_id": worker},
+                                               actor=f"sensor:{context.sensor_name}")
+    context.update_cursor(json.dumps(sorted(firing)))
+    return dg.SkipReason(f"dlq={report.dlq_depth} stale={len(report.stale_workers)} "
+                         f"failure_rate={report.failure_rate} alerts={len(report.alerts)}")

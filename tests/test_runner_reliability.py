@@ -125,7 +125,9 @@ def test_heartbeats_during_work_and_a_killed_worker_goes_stale(store, catalog, s
     gaps = [b - a for a, b in pairwise(beats)]
     assert all(0.5 <= g <= 2.5 for g in gaps), gaps
     final = [r for r in store.stale_workers(stale_after_s=0) if r["job_id"] == job_id]
-    assert final and final[0]["status"] == "idle"
+    assert not final  # retired workers are never stale
+    story = [h["event"] for h in store.history(job_id, entity="worker")]
+    assert story == ["worker_starting", "worker_running", "worker_idle", "worker_stopped"], story
 
     # A worker killed mid-job stops beating and shows up as stale.
     killed_job = order(store, business(99), size=3)

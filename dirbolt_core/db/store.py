@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
 from dirbolt_core.models import Directory, Job, SubmissionOutcome, SubmissionResult
-from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
+from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus, job_status_from_db
 
 # Legacy columns keep the legacy writer's scale: needs_manual has no legacy
 # equivalent and reads as pending (a person still has to act).
@@ -217,7 +217,7 @@ class Store:
             ).fetchone()
         if row is None:
             return None
-        row["status"] = row["status"] or JobStatus.QUEUED.value
+        row["status"] = job_status_from_db(row["status"])
         return Job.model_validate(row)
 
     def job_raw(self, job_id: uuid.UUID | str) -> dict | None:
@@ -554,6 +554,34 @@ class Store:
                    WHERE directory_id = %s AND holder = %s""",
                 (rate_limit_ms, directory_id, holder),
             )
+
+    def recent_submission_counts(self, *, minutes: int = 60) -> tuple[int, int]:
+        """(finished, failed) submissions of the new system in the last `minutes`."""
+        with self.connection() as conn:
+            row = conn.execute(
+                """SELECT count(*) FILTER (WHERE status NOT IN ('pending', 'processing')) AS finished,
+                          count(*) FILTER (WHERE status = 'failed') AS failed
+                   FROM job_results
+                   WHERE idempotency_key IS NOT NULL AND finished_at > now() - make_interval(mins => %s)""",
+                (minutes,),
+            ).fetchone()
+        return row["finished"], row["failed"]
+
+    def duplicate_submissions(self, job_id: uuid.UUID | str) -> list[dict]:
+        """Directories of a job with more than one accepted submission (rows or audited successes)."""
+        with self.connection() as conn:
+            return conn.execute(
+                """SELECT directory_id, count(*) AS successes FROM (
+                       SELECT directory_id FROM job_results
+                       WHERE job_id = %(job)s AND status IN ('submitted', 'approved')
+                   ) r GROUP BY directory_id HAVING count(*) > 1
+                   UNION
+                   SELECT directory_id, count(*) AS successes FROM queue_history
+                   WHERE job_id = %(job)s AND entity = 'submission'
+                     AND event IN ('submission_submitted', 'submission_approved')
+                   GROUP BY directory_id HAVING count(*) > 1""",
+                {"job": job_id},
+            ).fetchall()
 
     # ------------------------------------------------------------ heartbeats
     def heartbeat(

@@ -1,0 +1,322 @@
+"""Operator flows against a real Dagster webserver and daemon (GraphQL API, UI, queue limits, DLQ)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import time
+import uuid
+from pathlib import Path
+
+import dagster as dg
+import httpx
+import psycopg
+import pytest
+import yaml
+
+from dirbolt_core.catalog import load_catalog
+from dirbolt_core.db.migrations import apply_migrations
+from dirbolt_core.db.store import Store
+from dirbolt_core.queue.sqs import JobQueue
+from dirbolt_core.services import free_port, wait_http
+from dirbolt_core.settings import REPO_ROOT, SANDBOX_CATALOG
+from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
+from tests.conftest import ARTIFACT_DIR, SandboxAdmin, _dsn_for, create_database, drop_database
+from tests.dagster_harness import BIN, dagster_daemon, dagster_env, wait_until
+from tests.runner_harness import business
+from tests.webhook_receiver import WebhookReceiver
+
+pytestmark = pytest.mark.slow
+SITES = ["localpages", "citylisted", "bizspot", "northonly", "verifiedfinder"]
+
+
+def _instance_yaml() -> str:
+    config = yaml.safe_load((REPO_ROOT / "dagster.dev.yaml").read_text())
+    config["concurrency"]["runs"]["max_concurrent_runs"] = 2
+    config["concurrency"]["runs"]["tag_concurrency_limits"] = []
+    config["run_retries"] = {"enabled": True, "max_retries": 2}
+    config["run_monitoring"]["poll_interval_seconds"] = 2
+    return yaml.safe_dump(config)
+
+
+class Stack:
+    """Webserver + daemon + every part they talk to, for one module."""
+
+    def __init__(self, tmp: Path, sqs_url: str, sandbox_url: str, webhook: WebhookReceiver):
+        self.db_name = create_database()
+        self.dsn = _dsn_for(self.db_name)
+        apply_migrations(self.dsn)
+        self.store = Store(self.dsn)
+        catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_url)
+        self.store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+        suffix = uuid.uuid4().hex[:8]
+        self.queue = JobQueue(endpoint_url=sqs_url, queue_name=f"ops-{suffix}", dlq_name=f"ops-{suffix}-dlq")
+        self.queue.ensure()
+        self.tmp = tmp
+        self.port = free_port()
+        self.env = dagster_env(
+            home=tmp, database_url=self.dsn, sqs_url=sqs_url, queue_name=self.queue.queue_name,
+            dlq_name=self.queue.dlq_name, sandbox_url=sandbox_url, artifacts=tmp / "artifacts",
+            instance_yaml=_instance_yaml(),
+            extra={"DIRBOLT_ALERT_WEBHOOK_URL": webhook.url, "DIRBOLT_HEALTH_INTERVAL_S": "2",
+                   "DIRBOLT_ALERT_DLQ_DEPTH": "0"})
+        self.webserver: subprocess.Popen | None = None
+        self._daemon_cm = None
+        self.daemon: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def instance(self) -> dg.DagsterInstance:
+        return dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
+
+    def start_webserver(self) -> None:
+        log = open(self.tmp / "webserver.log", "ab")  # noqa: SIM115 - lives as long as the process
+        self.webserver = subprocess.Popen(
+            [str(BIN / "dagster-webserver"), "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1",
+             "-p", str(self.port)], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        wait_http(f"{self.url}/server_info", timeout_s=120, proc=self.webserver)
+
+    def start_daemon(self) -> None:
+        if self.daemon is None:
+            self._daemon_cm = dagster_daemon(self.env, self.tmp / "daemon.log")
+            self.daemon = self._daemon_cm.__enter__()
+
+    def stop(self) -> None:
+        if self._daemon_cm is not None:
+            self._daemon_cm.__exit__(None, None, None)
+        if self.webserver is not None:
+            self.webserver.terminate()
+            self.webserver.wait(timeout=30)
+        self.store.close()
+        drop_database(self.db_name)
+
+    def graphql(self, query: str, variables: dict | None = None) -> dict:
+        response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
+                              timeout=60)
+        response.raise_for_status()
+        body = response.json()
+        assert "errors" not in body, body
+        return body["data"]
+
+    def order(self, n: int, priority: Priority = Priority.ENTERPRISE, size: int = 1, queued: bool = False
+              ) -> uuid.UUID:
+        job_id = uuid.uuid4()
+        self.store.create_job(job_id=job_id, customer_id="ops", package_size=size, priority=priority,
+                              business_data=business(n).model_dump(mode="json"))
+        if not queued:
+            self.instance.add_dynamic_partitions("jobs", [str(job_id)])
+        return job_id
+
+    def message(self, job_id: uuid.UUID, priority: Priority, size: int) -> None:
+        self.queue.send({"job_id": str(job_id), "customer_id": "ops", "package_size": size,
+                         "priority": priority.value})
+
+    def wait(self, predicate, timeout_s: float = 240) -> None:
+        wait_until(predicate, timeout_s=timeout_s, proc=self.daemon, log_path=self.tmp / "daemon.log")
+
+    def runs_for(self, job_id: uuid.UUID) -> list[dg.DagsterRun]:
+        return list(self.instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": str(job_id)})))
+
+
+LAUNCH_RUN = """
+mutation($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+  }
+}"""
+LAUNCH_BACKFILL = """
+mutation($params: LaunchBackfillParams!) {
+  launchPartitionBackfill(backfillParams: $params) {
+    __typename
+    ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message }
+  }
+}"""
+REEXECUTE = """
+mutation($params: ReexecutionParams!) {
+  launchRunReexecution(reexecutionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+  }
+}"""
+SELECTOR = {"repositoryLocationName": "dirbolt", "repositoryName": "__repository__", "jobName": "submit_job"}
+
+
+@pytest.fixture(scope="module")
+def webhook():
+    with WebhookReceiver() as receiver:
+        yield receiver
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory, sqs_server, sandbox_server, webhook):
+    s = Stack(tmp_path_factory.mktemp("ops"), sqs_server.url, sandbox_server.url, webhook)
+    try:
+        s.start_webserver()
+        yield s
+    finally:
+        s.stop()
+
+
+@pytest.fixture(scope="module")
+def admin(sandbox_server):
+    return SandboxAdmin(sandbox_server.url)
+
+
+def test_queue_limit_of_two_and_enterprise_dequeued_before_starter(stack):
+    jobs = [(stack.order(100 + i, p), p) for i, p in enumerate([Priority.STARTER] * 3 + [Priority.ENTERPRISE] * 3)]
+    for job_id, priority in jobs:
+        tags = [{"key": "dagster/partition", "value": str(job_id)},
+                {"key": "dagster/priority", "value": str(priority.rank * 10)},
+                {"key": "dirbolt/priority", "value": priority.value}]
+        data = stack.graphql(LAUNCH_RUN, {"params": {"selector": SELECTOR,
+                                                     "executionMetadata": {"tags": tags}}})
+        assert data["launchRun"]["__typename"] == "LaunchRunSuccess", data
+    queued = stack.instance.get_runs(filters=dg.RunsFilter(statuses=[dg.DagsterRunStatus.QUEUED]))
+    assert len(queued) == 6
+    stack.start_daemon()
+    stack.wait(lambda: all(r.is_finished for j, _ in jobs for r in stack.runs_for(j)), timeout_s=400)
+    records = stack.instance.get_run_records(filters=dg.RunsFilter(tags={"dagster/priority": ["10", "40"]}))
+    assert len(records) == 6 and all(r.dagster_run.status == dg.DagsterRunStatus.SUCCESS for r in records)
+    spans = sorted((r.start_time, r.end_time, r.dagster_run.tags["dirbolt/priority"]) for r in records)
+    assert [p for _, _, p in spans[:3]] == ["enterprise"] * 3, spans
+    overlap = max(sum(1 for s, e, _ in spans if s <= t < e) for t, _, _ in spans)
+    assert overlap <= 2, spans
+
+
+def store_done(stack: Stack, job_id: uuid.UUID) -> bool:
+    job = stack.store.job(job_id)
+    return job is not None and job.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+
+def test_sensor_launched_runs_complete_with_checks_and_metadata(stack, admin):
+    stack.start_daemon()
+    jobs = [stack.order(200 + i, queued=True, size=3) for i in range(2)]
+    for job_id in jobs:
+        stack.message(job_id, Priority.GROWTH, 3)
+    stack.wait(lambda: all(r.is_finished for j in jobs for r in stack.runs_for(j)) and
+               all(stack.runs_for(j) for j in jobs))
+    for job_id in jobs:
+        [run] = stack.runs_for(job_id)
+        assert run.status == dg.DagsterRunStatus.SUCCESS
+        event = stack.instance.get_latest_materialization_event(dg.AssetKey("submissions"))
+        assert event is not None
+        mat = stack.instance.fetch_materializations(
+            dg.AssetRecordsFilter(asset_key=dg.AssetKey("submissions"), asset_partitions=[str(job_id)]),
+            limit=1).records[0].asset_materialization
+        assert mat.metadata["directories"].value == 3
+        assert "| directory | status |" in mat.metadata["outcomes"].value
+        assert "screenshot" in mat.metadata["outcomes"].value
+        checks = stack.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+            [dg.AssetCheckKey(dg.AssetKey("submissions"), "zero_duplicate_submissions")])
+        assert checks
+
+
+def test_backfill_of_three_partitions_through_graphql(stack, admin):
+    stack.start_daemon()
+    jobs = [stack.order(300 + i) for i in range(3)]
+    # A job backfill, as the UI launches it from submit_job's partitions: one run per partition.
+    data = stack.graphql(LAUNCH_BACKFILL, {"params": {
+        "selector": {"partitionSetName": "submit_job_partition_set",
+                     "repositorySelector": {"repositoryLocationName": "dirbolt",
+                                            "repositoryName": "__repository__"}},
+        "partitionNames": [str(j) for j in jobs],
+        "title": "ops test backfill"}})
+    assert data["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", data
+    stack.wait(lambda: all(store_done(stack, j) for j in jobs))
+    for job_id in jobs:
+        assert stack.store.job(job_id).status is JobStatus.COMPLETED
+        [result] = stack.store.results(job_id)
+        assert result.status is not SubmissionStatus.PENDING
+
+
+def test_rerun_of_a_job_with_failures_submits_only_what_is_left(stack, admin):
+    stack.start_daemon()
+    admin.configure("citylisted", always_fail=True)
+    try:
+        job_id = stack.order(400, size=3)
+        data = stack.graphql(LAUNCH_RUN, {"params": {"selector": SELECTOR, "executionMetadata": {
+            "tags": [{"key": "dagster/partition", "value": str(job_id)}]}}})
+        parent = data["launchRun"]["run"]["runId"]
+        stack.wait(lambda: store_done(stack, job_id))
+    finally:
+        admin.configure("citylisted", always_fail=False)
+    before = {r.directory_id: r for r in stack.store.results(job_id)}
+    assert before["sandbox-citylisted"].status is SubmissionStatus.FAILED
+    name = business(400).business_name
+    accepted_before = [s for s in admin.accepted() if name in json.dumps(s["fields"], ensure_ascii=False)]
+
+    data = stack.graphql(REEXECUTE, {"params": {"parentRunId": parent, "strategy": "ALL_STEPS"}})
+    assert data["launchRunReexecution"]["__typename"] == "LaunchRunSuccess", data
+    rerun_id = data["launchRunReexecution"]["run"]["runId"]
+    stack.wait(lambda: stack.instance.get_run_by_id(rerun_id).is_finished)
+    after = {r.directory_id: r for r in stack.store.results(job_id)}
+    assert after["sandbox-citylisted"].status is SubmissionStatus.SUBMITTED
+    for directory_id, result in before.items():
+        if directory_id != "sandbox-citylisted":
+            assert after[directory_id].attempts == result.attempts  # untouched by the rerun
+    accepted_after = [s for s in admin.accepted() if name in json.dumps(s["fields"], ensure_ascii=False)]
+    assert len(accepted_after) == len(accepted_before) + 1
+    assert accepted_after[-1]["site"] == "citylisted"
+
+
+def test_a_job_whose_runs_keep_failing_ends_on_the_dlq(stack):
+    stack.start_daemon()
+    job_id = stack.order(500, queued=True)
+    # A queued job whose data went bad in the system of record (a buggy writer): the sensor
+    # requests its run, and every run of it fails.
+    with psycopg.connect(stack.dsn, autocommit=True) as conn:
+        conn.execute("""UPDATE jobs SET status = 'queued', queued_at = now(), source = 'dirbolt',
+                            business_data = '{"business_name": ""}' WHERE id = %s""", (job_id,))
+    stack.wait(lambda: stack.store.job_raw(job_id)["status"] == "failed", timeout_s=400)
+    runs = stack.runs_for(job_id)
+    failed = [r for r in runs if r.status == dg.DagsterRunStatus.FAILURE]
+    assert len(failed) == 3, [(r.run_id, r.status, r.tags.get("dagster/retry_number")) for r in runs]
+    dlq = [m for m in stack.queue.drain_dlq() if str(job_id) in m.body]
+    assert len(dlq) == 1 and dlq[0].attributes["reason"].startswith("run retries exhausted")
+    story = [h["event"] for h in stack.store.history(job_id) if h["entity"] != "worker"]
+    assert story[0] == "created" and story.count("job_running") >= 1
+    assert story[-2:] == ["job_failed", "dead_lettered"], story
+    assert "business_name" in stack.store.job_raw(job_id)["error_message"]
+
+
+def test_alerts_reach_the_webhook(stack, webhook):
+    stack.start_daemon()
+    stack.queue.send("this is not a job message")
+    stack.store.heartbeat("ops-ghost-worker", "running")
+    with psycopg.connect(stack.dsn, autocommit=True) as conn:
+        conn.execute("UPDATE worker_heartbeats SET last_seen_at = now() - interval '10 minutes' "
+                     "WHERE worker_id = 'ops-ghost-worker'")
+    stack.wait(lambda: {"dlq_depth", "stale_workers"} <= webhook.kinds(), timeout_s=120)
+    stale = next(r for r in webhook.received if r["kind"] == "stale_workers")
+    assert "ops-ghost-worker" in stale["text"]
+    assert any(h["event"] == "stale" for h in stack.store.history(entity="worker"))
+
+
+def test_ui_asset_page_shows_the_checks(stack):
+    from playwright.sync_api import sync_playwright
+
+    from dirbolt_core.runner.browser import CHROMIUM_ARGS, find_chromium
+
+    ARTIFACT_DIR.mkdir(exist_ok=True)
+    shot = ARTIFACT_DIR / "ui-asset-checks.png"
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=find_chromium(), args=CHROMIUM_ARGS)
+        page = browser.new_page(viewport={"width": 1400, "height": 1000})
+        page.goto(f"{stack.url}/assets/submissions?view=checks", wait_until="domcontentloaded")
+        page.get_by_text("success_rate_above_90").first.wait_for(timeout=60_000)
+        page.get_by_text("zero_duplicate_submissions").first.wait_for(timeout=30_000)
+        page.wait_for_timeout(1500)
+        page.screenshot(path=str(shot), full_page=True)
+        text = page.inner_text("body")
+        browser.close()
+    assert "p95_latency_under_5_min" in text
+    assert any(word in text for word in ("Passed", "Failed", "Succeeded", "Warning")), text[:2000]
+    assert shot.stat().st_size > 10_000
+    time.sleep(0)
