@@ -1,4 +1,4 @@
-"""Names and codes of places, so a value can match a select whichever way it is written."""
+"""US states and Canadian provinces: code -> name (the brain's places build on these)."""
 
 from __future__ import annotations
 
@@ -20,39 +20,3 @@ CA_PROVINCES: dict[str, str] = {
     "NL": "Newfoundland and Labrador", "NS": "Nova Scotia", "ON": "Ontario", "PE": "Prince Edward Island",
     "QC": "Quebec", "SK": "Saskatchewan", "NT": "Northwest Territories", "NU": "Nunavut", "YT": "Yukon",
 }
-# code -> names a form may use
-COUNTRIES: dict[str, tuple[str, ...]] = {
-    "US": ("United States", "United States of America", "USA", "U.S.A.", "U.S.", "America",
-           "Vereinigte Staaten", "États-Unis", "Estados Unidos", "Stany Zjednoczone"),
-    "CA": ("Canada", "Kanada"),
-    "GB": ("United Kingdom", "UK", "Great Britain", "England", "Vereinigtes Königreich", "Royaume-Uni"),
-    "DE": ("Germany", "Deutschland", "Allemagne", "Alemania", "Niemcy"),
-    "FR": ("France", "Frankreich", "Francia", "Francja"),
-    "ES": ("Spain", "España", "Spanien", "Espagne", "Hiszpania"),
-    "PL": ("Poland", "Polska", "Polen", "Pologne", "Polonia"),
-    "AU": ("Australia", "Australien", "Australie"),
-    "MX": ("Mexico", "México", "Mexiko", "Mexique"),
-    "IT": ("Italy", "Italia", "Italien", "Italie"),
-}
-
-
-def state_names(value: str) -> list[str]:
-    """Every way a state or province may be written: code and name."""
-    v = value.strip()
-    for table in (US_STATES, CA_PROVINCES):
-        if v.upper() in table:
-            return [v.upper(), table[v.upper()]]
-        for code, name in table.items():
-            if name.lower() == v.lower():
-                return [code, name]
-    return [v]
-
-
-def country_names(value: str) -> list[str]:
-    v = value.strip()
-    if v.upper() in COUNTRIES:
-        return [v.upper(), *COUNTRIES[v.upper()]]
-    for code, names in COUNTRIES.items():
-        if v.lower() in (n.lower() for n in names):
-            return [code, *names]
-    return [v]

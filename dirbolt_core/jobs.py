@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ class Plan:
     directory_ids: list[str]
     reused: bool
     package_size: int
+    routing: str = "live"
 
 
 def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
@@ -36,13 +38,16 @@ def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
     store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
+    # Decided once and recorded: a job never changes mode half-way, whatever the rollout does.
+    routing = store.decide_routing(job_id, actor=actor)
     existing = store.planned_directory_ids(job_id)
     if existing:
-        return Plan(existing, reused=True, package_size=job.package_size)
+        return Plan(existing, reused=True, package_size=job.package_size, routing=routing)
     directories = plan_directories(store.directories(), job.package_size)
-    store.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data), d) for d in directories],
-                    actor=actor)
-    return Plan([d.id for d in directories], reused=False, package_size=job.package_size)
+    mode = "shadow" if routing == "shadow" else "live"
+    store.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data, mode=mode), d)
+                             for d in directories], actor=actor, shadow=routing == "shadow")
+    return Plan([d.id for d in directories], reused=False, package_size=job.package_size, routing=routing)
 
 
 @dataclass
@@ -59,11 +64,12 @@ class RunContext:
 
 async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
                           on_progress: Callable[[int, int, DirectoryReport], None] | None = None,
-                          worker_id: str | None = None) -> JobRunSummary:
+                          worker_id: str | None = None, pool: BrowserPool | None = None) -> JobRunSummary:
     """Submit every planned directory of the job that is not final yet, then mark the job completed.
 
     Holds the job's lock for the whole run: a second run of the same job waits, and rows
-    in flight from a dead run become reclaimable (see Store.claim_submission).
+    in flight from a dead run become reclaimable (see Store.claim_submission). A caller
+    running many jobs may lend its browser pool; otherwise the run starts its own Chromium.
     """
     job = store.job(job_id)
     if job is None:
@@ -71,16 +77,19 @@ async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
     by_id = {d.id: d for d in store.directories(active_only=False)}
     planned = [by_id[i] for i in store.planned_directory_ids(job_id) if i in by_id]
     worker_id = worker_id or new_worker_id("run")
+    shadow = ctx.shadow or store.decide_routing(job_id, actor=f"worker:{worker_id}") == "shadow"
     heartbeat = Heartbeat(store, worker_id, interval_s=ctx.heartbeat_s, run_id=ctx.run_id, job_id=str(job_id))
     heartbeat.start()
     try:
         lock = await asyncio.to_thread(store.acquire_job_lock, job_id)
         try:
-            guard = UrlGuard([str(d.submission_url) for d in by_id.values()], production=ctx.production)
-            async with BrowserPool(ctx.browser, guard) as pool:
+            async with contextlib.AsyncExitStack() as stack:
+                if pool is None:
+                    guard = UrlGuard([str(d.submission_url) for d in by_id.values()], production=ctx.production)
+                    pool = await stack.enter_async_context(BrowserPool(ctx.browser, guard))
                 runner = JobRunner(store=store, artifacts=ctx.artifacts, brain=ctx.brain, pool=pool,
                                    worker_id=worker_id, run_id=ctx.run_id, heartbeat=heartbeat,
-                                   step_timeout_ms=ctx.step_timeout_ms, shadow=ctx.shadow)
+                                   step_timeout_ms=ctx.step_timeout_ms, shadow=shadow)
                 summary = await runner.run_job(job, planned, on_progress=on_progress)
         finally:
             lock.release()

@@ -130,18 +130,19 @@ def run_job(job_id: uuid.UUID) -> None:
     import asyncio
 
     from dirbolt_core.artifacts import artifact_store_from_uri
-    from dirbolt_core.brain.mapper import FormBrain
+    from dirbolt_core.brain.factory import build_brain
     from dirbolt_core.db.store import Store
     from dirbolt_core.jobs import RunContext, plan_job, run_submissions
     from dirbolt_core.runner.browser import BrowserOptions
 
     settings = get_settings()
-    with Store(_database_url()) as store:
+    dsn = _database_url()
+    with Store(dsn) as store:
         plan = plan_job(store, job_id, actor="cli:run-job")
         ctx = RunContext(
             artifacts=artifact_store_from_uri(settings.resolved_artifacts_uri(),
                                               s3_endpoint_url=settings.s3_endpoint_url),
-            brain=FormBrain(),
+            brain=build_brain(dsn),
             browser=BrowserOptions(chromium_path=settings.chromium_path, headless=settings.headless,
                                    step_timeout_ms=settings.step_timeout_ms,
                                    navigation_timeout_ms=settings.navigation_timeout_ms),

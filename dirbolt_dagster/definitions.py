@@ -44,7 +44,9 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
             navigation_timeout_ms=settings.navigation_timeout_ms,
             production=settings.env == "production",
         ),
-        "brain": BrainResource(llm_model=os.environ.get("DIRBOLT_LLM_MODEL")),
+        "brain": BrainResource(database_url=dg.EnvVar("DIRBOLT_DATABASE_URL"),
+                               brain_url=os.environ.get("DIRBOLT_BRAIN_URL"),
+                               llm_model=os.environ.get("DIRBOLT_LLM_MODEL")),
         "artifacts": ArtifactStoreResource(uri=settings.resolved_artifacts_uri(),
                                            s3_endpoint_url=settings.s3_endpoint_url),
     }

@@ -9,6 +9,8 @@ import dagster as dg
 from pydantic import PrivateAttr
 
 from dirbolt_core.artifacts import ArtifactStore, artifact_store_from_uri
+from dirbolt_core.brain.client import BrainClient
+from dirbolt_core.brain.factory import build_brain
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
 from dirbolt_core.queue.sqs import JobQueue
@@ -80,12 +82,15 @@ class BrowserResource(dg.ConfigurableResource):
 
 
 class BrainResource(dg.ConfigurableResource):
-    """The form brain: in-process heuristics and learned mappings; an LLM when configured."""
+    """The form brain: heuristics and learned mappings in-process, CrewAI when an LLM is configured,
+    behind the brain service when DIRBOLT_BRAIN_URL is set."""
 
+    database_url: str | None = None
+    brain_url: str | None = None
     llm_model: str | None = None
 
-    def brain(self) -> FormBrain:
-        return FormBrain()
+    def brain(self) -> FormBrain | BrainClient:
+        return build_brain(self.database_url)
 
 
 class ArtifactStoreResource(dg.ConfigurableResource):

@@ -15,6 +15,8 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool
 
+from dirbolt_core.migration.compare import Comparison
+from dirbolt_core.migration.routing import Mode, RolloutSettings, route
 from dirbolt_core.models import Directory, Job, SubmissionOutcome, SubmissionResult
 from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus, job_status_from_db
 
@@ -183,7 +185,7 @@ class Store:
         business_data: dict[str, Any],
         status: JobStatus | None = None,
     ) -> bool:
-        """Insert a job as the customer's order (status NULL: ordered, not yet queued).
+        """Insert a job as the customer's order (status 'pending', the legacy word: ordered, not queued).
 
         Returns False when the job already exists; its data is left as it is.
         """
@@ -197,11 +199,11 @@ class Store:
                    VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'dirbolt')
                    ON CONFLICT (id) DO NOTHING RETURNING id""",
                 (job_id, customer_id, priority.value, package_size, priority.rank, priority.value,
-                 package_size, status.value if status else None, Jsonb(business_data)),
+                 package_size, status.value if status else "pending", Jsonb(business_data)),
             ).fetchone()
             if row:
                 self._history(conn, entity="job", event="created", job_id=job_id,
-                              to_status=status.value if status else None)
+                              to_status=status.value if status else "pending")
             return row is not None
 
     def job(self, job_id: uuid.UUID | str) -> Job | None:
@@ -328,7 +330,8 @@ class Store:
             ).fetchall()
         return [r["directory_id"] for r in rows]
 
-    def save_plan(self, job_id: uuid.UUID, planned: Sequence[tuple[str, Directory]], *, actor: str) -> int:
+    def save_plan(self, job_id: uuid.UUID, planned: Sequence[tuple[str, Directory]], *, actor: str,
+                  shadow: bool = False) -> int:
         """Pre-write a pending row per planned directory (key, directory). Idempotent; returns rows added.
 
         The plan is durable: a rerun submits what is left of the same plan even if the
@@ -339,10 +342,10 @@ class Store:
             for key, d in planned:
                 row = conn.execute(
                     """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
-                           directory_url, status, submission_status)
-                       VALUES (%s, %s, %s, %s, %s, 'pending', 'pending')
+                           directory_url, status, submission_status, shadow)
+                       VALUES (%s, %s, %s, %s, %s, 'pending', 'pending', %s)
                        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id""",
-                    (key, job_id, d.id, d.name, str(d.submission_url)),
+                    (key, job_id, d.id, d.name, str(d.submission_url), shadow),
                 ).fetchone()
                 added += row is not None
             if added:
@@ -582,6 +585,119 @@ class Store:
                    GROUP BY directory_id HAVING count(*) > 1""",
                 {"job": job_id},
             ).fetchall()
+
+    # --------------------------------------------------------------- rollout
+    def rollout_settings(self) -> RolloutSettings:
+        with self.connection() as conn:
+            row = conn.execute("SELECT routing_percent, legacy_comparison, updated_by FROM rollout_settings"
+                               ).fetchone()
+        if row is None:
+            return RolloutSettings(routing_percent=100, legacy_comparison=False)
+        return RolloutSettings(**row)
+
+    def set_rollout(self, *, actor: str, routing_percent: int | None = None,
+                    legacy_comparison: bool | None = None) -> RolloutSettings:
+        with self.transaction() as conn:
+            before = conn.execute("SELECT routing_percent, legacy_comparison FROM rollout_settings FOR UPDATE"
+                                  ).fetchone()
+            conn.execute(
+                """UPDATE rollout_settings SET routing_percent = COALESCE(%s, routing_percent),
+                       legacy_comparison = COALESCE(%s, legacy_comparison), updated_at = now(), updated_by = %s""",
+                (routing_percent, legacy_comparison, actor),
+            )
+            after = conn.execute("SELECT routing_percent, legacy_comparison FROM rollout_settings").fetchone()
+            self._history(conn, entity="rollout", event="rollout_changed", from_status=str(before),
+                          to_status=str(after), detail={"before": before, "after": after}, actor=actor)
+        return self.rollout_settings()
+
+    def decide_routing(self, job_id: uuid.UUID | str, *, actor: str) -> Mode:
+        """Live or shadow, decided once per job by the rollout setting of the moment and recorded."""
+        settings = self.rollout_settings()
+        mode = route(job_id, settings.routing_percent)
+        with self.transaction() as conn:
+            row = conn.execute("UPDATE jobs SET routing = %s WHERE id = %s AND routing IS NULL RETURNING routing",
+                               (mode, job_id)).fetchone()
+            if row is not None:
+                self._history(conn, entity="job", event="routed", job_id=job_id, to_status=mode,
+                              detail={"routing_percent": settings.routing_percent}, actor=actor)
+                return mode
+            existing = conn.execute("SELECT routing FROM jobs WHERE id = %s", (job_id,)).fetchone()
+        return existing["routing"] if existing and existing["routing"] else mode
+
+    def legacy_results(self, job_id: uuid.UUID | str) -> list[dict]:
+        with self.connection() as conn:
+            return conn.execute(
+                """SELECT directory_name, directory_url, submission_status, listing_url, rejection_reason,
+                          error_message, processing_time_seconds::float AS processing_time_seconds
+                   FROM job_results WHERE job_id = %s AND idempotency_key IS NULL""",
+                (job_id,),
+            ).fetchall()
+
+    def new_results_for_comparison(self, job_id: uuid.UUID | str) -> list[dict]:
+        with self.connection() as conn:
+            return conn.execute(
+                """SELECT directory_id, directory_name, directory_url, status, reason
+                   FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL""",
+                (job_id,),
+            ).fetchall()
+
+    def save_comparisons(self, job_id: uuid.UUID | str, comparisons: Sequence[Comparison]) -> None:
+        with self.transaction() as conn:
+            conn.execute("DELETE FROM legacy_comparisons WHERE job_id = %s", (job_id,))
+            for c in comparisons:
+                conn.execute(
+                    """INSERT INTO legacy_comparisons (job_id, directory_key, directory_id, legacy_status,
+                           new_status, legacy_scale, new_scale, agree, reason)
+                       VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s)""",
+                    (job_id, c.directory_key, c.directory_id, c.legacy_status, c.new_status, c.legacy_scale,
+                     c.new_scale, c.agree, c.reason),
+                )
+
+    def comparison_rollup(self, *, days: int = 7) -> dict[str, list[dict]]:
+        """Agreement by directory and by day over the last `days`, directories both systems handled."""
+        with self.connection() as conn:
+            by_directory = conn.execute(
+                """SELECT directory_key, count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
+                   FROM legacy_comparisons
+                   WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
+                     AND compared_at > now() - make_interval(days => %s)
+                   GROUP BY directory_key ORDER BY directory_key""",
+                (days,),
+            ).fetchall()
+            by_day = conn.execute(
+                """SELECT date_trunc('day', compared_at)::date AS day, count(*) AS compared,
+                          count(*) FILTER (WHERE agree) AS agreeing
+                   FROM legacy_comparisons
+                   WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
+                     AND compared_at > now() - make_interval(days => %s)
+                   GROUP BY 1 ORDER BY 1""",
+                (days,),
+            ).fetchall()
+        return {"by_directory": by_directory, "by_day": by_day}
+
+    def gate_figures(self, *, days: int = 7) -> dict[str, Any]:
+        """The migration gates over recent live work: success rate, p95 latency, agreement."""
+        with self.connection() as conn:
+            live = conn.execute(
+                """SELECT count(*) FILTER (WHERE r.status <> 'skipped') AS counted,
+                          count(*) FILTER (WHERE r.status IN ('submitted', 'approved')) AS succeeded,
+                          percentile_cont(0.95) WITHIN GROUP (ORDER BY GREATEST(0,
+                              r.processing_time_seconds - COALESCE(r.rate_limit_wait_ms, 0) / 1000.0)))
+                              AS p95_latency_s
+                   FROM job_results r JOIN jobs j ON j.id = r.job_id
+                   WHERE r.idempotency_key IS NOT NULL AND NOT r.shadow
+                     AND r.status NOT IN ('pending', 'processing')
+                     AND r.finished_at > now() - make_interval(days => %s)""",
+                (days,),
+            ).fetchone()
+            compared = conn.execute(
+                """SELECT count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
+                   FROM legacy_comparisons
+                   WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
+                     AND compared_at > now() - make_interval(days => %s)""",
+                (days,),
+            ).fetchone()
+        return {**live, **compared}
 
     # ------------------------------------------------------------ heartbeats
     def heartbeat(

@@ -121,7 +121,7 @@ class JobRunner:
 
     async def _submit_directory(self, job: Job, directory: Directory, slots: asyncio.Semaphore
                                 ) -> DirectoryReport:
-        key = idempotency_key(job.id, directory.id, job.business_data)
+        key = idempotency_key(job.id, directory.id, job.business_data, mode="shadow" if self.shadow else "live")
         claim = await asyncio.to_thread(
             self.store.claim_submission, key=key, job_id=job.id, directory=directory, owner=self.worker_id,
             run_id=self.run_id, shadow=self.shadow)
@@ -168,7 +168,26 @@ class JobRunner:
         assert result is not None
         outcome = await self._outcome(job, directory, result, attempt_no)
         outcome.evidence["attempts"] = history
+        await self._learn(directory, result)
         return outcome, attempt_no, total_wait_ms
+
+    async def _learn(self, directory: Directory, result: AttemptResult) -> None:
+        """Remember mappings that led to a confirmed success; forget learned ones that got refused."""
+        status = result.analysis.status
+        try:
+            if status.is_success and result.submit_pressed and not self.shadow:
+                for form, mapping, url in result.filled_forms:
+                    await asyncio.to_thread(self.brain.learn, directory, form, mapping, url)
+            elif status is SubmissionStatus.REJECTED and result.analysis.validation_errors:
+                store = getattr(self.brain, "learned_store", None)
+                used = [m.signature for _, m, _ in result.filled_forms
+                        if any(f.strategy == "learned" for f in m.fields)]
+                if store is not None and used and hasattr(store, "invalidate"):
+                    for signature in used:
+                        await asyncio.to_thread(store.invalidate, directory.id, signature=signature,
+                                                reason=f"rejected: {result.analysis.reason}"[:300])
+        except Exception:  # learning is an optimisation; the submission's outcome stands
+            log.warning("learning from %s failed", directory.id, exc_info=True)
 
     async def _pace(self, directory: Directory, priority: int) -> int:
         """Wait for the directory's slot (enterprise first); returns the milliseconds spent waiting."""
@@ -245,9 +264,15 @@ class JobRunner:
             html_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.html", result.html.encode(),
                                                "text/html; charset=utf-8")
         status = a.status
+        evidence_extra: dict[str, Any] = {}
+        if self.shadow and status is SubmissionStatus.PENDING:
+            # Shadow mode: filled and ready; the final submit is never pressed.
+            status = SubmissionStatus.SUBMITTED
+            a.reason = "shadow: form filled, final submit not pressed"
+            evidence_extra["shadow"] = True
         return SubmissionOutcome(
             status=status, reason=a.reason, confidence=a.confidence, listing_url=a.listing_url,
-            evidence={**a.evidence, "final_url": result.final_url, "timings": result.timings,
+            evidence={**a.evidence, **evidence_extra, "final_url": result.final_url, "timings": result.timings,
                       "strategies": dict(Counter(f.strategy for f in result.mapping.fields))
                       if result.mapping else {}},
             field_values=result.field_values, screenshot_uri=screenshot_uri, html_uri=html_uri,

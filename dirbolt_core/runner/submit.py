@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.model import FormField, FormInfo, FormMapping
+from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
-from dirbolt_core.runner.values import choose_option, text_value
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:
@@ -47,6 +47,8 @@ class AttemptResult:
     submit_pressed: bool = False
     final_url: str | None = None
     timings: dict[str, float] = field(default_factory=dict)
+    # Every form filled on the way (one per wizard step), to learn from after a success.
+    filled_forms: list[tuple[FormInfo, FormMapping, str]] = field(default_factory=list)
 
 
 class SubmitStarted(Exception):
@@ -89,6 +91,7 @@ class SubmissionAttempt:
         self.on_submit_started = on_submit_started
         self.max_lengths = dict(max_lengths or {})
         self.field_values: dict[str, str] = {}
+        self.filled_forms: list[tuple[FormInfo, FormMapping, str]] = []
         self.timings: dict[str, float] = {}
         self._responses: list[Response] = []
 
@@ -110,7 +113,8 @@ class SubmissionAttempt:
         except Exception as exc:  # the page may be gone (crash); the outcome still stands
             analysis.evidence.setdefault("proof_error", str(exc)[:200])
         return AttemptResult(analysis=analysis, html=html, screenshot=shot, field_values=dict(self.field_values),
-                             mapping=mapping, submit_pressed=pressed, final_url=page.url, timings=self.timings)
+                             mapping=mapping, submit_pressed=pressed, final_url=page.url, timings=self.timings,
+                             filled_forms=list(self.filled_forms))
 
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
@@ -142,6 +146,7 @@ class SubmissionAttempt:
         # Fill, stepping through a wizard until the final submit is in view.
         for _step in range(_MAX_WIZARD_STEPS):
             await self._fill(frame, form, mapping)
+            self.filled_forms.append((form, mapping, frame.url))
             next_button = await self._button(frame, form, final=False)
             final_button = await self._button(frame, form, final=True)
             if final_button is None and next_button is not None:
@@ -186,7 +191,7 @@ class SubmissionAttempt:
             forms = await extract_forms_from_page(page)
             best: tuple[int, Frame, FormInfo, FormMapping] | None = None
             for frame, form in forms:
-                mapping = self.brain.map_form(form, self.directory)
+                mapping = await asyncio.to_thread(self.brain.map_form, form, self.directory, self.profile)
                 visible_keys = {
                     m.key for m, f in zip(mapping.fields, form.fields, strict=True)
                     if f.visible and m.key not in ("unknown", "honeypot", "submit")
@@ -219,56 +224,31 @@ class SubmissionAttempt:
 
     # ---------------------------------------------------------------- writing
     async def _fill(self, frame: Frame, form: FormInfo, mapping: FormMapping) -> None:
-        radios_done: set[str] = set()
         for field_, m in zip(form.fields, mapping.fields, strict=True):
-            if not _visible_fillable(field_) or m.key in ("honeypot", "captcha", "unknown", "submit",
-                                                          "password", "password_confirm", "username"):
+            if not _visible_fillable(field_) or not field_.selector:
                 continue
-            if not field_.selector:
+            limit = self.max_lengths.get(m.key)
+            if limit:
+                # A limit the site stated in an error message (not in the markup).
+                m.maxlength = min(m.maxlength or limit, limit)
+            value = value_for_field(m, field_, self.profile)
+            if value is None:
                 continue
             locator = frame.locator(field_.selector).first
             label = field_.name or field_.id or field_.selector
             try:
-                if field_.type == "checkbox":
-                    if m.key == "terms_checkbox" and not await locator.is_checked():
+                if field_.type in ("checkbox", "radio"):
+                    if not await locator.is_checked():
                         await locator.check(force=True)
-                        self.field_values[label] = "checked"
-                    continue
-                if field_.type == "radio":
-                    await self._choose_radio(frame, form, field_, m, radios_done)
-                    continue
-                if field_.tag == "select":
-                    option = choose_option(field_.options, m.key, self.profile)
-                    if option is not None:
-                        await locator.select_option(value=option.value)
-                        self.field_values[label] = option.value
-                    continue
-                value = text_value(m, field_, self.profile, self.max_lengths)
-                if value is None or value == "":
-                    continue
-                await locator.fill(value)
+                elif field_.tag == "select":
+                    await locator.select_option(value=value)
+                else:
+                    await locator.fill(value)
                 self.field_values[label] = value
             except Exception as exc:
                 # A field that cannot be filled (covered, detached) is left; the site's
                 # validation will say if it mattered.
                 log.debug("could not fill %s: %s", label, exc)
-
-    async def _choose_radio(self, frame: Frame, form: FormInfo, field_: FormField, m: FieldMapping,
-                            done: set[str]) -> None:
-        if not field_.name or field_.name in done:
-            return
-        done.add(field_.name)
-        group = [f for f in form.fields if f.type == "radio" and f.name == field_.name]
-        from dirbolt_core.brain.model import FieldOption
-
-        options = [FieldOption(value=f.value or "", text=f.label) for f in group]
-        option = choose_option(options, m.key, self.profile)
-        if option is None:
-            return
-        target = next(f for f in group if (f.value or "") == option.value)
-        if target.selector:
-            await frame.locator(target.selector).first.check(force=True)
-            self.field_values[field_.name] = option.value
 
     async def _button(self, frame: Frame, form: FormInfo, *, final: bool) -> Any | None:
         """The visible final-submit (or Next) button of the form."""
@@ -339,6 +319,10 @@ class SubmissionAttempt:
         status_code = doc_status if submit_resp is None else None
         analysis = classify_outcome(html, url=target.url, status_code=status_code, before_url=before_url,
                                     inline_messages=inline)
+        if analysis.confidence < 0.6 and getattr(self.brain, "remote", False):
+            # Unsure by the rules: ask the brain service (its LLM analyser, when it has one).
+            analysis = await asyncio.to_thread(self.brain.analyze, html, url=target.url, status_code=status_code,
+                                               before_url=before_url, inline_messages=inline)
         analysis.evidence["inline_messages"] = inline[:5]
         if submit_resp is not None:
             analysis.evidence["submit_status"] = submit_resp.status

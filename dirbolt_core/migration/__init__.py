@@ -1,0 +1,1 @@
+"""Migration from the legacy poller: routing, shadow mode, comparison, gates."""
