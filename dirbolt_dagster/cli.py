@@ -261,6 +261,92 @@ def dev(port: int = 3000) -> None:
                         str(REPO_ROOT / "workspace.yaml"), "-p", str(port)], env=env, cwd=REPO_ROOT, check=False)
 
 
+migration_app = typer.Typer(help="Migration from the legacy poller: phase, gates, routing, cutover.",
+                            no_args_is_help=True)
+app.add_typer(migration_app, name="migration")
+
+
+def _print_migration_status(store) -> bool:
+    from dirbolt_core.migration.gates import migration_status
+
+    status = migration_status(store)
+    console.print(f"phase: [bold]{status.phase}[/bold] (routing {status.settings.routing_percent}% live, "
+                  f"legacy comparison {'on' if status.settings.legacy_comparison else 'off'})")
+    table = Table(title="migration gates (last 7 days)")
+    for col in ("gate", "figure", "threshold", "met", "detail"):
+        table.add_column(col)
+    for g in status.gates:
+        figure = "n/a" if g.figure is None else (f"{g.figure:.1%}" if g.higher_is_better else f"{g.figure:.1f}s")
+        threshold = f"> {g.threshold:.0%}" if g.higher_is_better else f"< {g.threshold:.0f}s"
+        table.add_row(g.name, figure, threshold, "[green]yes[/green]" if g.met else "[red]no[/red]", g.detail)
+    console.print(table)
+    if status.next_phase is None:
+        console.print("next phase: none (cut over)")
+    elif status.ready_for_next:
+        console.print(f"next phase: {status.next_phase} — every gate is met")
+    else:
+        console.print(f"next phase: {status.next_phase} — blocked by:")
+        for blocker in status.blockers:
+            console.print(f"  - {blocker}")
+    return status.ready_for_next
+
+
+@migration_app.command("status")
+def migration_status_command() -> None:
+    """Print the current phase, each gate's figure and whether it is met, and what blocks the next phase."""
+    from dirbolt_core.db.store import Store
+
+    with Store(_database_url()) as store:
+        _print_migration_status(store)
+
+
+@migration_app.command("route")
+def migration_route(percent: Annotated[int, typer.Argument(help="share of new jobs that run live: 0, 10, 50, 100")],
+                    force: Annotated[bool, typer.Option(help="advance even when gates are not met")] = False
+                    ) -> None:
+    """Set live routing for new jobs (jobs already planned keep their mode)."""
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.migration.gates import migration_status
+    from dirbolt_core.migration.routing import PHASES
+
+    if percent not in PHASES:
+        console.print(f"[red]routing must be one of {PHASES}[/red]")
+        raise typer.Exit(2)
+    with Store(_database_url()) as store:
+        current = store.rollout_settings().routing_percent
+        if percent > current and not force and migration_status(store).blockers:
+            _print_migration_status(store)
+            console.print("[red]refusing to advance while gates are not met (use --force to override)[/red]")
+            raise typer.Exit(1)
+        settings = store.set_rollout(actor="cli:migration route", routing_percent=percent)
+    console.print(f"routing set: {settings.routing_percent}% of new jobs run live ({settings.phase})")
+
+
+@migration_app.command("cutover")
+def migration_cutover(force: bool = False) -> None:
+    """Route every new job live and stop comparing with the legacy system."""
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.migration.gates import migration_status
+
+    with Store(_database_url()) as store:
+        if not force and migration_status(store).blockers:
+            _print_migration_status(store)
+            console.print("[red]refusing to cut over while gates are not met (use --force to override)[/red]")
+            raise typer.Exit(1)
+        settings = store.set_rollout(actor="cli:migration cutover", routing_percent=100, legacy_comparison=False)
+    console.print(f"cut over: {settings.phase}; jobs already planned finish in the mode they started in")
+
+
+@migration_app.command("rollback")
+def migration_rollback() -> None:
+    """Route new jobs back to shadow (0% live) and compare with the legacy system again."""
+    from dirbolt_core.db.store import Store
+
+    with Store(_database_url()) as store:
+        settings = store.set_rollout(actor="cli:migration rollback", routing_percent=0, legacy_comparison=True)
+    console.print(f"rolled back: {settings.phase}; jobs already planned finish in the mode they started in")
+
+
 def _register_optional_commands() -> None:
     try:
         from dirbolt_core.brain.cli import register

@@ -10,6 +10,13 @@ from dirbolt_core.settings import get_settings
 from dirbolt_dagster.assets import job_plan, submissions
 from dirbolt_dagster.checks import job_checks
 from dirbolt_dagster.jobs import submit_job
+from dirbolt_dagster.migration import (
+    legacy_agreement_above_95,
+    legacy_comparison,
+    migration_rollup,
+    migration_rollup_job,
+    migration_rollup_schedule,
+)
 from dirbolt_dagster.resources import (
     ArtifactStoreResource,
     BrainResource,
@@ -53,9 +60,10 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
 
 
 defs = dg.Definitions(
-    assets=[jobs_queue_spec, job_plan, submissions],
-    asset_checks=job_checks,
-    jobs=[submit_job],
+    assets=[jobs_queue_spec, job_plan, submissions, legacy_comparison, migration_rollup],
+    asset_checks=[*job_checks, legacy_agreement_above_95],
+    jobs=[submit_job, migration_rollup_job],
+    schedules=[migration_rollup_schedule],
     sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor],
     resources=build_resources(),
 )

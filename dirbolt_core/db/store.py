@@ -682,7 +682,7 @@ class Store:
                 """SELECT count(*) FILTER (WHERE r.status <> 'skipped') AS counted,
                           count(*) FILTER (WHERE r.status IN ('submitted', 'approved')) AS succeeded,
                           percentile_cont(0.95) WITHIN GROUP (ORDER BY GREATEST(0,
-                              r.processing_time_seconds - COALESCE(r.rate_limit_wait_ms, 0) / 1000.0)))
+                              r.processing_time_seconds - COALESCE(r.rate_limit_wait_ms, 0) / 1000.0))
                               AS p95_latency_s
                    FROM job_results r JOIN jobs j ON j.id = r.job_id
                    WHERE r.idempotency_key IS NOT NULL AND NOT r.shadow

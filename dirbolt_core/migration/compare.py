@@ -85,3 +85,10 @@ def agreement(comparisons: Iterable[Comparison]) -> tuple[float | None, int, int
     both = [c for c in comparisons if c.compared]
     agreeing = sum(1 for c in both if c.agree)
     return (agreeing / len(both) if both else None), agreeing, len(both)
+
+
+def compare_and_record(store, job_id) -> list[Comparison]:
+    """Compare a job's legacy and new results and store the comparison (legacy_comparisons)."""
+    comparisons = compare(store.legacy_results(job_id), store.new_results_for_comparison(job_id))
+    store.save_comparisons(job_id, comparisons)
+    return comparisons
