@@ -190,7 +190,12 @@ class JobRunner:
             log.warning("learning from %s failed", directory.id, exc_info=True)
 
     async def _pace(self, directory: Directory, priority: int) -> int:
-        """Wait for the directory's slot (enterprise first); returns the milliseconds spent waiting."""
+        """Wait for the directory's slot (enterprise first); returns the milliseconds spent waiting.
+
+        A directory without a rate limit is not paced: any number of submissions may run at once.
+        """
+        if directory.rate_limit_ms <= 0:
+            return 0
         started = time.monotonic()
         while True:
             wait_s = await asyncio.to_thread(self.store.try_acquire_directory_slot, directory.id,
@@ -226,8 +231,9 @@ class JobRunner:
             finally:
                 with contextlib.suppress(Exception):  # the browser may have died with the page
                     await context.close()
-                await asyncio.to_thread(self.store.release_directory_slot, directory.id, holder=self.worker_id,
-                                        rate_limit_ms=directory.rate_limit_ms)
+                if directory.rate_limit_ms > 0:
+                    await asyncio.to_thread(self.store.release_directory_slot, directory.id,
+                                            holder=self.worker_id, rate_limit_ms=directory.rate_limit_ms)
             if result.analysis.transient and result.submit_pressed:
                 # The directory answered 429/5xx: it accepted nothing, so a retry is safe.
                 await asyncio.to_thread(self.store.clear_submit_started, key)
