@@ -62,6 +62,8 @@ def parse_job_message(body: str) -> JobMessage:
         data = json.loads(body)
     except json.JSONDecodeError as exc:
         raise InvalidMessage(f"not JSON: {exc.msg} at position {exc.pos}") from None
+    except RecursionError:
+        raise InvalidMessage("not JSON we accept: nested too deeply") from None
     if not isinstance(data, dict):
         raise InvalidMessage(f"message must be a JSON object, got {type(data).__name__}")
     _reject_control_chars(data)

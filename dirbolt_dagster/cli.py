@@ -16,6 +16,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from dirbolt_core.redact import redact_env_value
 from dirbolt_core.settings import REPO_ROOT, get_settings
 from dirbolt_core.vocabulary import Priority
 
@@ -256,7 +257,8 @@ def dev(port: int = 3000) -> None:
         console.print("export these to use `dirbolt enqueue` from another shell:")
         for key in ("DIRBOLT_DATABASE_URL", "DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SANDBOX_URL"):
             if key in env:
-                console.print(f"  export {key}='{env[key]}'")
+                # A configured database URL may carry a password: never print it.
+                console.print(f"  export {key}='{redact_env_value(key, env[key])}'")
         subprocess.run([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
                         str(REPO_ROOT / "workspace.yaml"), "-p", str(port)], env=env, cwd=REPO_ROOT, check=False)
 

@@ -139,15 +139,21 @@ class JobQueue:
         )["MessageId"]
 
     def drain_dlq(self, *, max_messages: int = 100) -> list[ReceivedMessage]:
-        """Read (without deleting) what is on the DLQ; for operators and tests."""
+        """Read (without deleting) what is on the DLQ; for operators and tests.
+
+        Messages are held invisible while they are read so each is seen once, then made
+        visible again: the DLQ keeps them for whoever handles them next.
+        """
         seen: dict[str, ReceivedMessage] = {}
-        for _ in range(max(1, max_messages // 10) + 2):
-            batch = self.receive(max_messages=10, wait_s=0, visibility_timeout_s=0, dlq=True)
-            new = [m for m in batch if m.message_id not in seen]
-            if not batch or (not new and len(seen) >= max_messages):
+        while len(seen) < max_messages:
+            batch = self.receive(max_messages=10, wait_s=0, visibility_timeout_s=60, dlq=True)
+            if not batch:
                 break
             for m in batch:
                 seen.setdefault(m.message_id, m)
+        for m in seen.values():
+            self._client.change_message_visibility(QueueUrl=self.dlq_url, ReceiptHandle=m.receipt_handle,
+                                                   VisibilityTimeout=0)
         return list(seen.values())
 
     def depth(self) -> dict[str, int]:

@@ -1,0 +1,28 @@
+"""Keep secrets out of anything printed: passwords in URLs, keys in settings."""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit, urlunsplit
+
+_SECRET_NAMES = re.compile(r"(PASSWORD|SECRET|TOKEN|API_KEY|_KEY$|SERVICE_KEY|DATABASE_URL|PG_URL)", re.IGNORECASE)
+
+
+def redact_url(url: str) -> str:
+    """postgresql://user:pw@host/db -> postgresql://user:***@host/db (query secrets too)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "***"
+    netloc = parts.netloc
+    if parts.password:
+        netloc = netloc.replace(f":{parts.password}@", ":***@", 1)
+    query = re.sub(r"(password|sslpassword|token|key)=[^&]*", r"\1=***", parts.query, flags=re.IGNORECASE)
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
+
+
+def redact_env_value(name: str, value: str) -> str:
+    """What may be shown of an environment variable's value."""
+    if "://" in value:
+        return redact_url(value)
+    return "***" if _SECRET_NAMES.search(name) else value
