@@ -17,6 +17,7 @@ from tenacity.wait import wait_base
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
+from dirbolt_core.faults import failpoint
 from dirbolt_core.heartbeat import Heartbeat
 from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.models import Directory, Job, SubmissionOutcome
@@ -122,17 +123,18 @@ class JobRunner:
     async def _submit_directory(self, job: Job, directory: Directory, slots: asyncio.Semaphore
                                 ) -> DirectoryReport:
         key = idempotency_key(job.id, directory.id, job.business_data, mode="shadow" if self.shadow else "live")
-        claim = await asyncio.to_thread(
-            self.store.claim_submission, key=key, job_id=job.id, directory=directory, owner=self.worker_id,
-            run_id=self.run_id, shadow=self.shadow)
-        if not claim.claimed:
-            if claim.unknown_outcome:
-                return await self._resolve_unknown(key, directory, claim.attempts)
-            return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
+        # Claimed only when a slot is free: a 'processing' row means work really in flight.
         async with slots:
+            claim = await asyncio.to_thread(
+                self.store.claim_submission, key=key, job_id=job.id, directory=directory, owner=self.worker_id,
+                run_id=self.run_id, shadow=self.shadow)
+            if not claim.claimed:
+                if claim.unknown_outcome:
+                    return await self._resolve_unknown(key, directory, claim.attempts)
+                return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
             outcome, attempts, wait_ms = await self._attempts(job, directory, key)
-        await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id,
-                                rate_limit_wait_ms=wait_ms)
+            await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id,
+                                    rate_limit_wait_ms=wait_ms)
         return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
 
     async def _resolve_unknown(self, key: str, directory: Directory, attempts: int) -> DirectoryReport:
@@ -215,6 +217,7 @@ class JobRunner:
 
             async def on_submit_started() -> None:
                 nonlocal pressed
+                await failpoint("before_submit")
                 pressed = True
                 await asyncio.to_thread(self.store.mark_submit_started, key)
 
@@ -234,6 +237,9 @@ class JobRunner:
                 if directory.rate_limit_ms > 0:
                     await asyncio.to_thread(self.store.release_directory_slot, directory.id,
                                             holder=self.worker_id, rate_limit_ms=directory.rate_limit_ms)
+            if result.submit_pressed:
+                # Pressed, answered, not yet recorded: the window a crash makes an unknown outcome.
+                await failpoint("after_submit")
             if result.analysis.transient and result.submit_pressed:
                 # The directory answered 429/5xx: it accepted nothing, so a retry is safe.
                 await asyncio.to_thread(self.store.clear_submit_started, key)
