@@ -91,3 +91,23 @@ def test_a_message_left_unprocessed_comes_back(store, job_queue):
     time.sleep(1.5)
     batch = intake_batch(store, job_queue, actor="test")
     assert [d.job_id for d in batch.accepted] == [job_id]
+
+
+def test_intake_recovers_when_the_queue_server_restarts(store, tmp_path):
+    """The local SQS server restarts (and forgets its queues): intake recreates them and carries on;
+    jobs made durable before the restart are untouched."""
+    from dirbolt_core.queue.sqs import JobQueue
+    from dirbolt_core.services import free_port, start_local_sqs
+
+    port = free_port()
+    before = _order(store)
+    with start_local_sqs(port=port, log_path=tmp_path / "sqs1.log") as server:
+        queue = JobQueue(endpoint_url=server.url, queue_name="restart-q", dlq_name="restart-dlq")
+        queue.ensure()
+        queue.send(_message(before))
+        assert [d.job_id for d in intake_batch(store, queue, actor="test").accepted] == [before]
+    after = _order(store)
+    with start_local_sqs(port=port, log_path=tmp_path / "sqs2.log"):
+        queue.send(_message(after))  # the queue is recreated on the restarted server
+        assert [d.job_id for d in intake_batch(store, queue, actor="test").accepted] == [after]
+    assert store.job(before).status is JobStatus.QUEUED and store.job(after).status is JobStatus.QUEUED

@@ -8,12 +8,14 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
 MAIN_VISIBILITY_TIMEOUT_S = 600
 MAIN_RETENTION_S = 24 * 3600
 DLQ_RETENTION_S = 14 * 24 * 3600
 # SQS caps message attributes at 256 KiB together with the body; keep reasons short.
 MAX_REASON_CHARS = 1000
+_MISSING_QUEUE_CODES = {"AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist"}
 
 
 @dataclass(frozen=True)
@@ -91,11 +93,22 @@ class JobQueue:
         url = self.dlq_url if dlq else self.queue_url
         return self._client.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
 
+    def _recreating(self, call: Any) -> Any:
+        """Run call(); if the queues are gone (a restarted local server, a deleted queue), create
+        them again and retry once. Other errors propagate."""
+        try:
+            return call()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in _MISSING_QUEUE_CODES:
+                raise
+            self._queue_url = self._dlq_url = None
+            self.ensure()
+            return call()
+
     def send(self, body: str | dict[str, Any], *, delay_s: int = 0) -> str:
         text = body if isinstance(body, str) else json.dumps(body)
-        return self._client.send_message(QueueUrl=self.queue_url, MessageBody=text, DelaySeconds=delay_s)[
-            "MessageId"
-        ]
+        return self._recreating(lambda: self._client.send_message(
+            QueueUrl=self.queue_url, MessageBody=text, DelaySeconds=delay_s))["MessageId"]
 
     def receive(
         self, *, max_messages: int = 10, wait_s: int = 0, visibility_timeout_s: int | None = None,
@@ -110,7 +123,12 @@ class JobQueue:
         }
         if visibility_timeout_s is not None:
             kwargs["VisibilityTimeout"] = visibility_timeout_s
-        messages = self._client.receive_message(**kwargs).get("Messages", [])
+
+        def call() -> dict[str, Any]:
+            kwargs["QueueUrl"] = self.dlq_url if dlq else self.queue_url
+            return self._client.receive_message(**kwargs)
+
+        messages = self._recreating(call).get("Messages", [])
         return [
             ReceivedMessage(
                 message_id=m["MessageId"],
@@ -134,9 +152,8 @@ class JobQueue:
             attributes["source_message_id"] = {"DataType": "String", "StringValue": source_message_id}
         # An SQS body must be non-empty valid Unicode; keep what arrived, verbatim where possible.
         safe_body = body if body else "<empty>"
-        return self._client.send_message(
-            QueueUrl=self.dlq_url, MessageBody=safe_body, MessageAttributes=attributes
-        )["MessageId"]
+        return self._recreating(lambda: self._client.send_message(
+            QueueUrl=self.dlq_url, MessageBody=safe_body, MessageAttributes=attributes))["MessageId"]
 
     def drain_dlq(self, *, max_messages: int = 100) -> list[ReceivedMessage]:
         """Read (without deleting) what is on the DLQ; for operators and tests.
