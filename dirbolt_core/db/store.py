@@ -13,7 +13,8 @@ from typing import Any
 import psycopg
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from psycopg_pool import ConnectionPool, PoolTimeout
+from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
 from dirbolt_core.migration.compare import Comparison
 from dirbolt_core.migration.routing import Mode, RolloutSettings, route
@@ -29,6 +30,17 @@ _LEGACY_STATUS = {
 
 def legacy_submission_status(status: SubmissionStatus) -> str:
     return _LEGACY_STATUS.get(status, status.value)
+
+
+# A database restart or failover drops connections for a few seconds. The calls a running
+# job makes are idempotent (claims, finishes, heartbeats re-assert the same state), so they
+# wait it out instead of failing the job.
+reconnecting = retry(
+    retry=retry_if_exception_type((psycopg.OperationalError, PoolTimeout)),
+    wait=wait_exponential(multiplier=0.25, max=5),
+    stop=stop_after_delay(60),
+    reraise=True,
+)
 
 
 @dataclass(frozen=True)
@@ -61,6 +73,8 @@ class Store:
             max_size=max_size,
             kwargs={"autocommit": True, "row_factory": dict_row},
             configure=self._configure if role else None,
+            # A connection that died with a database restart is replaced, not handed out.
+            check=ConnectionPool.check_connection,
             open=True,
             name="dirbolt-store",
         )
@@ -109,6 +123,7 @@ class Store:
              Jsonb(detail) if detail is not None else None, actor),
         )
 
+    @reconnecting
     def append_history(self, **kwargs: Any) -> None:
         with self.connection() as conn:
             self._history(conn, **kwargs)
@@ -153,6 +168,7 @@ class Store:
                 )
         return len(directories)
 
+    @reconnecting
     def directories(self, *, active_only: bool = True) -> list[Directory]:
         sql = "SELECT * FROM directories"
         if active_only:
@@ -206,6 +222,7 @@ class Store:
                               to_status=status.value if status else "pending")
             return row is not None
 
+    @reconnecting
     def job(self, job_id: uuid.UUID | str) -> Job | None:
         with self.connection() as conn:
             row = conn.execute(
@@ -249,6 +266,7 @@ class Store:
                               detail={"message_id": message_id}, actor=actor)
             return row is not None
 
+    @reconnecting
     def set_job_status(
         self,
         job_id: uuid.UUID | str,
@@ -321,6 +339,7 @@ class Store:
             lock.release()
 
     # ------------------------------------------------------------- submissions
+    @reconnecting
     def planned_directory_ids(self, job_id: uuid.UUID | str) -> list[str]:
         with self.connection() as conn:
             rows = conn.execute(
@@ -353,6 +372,7 @@ class Store:
                               detail={"directories": [d.id for _, d in planned], "added": added}, actor=actor)
         return added
 
+    @reconnecting
     def claim_submission(
         self,
         *,
@@ -404,6 +424,7 @@ class Store:
         unknown = status is SubmissionStatus.PROCESSING and existing["submit_started_at"] is not None
         return Claim(False, status, existing["attempts"], unknown_outcome=unknown)
 
+    @reconnecting
     def record_attempt(self, key: str) -> int:
         with self.connection() as conn:
             row = conn.execute(
@@ -414,6 +435,7 @@ class Store:
             ).fetchone()
         return row["attempts"]
 
+    @reconnecting
     def mark_submit_started(self, key: str) -> None:
         """Written right before the final submit is pressed (see submit_started_at)."""
         with self.connection() as conn:
@@ -422,11 +444,13 @@ class Store:
                 (key,),
             )
 
+    @reconnecting
     def clear_submit_started(self, key: str) -> None:
         """The directory answered 429/5xx to the submit: nothing was accepted, a retry is safe."""
         with self.connection() as conn:
             conn.execute("UPDATE job_results SET submit_started_at = NULL WHERE idempotency_key = %s", (key,))
 
+    @reconnecting
     def finish_submission(
         self,
         key: str,
@@ -479,6 +503,7 @@ class Store:
                           detail={"reason": outcome.reason, "confidence": outcome.confidence},
                           actor=actor)
 
+    @reconnecting
     def results(self, job_id: uuid.UUID | str) -> list[SubmissionResult]:
         with self.connection() as conn:
             rows = conn.execute(
@@ -494,6 +519,7 @@ class Store:
         return [SubmissionResult.model_validate(r) for r in rows]
 
     # --------------------------------------------------------------- pacing
+    @reconnecting
     def try_acquire_directory_slot(
         self, directory_id: str, *, holder: str, lease_s: float = 120.0, priority: int = 0
     ) -> float:
@@ -548,6 +574,7 @@ class Store:
                          (directory_id, holder))
             return 0.0
 
+    @reconnecting
     def release_directory_slot(self, directory_id: str, *, holder: str, rate_limit_ms: int) -> None:
         """Free the slot; the next submission may start rate_limit_ms after now."""
         with self.connection() as conn:
@@ -587,6 +614,7 @@ class Store:
             ).fetchall()
 
     # --------------------------------------------------------------- rollout
+    @reconnecting
     def rollout_settings(self) -> RolloutSettings:
         with self.connection() as conn:
             row = conn.execute("SELECT routing_percent, legacy_comparison, updated_by FROM rollout_settings"
@@ -610,6 +638,7 @@ class Store:
                           to_status=str(after), detail={"before": before, "after": after}, actor=actor)
         return self.rollout_settings()
 
+    @reconnecting
     def decide_routing(self, job_id: uuid.UUID | str, *, actor: str) -> Mode:
         """Live or shadow, decided once per job by the rollout setting of the moment and recorded."""
         settings = self.rollout_settings()
@@ -700,6 +729,7 @@ class Store:
         return {**live, **compared}
 
     # ------------------------------------------------------------ heartbeats
+    @reconnecting
     def heartbeat(
         self,
         worker_id: str,
