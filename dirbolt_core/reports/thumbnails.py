@@ -1,0 +1,28 @@
+"""Proof thumbnails: a screenshot cut to its first screen and shrunk, as a data: URI."""
+
+from __future__ import annotations
+
+import base64
+import io
+
+THUMB_WIDTH = 480
+# Full-page screenshots can be very tall; the first screen (4:3) holds the directory's answer.
+MAX_ASPECT = 0.75
+
+
+def thumbnail_data_uri(png: bytes, *, width: int = THUMB_WIDTH, quality: int = 72) -> str:
+    """A JPEG thumbnail of a screenshot; the image itself when Pillow is not installed."""
+    try:
+        from PIL import Image
+    except ImportError:  # Pillow comes with the stack; without it the report embeds the original
+        return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    with Image.open(io.BytesIO(png)) as image:
+        image.load()
+        rgb = image.convert("RGB")
+    w, h = rgb.size
+    top = rgb.crop((0, 0, w, min(h, int(w * MAX_ASPECT)))) if h > w * MAX_ASPECT else rgb
+    if top.width > width:
+        top = top.resize((width, max(1, round(top.height * width / top.width))), Image.Resampling.LANCZOS)
+    out = io.BytesIO()
+    top.save(out, format="JPEG", quality=quality, optimize=True)
+    return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
