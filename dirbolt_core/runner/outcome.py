@@ -98,19 +98,53 @@ def error_messages(html: str) -> list[str]:
     return found
 
 
-def find_listing_url(html: str, base_url: str | None) -> str | None:
+_LISTING_LINK_TEXT = _rx(r"view (your |the )?(listing|profile|page|entry|business)", r"see (your )?(listing|profile)",
+                        r"your (listing|profile|entry|page)\b", r"eintrag ansehen", r"voir (votre )?(fiche|annonce)",
+                        r"ver (su |tu )?(ficha|anuncio|listado)", r"zobacz (wpis|wizyt)")
+_NOT_LISTING_HREF = re.compile(r"^(#|javascript:|mailto:|tel:)|/(submit|login|signin|sign-in|register|add)\b",
+                               re.IGNORECASE)
+
+
+def find_listing_url(html: str, base_url: str | None, near: str | None = None) -> str | None:
+    """The live listing's URL: a link that says it is the listing, or the link the success message
+    itself carries ("Your listing has been published: <a>https://…/l/123</a>")."""
     try:
         doc = lxml.html.document_fromstring(html or "<html></html>")
     except (etree.ParserError, ValueError):
         return None
+    for bad in doc.xpath("//script|//style|//noscript|//template"):
+        bad.drop_tree()
     if base_url:
         doc.make_links_absolute(base_url, resolve_base_href=True)
+    page = (base_url or "").split("#")[0]
+
+    def usable(a: Any) -> str | None:
+        href = (a.get("href") or "").strip()
+        if not href or _NOT_LISTING_HREF.search(href) or href.split("#")[0] == page:
+            return None
+        return href
+
     for a in doc.iter("a"):
-        href = a.get("href") or ""
-        text = (a.text_content() or "").lower()
-        ident = (a.get("id") or "") + " " + (a.get("class") or "")
-        if "listing" in href.lower() or "listing" in ident.lower() or "view your listing" in text:
+        href = usable(a)
+        if not href:
+            continue
+        text = _WS.sub(" ", a.text_content() or "").strip()
+        ident = (a.get("id") or "") + " " + (a.get("class") or "") + " " + (a.get("rel") or "")
+        if "listing" in href.lower() or "listing" in ident.lower() or _LISTING_LINK_TEXT.search(text):
             return href
+    if near:
+        # The smallest element that says the listing is live, and the links in it (or around it).
+        needle = near.lower()
+        holders = [el for el in doc.iter() if isinstance(el.tag, str) and el.tag not in ("html", "body")
+                   and needle in _WS.sub(" ", el.text_content() or "").lower()]
+        if holders:
+            holder = min(holders, key=lambda el: len(el.text_content() or ""))
+            for scope in (holder, holder.getparent()):
+                if scope is None:
+                    continue
+                links = [h for h in (usable(a) for a in scope.iter("a")) if h]
+                if len(links) == 1:
+                    return links[0]
     return None
 
 
@@ -155,7 +189,7 @@ def classify_outcome(
         return OutcomeAnalysis(status=SubmissionStatus.REJECTED, confidence=0.8, reason=joined,
                                validation_errors=errors, evidence={**evidence, "errors": errors})
     if m := hit(LIVE, text):
-        listing = find_listing_url(html, url)
+        listing = find_listing_url(html, url, near=m)
         return OutcomeAnalysis(status=SubmissionStatus.APPROVED if listing else SubmissionStatus.SUBMITTED,
                                confidence=0.9, reason=_sentence(text, m), listing_url=listing,
                                evidence={**evidence, "matched": m})

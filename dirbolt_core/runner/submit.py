@@ -20,12 +20,16 @@ from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_ou
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:
-    from playwright.async_api import BrowserContext, Frame, Page, Response
+    from playwright.async_api import BrowserContext, Frame, Page, Request, Response
 
 log = logging.getLogger(__name__)
 
 NEXT_RX = re.compile(r"^\W*(next|continue|weiter|suivant|siguiente|dalej|avanti|próximo|volgende|далее)\b|"
                      r"next step|→|»", re.IGNORECASE)
+# Buttons that never submit a listing: going back, cancelling, clearing, searching, signing in.
+NOT_SUBMIT_RX = re.compile(r"^\W*(back|previous|prev|zurück|retour|précédent|atrás|anterior|wstecz|indietro|"
+                           r"назад)\b|\b(cancel|abbrechen|annuler|cancelar|anuluj|reset|clear|search|suchen|"
+                           r"rechercher|buscar|szukaj|log ?in|sign ?in|anmelden)\b|«|←", re.IGNORECASE)
 SUBMIT_RX = re.compile(r"submit|send|publish|add|create|register|finish|complete|save|list|post|get listed|"
                        r"absenden|senden|eintragen|envoyer|valider|enviar|publicar|wyślij|dodaj|invia|"
                        r"отправить|go\b|ok\b", re.IGNORECASE)
@@ -33,6 +37,15 @@ CAPTCHA_WIDGET = re.compile(r"g-recaptcha|h-captcha|cf-turnstile|data-sitekey|re
 _INLINE_SELECTORS = ("[role=alert]", "[role=status]", "[aria-live]", ".message", ".success", ".alert",
                      ".notice", ".flash", ".error", ".errors", ".result", "#result", "#message")
 _MAX_WIZARD_STEPS = 6
+# Settling after a click: a first pause, then this long with nothing in flight and nothing changing.
+_SETTLE_FIRST_S = 0.15
+_SETTLE_QUIET_S = 0.5
+_LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
+_LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
+_QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
+_IGNORED_REQUESTS = frozenset({"websocket", "eventsource", "ping", "beacon", "media", "font", "image"})
+_SNAPSHOT_SCRIPT = """() => [document.readyState, location.href,
+    document.body ? document.body.textContent.length : -1, document.getElementsByTagName('*').length].join('|')"""
 _FIXABLE_LENGTH = re.compile(r"(?:at most|maximum(?: of)?|no more than|up to|max\.?)\s*(\d+)\s*(?:characters|chars)"
                              r"|(\d+)\s*(?:characters|chars) (?:or (?:less|fewer)|max)", re.IGNORECASE)
 
@@ -71,6 +84,93 @@ async def _frame_inline_messages(frame: Frame) -> list[str]:
         return []
 
 
+async def _page_snapshot(page: Page) -> tuple | None:
+    """What the page shows, frame by frame, in a few numbers; None while a frame is between documents."""
+    parts = []
+    for frame in page.frames:
+        try:
+            parts.append(await asyncio.wait_for(frame.evaluate(_SNAPSHOT_SCRIPT), timeout=2.0))
+        except Exception:
+            return None
+    return tuple(parts)
+
+
+# Fills fields in the page: the native value setter (so script frameworks see the change), input and
+# change events, focus and blur around each; boxes are clicked like a person would. Returns, per
+# field, whether it now holds the value.
+_FILL_SCRIPT = """(items) => items.map(({sel, value, box}) => {
+  const el = document.querySelector(sel);
+  if (!el) return false;
+  try {
+    if (box) {
+      if (!el.checked) el.click();
+      if (!el.checked) { el.checked = true; el.dispatchEvent(new Event('change', {bubbles: true})); }
+      return el.checked;
+    }
+    el.focus();
+    const proto = el.tagName === 'SELECT' ? HTMLSelectElement.prototype
+      : el.tagName === 'TEXTAREA' ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+    Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, value);
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+    el.dispatchEvent(new Event('change', {bubbles: true}));
+    el.blur();
+    return el.value === value;
+  } catch (e) { return false; }
+})"""
+
+
+# Per selector: [visible, text] of a button, or null when it is gone.
+_BUTTONS_SCRIPT = """(sels) => sels.map((sel) => {
+  const el = document.querySelector(sel);
+  if (!el) return null;
+  const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+  const visible = r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
+  return [visible, (el.innerText || el.value || '').trim()];
+})"""
+
+
+def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
+    """Which fields a person sees (by tag, type, name, id): a wizard's next step shows others."""
+    return tuple(sorted((f.tag, f.type, f.name or "", f.id or "") for f in form.fields
+                        if f.visible and f.is_fillable))
+
+
+# The messages the browser would show instead of submitting (constraint validation), unless the
+# form opts out (novalidate). Per invalid field: its label-ish name and the browser's message.
+_VALIDITY_SCRIPT = """(sel) => {
+  const f = document.querySelector(sel);
+  if (!f || f.noValidate || f.checkValidity()) return [];
+  const out = [];
+  for (const el of f.elements) {
+    if (!el.willValidate || el.checkValidity()) continue;
+    const name = (el.labels && el.labels[0] && el.labels[0].innerText.trim()) || el.getAttribute('aria-label')
+      || el.placeholder || el.name || el.id || el.type;
+    out.push(name + ': ' + el.validationMessage);
+  }
+  return out.slice(0, 10);
+}"""
+
+
+async def _browser_refusals(frame: Frame, selector: str | None, button: Any | None) -> list[str]:
+    """What constraint validation would say when `button` (None: the form itself) submits."""
+    if not selector:
+        return []
+    try:
+        if button is not None and not await button.evaluate(
+                "(b) => !!b.form && (b.type === 'submit' || b.type === 'image') && !b.formNoValidate"):
+            return []  # a scripted button (or one that skips validation): the browser checks nothing
+        return list(await frame.evaluate(_VALIDITY_SCRIPT, selector))
+    except Exception:
+        return []
+
+
+async def _count(frame: Frame, selector: str) -> int:
+    try:
+        return await frame.locator(selector).count()
+    except Exception:
+        return 0
+
+
 def _visible_fillable(field_: FormField) -> bool:
     return field_.visible and field_.is_fillable
 
@@ -94,10 +194,14 @@ class SubmissionAttempt:
         self.filled_forms: list[tuple[FormInfo, FormMapping, str]] = []
         self.timings: dict[str, float] = {}
         self._responses: list[Response] = []
+        self._inflight: dict[Request, float] = {}
 
     async def run(self) -> AttemptResult:
         page = await self.context.new_page()
         page.on("response", lambda response: self._responses.append(response))
+        page.on("request", self._on_request)
+        page.on("requestfinished", self._on_request_done)
+        page.on("requestfailed", self._on_request_done)
         t0 = time.monotonic()
         try:
             return await self._run(page)
@@ -118,13 +222,17 @@ class SubmissionAttempt:
 
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
+        t_open = time.monotonic()
         response = await page.goto(url, wait_until="domcontentloaded")
+        self.timings["open_s"] = time.monotonic() - t_open
         if response is not None and (response.status == 429 or response.status >= 500):
             analysis = classify_outcome("", url=page.url, status_code=response.status,
                                         retry_after=response.headers.get("retry-after"))
             analysis.reason = f"opening the form: {analysis.reason}"
             return await self._proof(page, analysis, None, False)
+        t_read = time.monotonic()
         found = await self._wait_for_listing_form(page)
+        self.timings["read_s"] = time.monotonic() - t_read
         if found is None:
             html = await page.content()
             if self._login_wall(html, []):
@@ -136,36 +244,32 @@ class SubmissionAttempt:
                                        reason="no listing form found on the submission page")
             return await self._proof(page, analysis, None, False)
         frame, form, mapping = found
-        frame_html = await frame.content()
-        if self._login_wall(frame_html, form.fields):
-            return await self._proof(page, self._manual("login wall: the form needs an account", 0.85),
-                                     mapping, False)
-        if self._captcha(frame_html, form, mapping):
-            return await self._proof(page, self._manual("captcha: a person must complete this submission", 0.9),
-                                     mapping, False)
+        gate = await self._gate(frame, form, mapping, "on the form")
+        if gate is not None:
+            return await self._proof(page, gate, mapping, False)
         # Fill, stepping through a wizard until the final submit is in view.
-        for _step in range(_MAX_WIZARD_STEPS):
-            await self._fill(frame, form, mapping)
-            self.filled_forms.append((form, mapping, frame.url))
-            next_button = await self._button(frame, form, final=False)
-            final_button = await self._button(frame, form, final=True)
-            if final_button is None and next_button is not None:
-                await self._click_and_settle(page, next_button)
-                refreshed = await self._wait_for_listing_form(page, prefer_frame=frame)
-                if refreshed is None:
-                    break
-                frame, form, new_mapping = refreshed
-                if self._captcha(await frame.content(), form, new_mapping):
-                    return await self._proof(page, self._manual("captcha in a later wizard step", 0.9),
-                                             new_mapping, False)
-                mapping = new_mapping
-                continue
-            break
+        stepped = await self._step_through(page, frame, form, mapping)
+        if isinstance(stepped, AttemptResult):
+            return stepped
+        frame, form, mapping = stepped
         final_button = await self._button(frame, form, final=True)
+        form_there = bool(form.selector) and await _count(frame, form.selector) > 0
         if self.dry_run:
             analysis = OutcomeAnalysis(status=SubmissionStatus.PENDING, confidence=1.0,
                                        reason="dry run: form filled, final submit not pressed",
                                        evidence={"submit_found": final_button is not None})
+            return await self._proof(page, analysis, mapping, False)
+        if final_button is None and not form_there:
+            # Nothing to press: never report a submit that did not happen.
+            analysis = OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.3,
+                                       reason="the form's final submit button could not be found")
+            return await self._proof(page, analysis, mapping, False)
+        refusals = await _browser_refusals(frame, form.selector, final_button) if form_there else []
+        if refusals:
+            # The browser itself would block this submit (required, pattern, type): nothing is sent.
+            analysis = OutcomeAnalysis(status=SubmissionStatus.REJECTED, confidence=0.7,
+                                       reason="the form's own checks refuse it: " + "; ".join(refusals)[:400],
+                                       validation_errors=refusals, evidence={"browser_validation": refusals})
             return await self._proof(page, analysis, mapping, False)
         before_url = page.url
         self._responses.clear()
@@ -182,11 +286,54 @@ class SubmissionAttempt:
         analysis = await self._analyse(page, frame, before_url)
         return await self._proof(page, analysis, mapping, True)
 
+    async def _step_through(self, page: Page, frame: Frame, form: FormInfo, mapping: FormMapping
+                            ) -> tuple[Frame, FormInfo, FormMapping] | AttemptResult:
+        """Fill the form; while it shows a Next and no final submit, press Next and fill the next step.
+
+        Returns the last step (to submit) or, when a step ends the attempt (a captcha, a sign-in,
+        a refused step, no next step), the attempt's result. Next is never the final submit."""
+        for _step in range(_MAX_WIZARD_STEPS):
+            t_fill = time.monotonic()
+            await self._fill(frame, form, mapping)
+            self.timings["fill_s"] = self.timings.get("fill_s", 0.0) + time.monotonic() - t_fill
+            self.filled_forms.append((form, mapping, frame.url))
+            next_button = await self._button(frame, form, final=False)
+            final_button = await self._button(frame, form, final=True)
+            if final_button is not None or next_button is None:
+                return frame, form, mapping
+            before = _visible_identity(form)
+            self._responses.clear()
+            await self._click_and_settle(page, next_button)
+            refreshed = await self._wait_for_listing_form(page, prefer_frame=frame, continuing=True)
+            if refreshed is None:
+                analysis = await self._analyse(page, frame, page.url)
+                if analysis.status is not SubmissionStatus.REJECTED and not analysis.transient:
+                    analysis = OutcomeAnalysis(
+                        status=SubmissionStatus.FAILED, confidence=0.3,
+                        reason="the wizard's next step showed no form to fill", evidence=analysis.evidence)
+                return await self._proof(page, analysis, mapping, False)
+            frame, form, mapping = refreshed
+            gate = await self._gate(frame, form, mapping, "in a later wizard step")
+            if gate is not None:
+                return await self._proof(page, gate, mapping, False)
+            if _visible_identity(form) == before:
+                # The same step again: the site refused it. Its errors are the answer.
+                step_errors = await self._analyse(page, frame, page.url)
+                if step_errors.status is SubmissionStatus.REJECTED:
+                    return await self._proof(page, step_errors, mapping, False)
+        analysis = OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.3,
+                                   reason=f"the wizard did not reach its final step in {_MAX_WIZARD_STEPS} steps")
+        return await self._proof(page, analysis, mapping, False)
+
     # ---------------------------------------------------------------- reading
-    async def _wait_for_listing_form(self, page: Page, prefer_frame: Frame | None = None
-                                     ) -> tuple[Frame, FormInfo, FormMapping] | None:
-        """Poll until a listing form is rendered (script-rendered forms and iframes take time)."""
-        deadline = time.monotonic() + self.step_timeout_ms / 1000
+    async def _wait_for_listing_form(self, page: Page, prefer_frame: Frame | None = None, *,
+                                     continuing: bool = False) -> tuple[Frame, FormInfo, FormMapping] | None:
+        """Poll until a listing form is rendered (script-rendered forms and iframes take time).
+
+        `continuing`: a wizard's later step, which need not look like a listing form on its own
+        (a description and the terms, or a review page with only the final button)."""
+        started = time.monotonic()
+        deadline = started + self.step_timeout_ms / 1000
         while True:
             forms = await extract_forms_from_page(page)
             best: tuple[int, Frame, FormInfo, FormMapping] | None = None
@@ -197,13 +344,34 @@ class SubmissionAttempt:
                     if f.visible and m.key not in ("unknown", "honeypot", "submit")
                 }
                 score = len(visible_keys) + (1 if frame is prefer_frame else 0)
-                if mapping.is_listing_form and visible_keys and (best is None or score > best[0]):
+                if continuing:
+                    usable = visible_keys or any(f.visible and (f.type in ("submit", "image") or f.tag == "button")
+                                                 for f in form.fields)
+                    usable = bool(usable)
+                else:
+                    usable = mapping.is_listing_form and bool(visible_keys)
+                if usable and (best is None or score > best[0]):
                     best = (score, frame, form, mapping)
             if best is not None:
                 return best[1], best[2], best[3]
+            waited = time.monotonic() - started
             if time.monotonic() > deadline:
                 return None
+            if waited >= _LOGIN_PAGE_WAIT_S and any(f.type == "password" and f.visible
+                                                    for _, form in forms for f in form.fields):
+                return None  # a sign-in page, not a form still being rendered
+            if waited >= _QUIET_PAGE_WAIT_S and not self._busy():
+                return None  # loaded, nothing in flight, and still no listing form
             await asyncio.sleep(0.25)
+
+    async def _gate(self, frame: Frame, form: FormInfo, mapping: FormMapping, where: str) -> OutcomeAnalysis | None:
+        """A sign-in or a captcha on the form about to be filled: a person's work, nothing is typed."""
+        html = await frame.content()
+        if self._login_wall(html, form.fields):
+            return self._manual(f"login wall {where}: the form needs an account", 0.85)
+        if self._captcha(html, form, mapping):
+            return self._manual(f"captcha {where}: a person must complete this submission", 0.9)
+        return None
 
     @staticmethod
     def _login_wall(html: str, fields: list[FormField]) -> bool:
@@ -224,6 +392,10 @@ class SubmissionAttempt:
 
     # ---------------------------------------------------------------- writing
     async def _fill(self, frame: Frame, form: FormInfo, mapping: FormMapping) -> None:
+        """Type every value in one pass in the page (as a person's browser does: focus, value, input
+        and change events, blur; boxes clicked), then check each field took its value and fall back
+        to Playwright's own fill for any that did not."""
+        plan: list[tuple[FormField, str, str]] = []
         for field_, m in zip(form.fields, mapping.fields, strict=True):
             if not _visible_fillable(field_) or not field_.selector:
                 continue
@@ -234,44 +406,60 @@ class SubmissionAttempt:
             value = value_for_field(m, field_, self.profile)
             if value is None:
                 continue
-            locator = frame.locator(field_.selector).first
-            label = field_.name or field_.id or field_.selector
-            try:
-                if field_.type in ("checkbox", "radio"):
-                    if not await locator.is_checked():
-                        await locator.check(force=True)
-                elif field_.tag == "select":
-                    await locator.select_option(value=value)
-                else:
-                    await locator.fill(value)
+            plan.append((field_, value, field_.name or field_.id or field_.selector))
+        if not plan:
+            return
+        items = [{"sel": f.selector, "value": v, "box": f.type in ("checkbox", "radio")} for f, v, _ in plan]
+        try:
+            took = await frame.evaluate(_FILL_SCRIPT, items)
+        except Exception as exc:  # the frame navigated or the script was blocked: fill one by one
+            log.debug("batch fill failed: %s", exc)
+            took = [False] * len(plan)
+        for (field_, value, label), ok in zip(plan, took, strict=True):
+            if not ok:
+                ok = await self._fill_one(frame, field_, value, label)
+            if ok:
                 self.field_values[label] = value
-            except Exception as exc:
-                # A field that cannot be filled (covered, detached) is left; the site's
-                # validation will say if it mattered.
-                log.debug("could not fill %s: %s", label, exc)
+
+    @staticmethod
+    async def _fill_one(frame: Frame, field_: FormField, value: str, label: str) -> bool:
+        locator = frame.locator(field_.selector or "").first
+        try:
+            if field_.type in ("checkbox", "radio"):
+                if not await locator.is_checked():
+                    await locator.check(force=True)
+            elif field_.tag == "select":
+                await locator.select_option(value=value, force=True)
+            else:
+                await locator.fill(value, force=True)
+            return True
+        except Exception as exc:
+            # A field that cannot be filled (covered, detached) is left; the site's
+            # validation will say if it mattered.
+            log.debug("could not fill %s: %s", label, exc)
+            return False
 
     async def _button(self, frame: Frame, form: FormInfo, *, final: bool) -> Any | None:
         """The visible final-submit (or Next) button of the form."""
         candidates = [f for f in form.fields if f.visible and (
             f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button")))]
+        candidates = [f for f in candidates if f.selector]
+        try:
+            seen = await frame.evaluate(_BUTTONS_SCRIPT, [f.selector for f in candidates])
+        except Exception:
+            seen = [None] * len(candidates)
         buttons: list[tuple[FormField, str]] = []
-        for f in candidates:
-            if not f.selector:
+        for f, found in zip(candidates, seen, strict=True):
+            if not found or not found[0]:
                 continue
-            loc = frame.locator(f.selector).first
-            try:
-                if not await loc.is_visible():
-                    continue
-                text = (await loc.inner_text() if f.tag == "button" else (f.value or f.label or "")) or ""
-            except Exception:
-                continue
+            text = (found[1] if f.tag == "button" else (f.value or f.label or "")) or ""
             buttons.append((f, text.strip()))
         if final:
-            submit_like = [(f, t) for f, t in buttons if not NEXT_RX.search(t) and
+            submit_like = [(f, t) for f, t in buttons if not NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t) and
                            (f.type == "submit" or SUBMIT_RX.search(t))]
             chosen = next(iter(submit_like), None)
         else:
-            chosen = next(((f, t) for f, t in buttons if NEXT_RX.search(t)), None)
+            chosen = next(((f, t) for f, t in buttons if NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t)), None)
         if chosen is None:
             return None
         return frame.locator(chosen[0].selector).first
@@ -281,8 +469,35 @@ class SubmissionAttempt:
         await self._settle(page)
 
     async def _settle(self, page: Page) -> None:
-        with contextlib.suppress(Exception):  # long-polling pages never go idle; judge what has loaded
-            await page.wait_for_load_state("networkidle", timeout=self.step_timeout_ms)
+        """Wait until the page is done answering: no request of ours in flight and every frame's
+        document unchanged for a moment (a navigation, an iframe's own navigation, a fetch answer
+        written into the page, a client-side wizard step). `networkidle` is not enough: once a page
+        has been idle it resolves at once, before a fetch answer or a frame navigation arrives."""
+        deadline = time.monotonic() + self.step_timeout_ms / 1000
+        await asyncio.sleep(_SETTLE_FIRST_S)
+        last: tuple | None = None
+        since = time.monotonic()
+        while time.monotonic() < deadline:
+            busy = self._busy()
+            snap = await _page_snapshot(page)
+            now = time.monotonic()
+            if busy or snap is None or snap != last:
+                last, since = snap, now
+            elif now - since >= _SETTLE_QUIET_S:
+                return
+            await asyncio.sleep(0.1)
+
+    def _on_request(self, request: Request) -> None:
+        if request.resource_type not in _IGNORED_REQUESTS:
+            self._inflight[request] = time.monotonic()
+
+    def _on_request_done(self, request: Request) -> None:
+        self._inflight.pop(request, None)
+
+    def _busy(self) -> bool:
+        """A request of the page still in flight (long-lived ones, e.g. long polls, do not count)."""
+        now = time.monotonic()
+        return any(now - started < _LONG_REQUEST_S for started in self._inflight.values())
 
     # --------------------------------------------------------------- judging
     async def _analyse(self, page: Page, frame: Frame, before_url: str) -> OutcomeAnalysis:
