@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from dirbolt_core.db.store import Store
+from dirbolt_core.logs import register_sensitive
 from dirbolt_core.models import MAX_MESSAGE_BYTES, BusinessProfile, JobMessage
 from dirbolt_core.queue.sqs import JobQueue, ReceivedMessage
 
@@ -78,6 +79,8 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
     try:
         parsed = parse_job_message(message.body)
         if parsed.business_data is not None:
+            # Whatever is logged about this message from now on must not show the customer.
+            register_sensitive(parsed.business_data)
             store.create_job(job_id=parsed.job_id, customer_id=parsed.customer_id,
                              package_size=parsed.package_size, priority=parsed.priority,
                              business_data=parsed.business_data.model_dump(mode="json"))

@@ -14,6 +14,8 @@ from dirbolt_core.catalog import plan_directories
 from dirbolt_core.db.store import Store
 from dirbolt_core.heartbeat import Heartbeat, new_worker_id
 from dirbolt_core.idempotency import idempotency_key
+from dirbolt_core.logs import log_context
+from dirbolt_core.models import Directory, Job
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import DirectoryReport, JobRunner, JobRunSummary
 from dirbolt_core.runner.guard import UrlGuard
@@ -77,6 +79,16 @@ async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
     by_id = {d.id: d for d in store.directories(active_only=False)}
     planned = [by_id[i] for i in store.planned_directory_ids(job_id) if i in by_id]
     worker_id = worker_id or new_worker_id("run")
+    with log_context(job_id=str(job_id), run_id=ctx.run_id, worker_id=worker_id, sensitive=job.business_data):
+        return await _run_submissions(store, job, ctx, by_id=by_id, planned=planned, worker_id=worker_id,
+                                      on_progress=on_progress, pool=pool)
+
+
+async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: dict[str, Directory],
+                           planned: list[Directory], worker_id: str,
+                           on_progress: Callable[[int, int, DirectoryReport], None] | None,
+                           pool: BrowserPool | None) -> JobRunSummary:
+    job_id = job.id
     shadow = ctx.shadow or store.decide_routing(job_id, actor=f"worker:{worker_id}") == "shadow"
     heartbeat = Heartbeat(store, worker_id, interval_s=ctx.heartbeat_s, run_id=ctx.run_id, job_id=str(job_id))
     heartbeat.start()

@@ -1,11 +1,14 @@
 """Job-partitioned assets: the plan of a job and its submissions."""
 
 import asyncio
+import time
 import uuid
 
 import dagster as dg
 
 from dirbolt_core.jobs import JobNotFound, RunContext, plan_job, run_submissions
+from dirbolt_core.logs import progress_line
+from dirbolt_core.runner.engine import DirectoryReport
 from dirbolt_core.settings import get_settings
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import submission_metadata
@@ -64,9 +67,12 @@ def submissions(
                      production=browser.production, run_id=context.run_id,
                      heartbeat_s=get_settings().heartbeat_seconds, step_timeout_ms=browser.step_timeout_ms)
 
-    def on_progress(done: int, total: int, report) -> None:
-        context.log.info(f"[{done}/{total}] {report.directory_id}: {report.status.value}"
-                         f"{'' if report.submitted_now else ' (already recorded)'}")
+    started = time.monotonic()
+
+    def on_progress(done: int, total: int, report: DirectoryReport) -> None:
+        context.log.info(progress_line(done, total, report.directory_id, report.status.value, reason=report.reason,
+                                       already_recorded=not report.submitted_now,
+                                       elapsed_s=time.monotonic() - started))
 
     try:
         asyncio.run(run_submissions(store.store, job_id, ctx, on_progress=on_progress))

@@ -125,6 +125,44 @@ def results(job_id: uuid.UUID) -> None:
         console.print(results_table(store, job_id))
 
 
+@app.command("try")
+def try_command(
+    url: str,
+    profile: Annotated[Path, typer.Option(help="business profile JSON")],
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON object on stdout")] = False,
+    dry_run: Annotated[bool, typer.Option(help="fill the form but do not press the final submit")] = False,
+) -> None:
+    """Map, fill and (unless --dry-run) submit one form; print the outcome and which key went where."""
+    import asyncio
+
+    from dirbolt_core.brain.factory import build_brain
+    from dirbolt_core.models import BusinessProfile
+    from dirbolt_core.runner.adhoc import try_form
+    from dirbolt_core.runner.browser import BrowserOptions
+    from dirbolt_core.runner.guard import BlockedUrl
+
+    settings = get_settings()
+    data = BusinessProfile.model_validate_json(profile.read_text())
+    database_url = settings.database_url.get_secret_value() if settings.database_url else None
+    try:
+        outcome = asyncio.run(try_form(
+            url, data, brain=build_brain(database_url), dry_run=dry_run, production=settings.env == "production",
+            options=BrowserOptions(chromium_path=settings.chromium_path, headless=settings.headless,
+                                   step_timeout_ms=settings.step_timeout_ms,
+                                   navigation_timeout_ms=settings.navigation_timeout_ms)))
+    except BlockedUrl as exc:
+        console.print(f"[red]refused: {exc}[/red]")
+        raise typer.Exit(2) from None
+    if as_json:
+        print(json.dumps(outcome, ensure_ascii=False))
+        return
+    console.print(f"{outcome['status']} ({outcome['confidence']:.2f}): {outcome['reason']}")
+    table = Table("field", "key", "strategy", "value")
+    for f in outcome["fields"]:
+        table.add_row(f["name"] or f["id"] or "", f["key"], f["strategy"], f["value"] or "")
+    console.print(table)
+
+
 @app.command("run-job")
 def run_job(job_id: uuid.UUID) -> None:
     """Plan and submit one job in this process, without Dagster (debugging, or a plain worker)."""
@@ -349,15 +387,24 @@ def migration_rollback() -> None:
     console.print(f"rolled back: {settings.phase}; jobs already planned finish in the mode they started in")
 
 
-def _register_optional_commands() -> None:
-    try:
-        from dirbolt_core.brain.cli import register
-    except ImportError:
-        return
-    register(app)
+@app.callback()
+def _configure(ctx: typer.Context) -> None:
+    # Here, not at import: Typer installs its own excepthook when the app starts, and its
+    # traceback printer would show customer data unredacted.
+    from dirbolt_core.logs import configure_logging
+
+    configure_logging(json=not sys.stderr.isatty())
 
 
-_register_optional_commands()
+def _register_command_groups() -> None:
+    from dirbolt_core.brain.cli import register as register_brain
+    from dirbolt_core.reports.cli import register as register_reports
+
+    register_brain(app)
+    register_reports(app)
+
+
+_register_command_groups()
 
 
 def main() -> None:

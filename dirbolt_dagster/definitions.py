@@ -6,6 +6,7 @@ import os
 
 import dagster as dg
 
+from dirbolt_core.logs import configure_logging
 from dirbolt_core.settings import get_settings
 from dirbolt_dagster.assets import job_plan, submissions
 from dirbolt_dagster.checks import job_checks
@@ -17,6 +18,7 @@ from dirbolt_dagster.migration import (
     migration_rollup_job,
     migration_rollup_schedule,
 )
+from dirbolt_dagster.reports import report_assets, report_checks, report_jobs, report_schedules, report_sensors
 from dirbolt_dagster.resources import (
     ArtifactStoreResource,
     BrainResource,
@@ -59,11 +61,14 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
     }
 
 
+# Every process that loads the code (code server, run workers) logs JSON with customer data redacted.
+configure_logging(json=True)
+
 defs = dg.Definitions(
-    assets=[jobs_queue_spec, job_plan, submissions, legacy_comparison, migration_rollup],
-    asset_checks=[*job_checks, legacy_agreement_above_95],
-    jobs=[submit_job, migration_rollup_job],
-    schedules=[migration_rollup_schedule],
-    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor],
+    assets=[jobs_queue_spec, job_plan, submissions, legacy_comparison, migration_rollup, *report_assets],
+    asset_checks=[*job_checks, legacy_agreement_above_95, *report_checks],
+    jobs=[submit_job, migration_rollup_job, *report_jobs],
+    schedules=[migration_rollup_schedule, *report_schedules],
+    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor, *report_sensors],
     resources=build_resources(),
 )

@@ -400,7 +400,8 @@ class Store:
                    ON CONFLICT (idempotency_key) DO UPDATE SET
                        status = 'processing', submission_status = 'processing',
                        claim_owner = EXCLUDED.claim_owner, claimed_at = EXCLUDED.claimed_at,
-                       run_id = EXCLUDED.run_id, reason = NULL, updated_at = now()
+                       started_at = EXCLUDED.started_at, run_id = EXCLUDED.run_id, reason = NULL,
+                       updated_at = now()
                    WHERE job_results.status IN ('pending', 'failed')
                       OR (job_results.status = 'processing'
                           AND job_results.submit_started_at IS NULL

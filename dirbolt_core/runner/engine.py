@@ -20,6 +20,7 @@ from dirbolt_core.db.store import Store
 from dirbolt_core.faults import failpoint
 from dirbolt_core.heartbeat import Heartbeat
 from dirbolt_core.idempotency import idempotency_key
+from dirbolt_core.logs import log_context
 from dirbolt_core.models import Directory, Job, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserPool
 from dirbolt_core.runner.outcome import OutcomeAnalysis
@@ -107,11 +108,12 @@ class JobRunner:
 
         async def one(directory: Directory) -> DirectoryReport:
             nonlocal done
-            try:
-                report = await self._submit_directory(job, directory, slots)
-            except Exception as exc:  # one directory's bug never sinks the job
-                log.exception("submission crashed", extra={"directory_id": directory.id})
-                report = DirectoryReport(directory.id, SubmissionStatus.FAILED, f"internal error: {exc}")
+            with log_context(directory_id=directory.id):
+                try:
+                    report = await self._submit_directory(job, directory, slots)
+                except Exception as exc:  # one directory's bug never sinks the job
+                    log.exception("submission crashed")
+                    report = DirectoryReport(directory.id, SubmissionStatus.FAILED, f"internal error: {exc}")
             done += 1
             if on_progress is not None:
                 on_progress(done, len(directories), report)
@@ -156,7 +158,7 @@ class JobRunner:
         try:
             async for attempt in AsyncRetrying(stop=stop_after_attempt(self.max_attempts), wait=self.backoff,
                                                retry=retry_if_exception_type(TransientFailure), reraise=True):
-                with attempt:
+                with attempt, log_context(attempt=attempt.retry_state.attempt_number):
                     attempt_no = attempt.retry_state.attempt_number
                     result, wait_ms = await self._one_attempt(job, directory, key, attempt_no)
                     total_wait_ms += wait_ms
