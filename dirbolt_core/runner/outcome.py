@@ -167,10 +167,13 @@ def classify_outcome(
     if status_code is not None and status_code >= 500:
         return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.95,
                                reason=f"HTTP {status_code} from the directory", transient=True, evidence=evidence)
-    inline = " ".join(inline_messages or [])
+    inline_messages = [_WS.sub(" ", m).strip() for m in inline_messages or []]
+    inline = " ".join(inline_messages)
     text = (inline + " " + visible_text(html)).strip()
-    errors = [m for m in (inline_messages or []) if VALIDATION.search(m) or REFUSAL.search(m)]
-    errors += [m for m in error_messages(html) if m not in errors]
+    # The page's error containers item by item, then inline messages that say more than they do.
+    errors = error_messages(html)
+    errors += [m for m in inline_messages if (VALIDATION.search(m) or REFUSAL.search(m))
+               and not any(e in m for e in errors)]
     evidence["text_excerpt"] = text[:300]
 
     def hit(pattern: re.Pattern[str], where: str) -> str | None:

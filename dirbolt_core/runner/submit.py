@@ -164,6 +164,36 @@ async def _browser_refusals(frame: Frame, selector: str | None, button: Any | No
         return []
 
 
+# The document as a person sees it: a copy without what is not rendered (display:none, hidden,
+# visibility:hidden), so a hidden "Thank you" or error template never decides an outcome.
+_VISIBLE_HTML_SCRIPT = """() => {
+  const root = document.documentElement.cloneNode(true);
+  const body = document.body, copyBody = root.querySelector('body');
+  if (body && copyBody) {
+    const orig = body.getElementsByTagName('*'), copy = copyBody.getElementsByTagName('*');
+    const drop = [];
+    if (orig.length === copy.length) {
+      for (let i = 0; i < orig.length; i++) {
+        const st = getComputedStyle(orig[i]);
+        if (st.display === 'none' || st.visibility === 'hidden') drop.push(copy[i]);
+      }
+    }
+    for (const n of drop) n.remove();
+  }
+  return '<!DOCTYPE html>' + root.outerHTML;
+}"""
+
+
+async def _visible_html(frame: Frame) -> str | None:
+    try:
+        return await frame.evaluate(_VISIBLE_HTML_SCRIPT)
+    except Exception:
+        try:
+            return await frame.content()
+        except Exception:
+            return None
+
+
 async def _count(frame: Frame, selector: str) -> int:
     try:
         return await frame.locator(selector).count()
@@ -307,6 +337,10 @@ class SubmissionAttempt:
             refreshed = await self._wait_for_listing_form(page, prefer_frame=frame, continuing=True)
             if refreshed is None:
                 analysis = await self._analyse(page, frame, page.url)
+                if analysis.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED,
+                                       SubmissionStatus.SKIPPED):
+                    # "Continue" was the final submit after all: the directory answered it.
+                    return await self._proof(page, analysis, mapping, True)
                 if analysis.status is not SubmissionStatus.REJECTED and not analysis.transient:
                     analysis = OutcomeAnalysis(
                         status=SubmissionStatus.FAILED, confidence=0.3,
@@ -524,16 +558,27 @@ class SubmissionAttempt:
             with contextlib.suppress(Exception):
                 await page.reload(wait_until="domcontentloaded")
             doc_status = self._last_document_status()
-        target = frame if not frame.is_detached() else page.main_frame
-        try:
-            html = await target.content()
-        except Exception:
-            target = page.main_frame
-            html = await page.content()
-        inline = await _frame_inline_messages(target)
         status_code = doc_status if submit_resp is None else None
-        analysis = classify_outcome(html, url=target.url, status_code=status_code, before_url=before_url,
-                                    inline_messages=inline)
+        # The form's own frame first; when it says nothing recognisable, the answer may be in the
+        # page around it or in another frame (a form posting to its parent or to a result frame).
+        first = frame if not frame.is_detached() else page.main_frame
+        targets = [first] + [f for f in page.frames if f is not first and not f.is_detached()]
+        analysis = html = inline = None
+        target = first
+        for candidate in targets:
+            seen = await _visible_html(candidate)
+            if seen is None:
+                continue
+            said = await _frame_inline_messages(candidate)
+            read = classify_outcome(seen, url=candidate.url, status_code=status_code, before_url=before_url,
+                                    inline_messages=said)
+            if analysis is None or read.status is not SubmissionStatus.FAILED:
+                analysis, html, inline, target = read, seen, said, candidate
+            if read.status is not SubmissionStatus.FAILED or read.transient:
+                break
+        if analysis is None or html is None or inline is None:
+            return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
+                                   reason="the page after submit could not be read")
         if analysis.confidence < 0.6 and getattr(self.brain, "remote", False):
             # Unsure by the rules: ask the brain service (its LLM analyser, when it has one).
             analysis = await asyncio.to_thread(self.brain.analyze, html, url=target.url, status_code=status_code,
