@@ -8,6 +8,8 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from pydantic import ValidationError
+
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.catalog import plan_directories
@@ -26,6 +28,10 @@ class JobNotFound(LookupError):
     pass
 
 
+class InvalidJobData(ValueError):
+    """The job's business data in the system of record is not a valid profile: no run can do it."""
+
+
 @dataclass
 class Plan:
     directory_ids: list[str]
@@ -39,6 +45,11 @@ def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
     job = store.job(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
+    try:
+        job.profile  # noqa: B018 - validates the business data before anything is planned or typed
+    except ValidationError as exc:
+        fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
+        raise InvalidJobData(f"job {job_id} has invalid business data ({fields})") from None
     store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
     # Decided once and recorded: a job never changes mode half-way, whatever the rollout does.
     routing = store.decide_routing(job_id, actor=actor)

@@ -10,9 +10,19 @@ from dirbolt_core.jobs import JobNotFound, RunContext, plan_job, run_submissions
 from dirbolt_core.logs import progress_line
 from dirbolt_core.runner.engine import DirectoryReport
 from dirbolt_core.settings import get_settings
+from dirbolt_dagster.checks import (
+    duplicates_check,
+    p95_latency_check,
+    submission_check_specs,
+    success_rate_check,
+)
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import submission_metadata
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
+
+JOBS_QUEUE = dg.AssetKey("jobs_queue")
+jobs_queue_spec = dg.AssetSpec(JOBS_QUEUE, group_name="intake", kinds={"sqs"},
+                               description="The SQS jobs queue and its DLQ; observed on every intake tick.")
 
 # Concurrency pool for browser slots (limit in dagster.yaml `concurrency.pools`).
 BROWSER_POOL = "browser"
@@ -54,6 +64,7 @@ def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.Mate
     description="Every planned directory submitted once, with proof; a rerun submits only what is left.",
     kinds={"playwright", "postgres"},
     pool=BROWSER_POOL,
+    check_specs=submission_check_specs(dg.AssetKey("submissions"), jobs_partitions),
 )
 def submissions(
     context: dg.AssetExecutionContext,
@@ -78,4 +89,9 @@ def submissions(
         asyncio.run(run_submissions(store.store, job_id, ctx, on_progress=on_progress))
     except JobNotFound as exc:
         raise dg.Failure(str(exc)) from exc
-    return dg.MaterializeResult(metadata=submission_metadata(store.store.results(job_id)))
+    results = store.store.results(job_id)
+    return dg.MaterializeResult(
+        metadata=submission_metadata(results),
+        check_results=[success_rate_check(results), p95_latency_check(results),
+                       duplicates_check(store.store.duplicate_submissions(job_id))],
+    )

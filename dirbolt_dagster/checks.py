@@ -1,29 +1,41 @@
-"""Asset checks: the migration gates, per job partition, each with its figures as metadata."""
+"""The migration gates as checks of each job's `submissions`, evaluated in the asset's own step.
+
+Computed where the results are written (check_specs on the asset) rather than as separate
+check ops: one step per run instead of four, and the same checks in the UI.
+"""
 
 import statistics
-import uuid
+from collections.abc import Sequence
 
 import dagster as dg
 
-from dirbolt_dagster.assets import submissions
-from dirbolt_dagster.partitions import jobs_partitions
+from dirbolt_core.models import SubmissionResult
 from dirbolt_dagster.reporting import success_rate
-from dirbolt_dagster.resources import StoreResource
 
 SUCCESS_RATE_GATE = 0.90
 P95_LATENCY_GATE_S = 300.0
 
+SUCCESS_RATE = "success_rate_above_90"
+P95_LATENCY = "p95_latency_under_5_min"
+ZERO_DUPLICATES = "zero_duplicate_submissions"
 
-def _job_id(context: dg.AssetCheckExecutionContext) -> uuid.UUID:
-    return uuid.UUID(context.partition_key)
+
+def submission_check_specs(asset_key: dg.AssetKey, partitions_def: dg.PartitionsDefinition
+                           ) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(SUCCESS_RATE, asset=asset_key, partitions_def=partitions_def,
+                          description="Success rate (submitted + approved) / (all − skipped) above 90%."),
+        dg.AssetCheckSpec(P95_LATENCY, asset=asset_key, partitions_def=partitions_def,
+                          description="p95 submission latency under 5 minutes, not counting rate-limit waits."),
+        dg.AssetCheckSpec(ZERO_DUPLICATES, asset=asset_key, partitions_def=partitions_def,
+                          description="No directory of the job was submitted more than once."),
+    ]
 
 
-@dg.asset_check(asset=submissions, partitions_def=jobs_partitions,
-                description="Success rate (submitted + approved) / (all − skipped) above 90%.")
-def success_rate_above_90(context: dg.AssetCheckExecutionContext, store: StoreResource) -> dg.AssetCheckResult:
-    results = store.store.results(_job_id(context))
+def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResult:
     rate = success_rate(results)
     return dg.AssetCheckResult(
+        check_name=SUCCESS_RATE,
         passed=rate is not None and rate > SUCCESS_RATE_GATE,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
@@ -43,14 +55,12 @@ def p95(values: list[float]) -> float | None:
     return statistics.quantiles(values, n=100, method="inclusive")[94]
 
 
-@dg.asset_check(asset=submissions, partitions_def=jobs_partitions,
-                description="p95 submission latency under 5 minutes, not counting waits for rate limits.")
-def p95_latency_under_5_min(context: dg.AssetCheckExecutionContext, store: StoreResource) -> dg.AssetCheckResult:
-    results = store.store.results(_job_id(context))
+def p95_latency_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResult:
     latencies = [max(0.0, r.processing_time_seconds - (r.rate_limit_wait_ms or 0) / 1000)
                  for r in results if r.processing_time_seconds is not None]
     value = p95(latencies)
     return dg.AssetCheckResult(
+        check_name=P95_LATENCY,
         passed=value is not None and value < P95_LATENCY_GATE_S,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
@@ -63,12 +73,9 @@ def p95_latency_under_5_min(context: dg.AssetCheckExecutionContext, store: Store
     )
 
 
-@dg.asset_check(asset=submissions, partitions_def=jobs_partitions, blocking=False,
-                description="No directory of the job was submitted more than once.")
-def zero_duplicate_submissions(context: dg.AssetCheckExecutionContext, store: StoreResource
-                               ) -> dg.AssetCheckResult:
-    duplicates = store.store.duplicate_submissions(_job_id(context))
+def duplicates_check(duplicates: Sequence[dict]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
+        check_name=ZERO_DUPLICATES,
         passed=not duplicates,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
@@ -76,6 +83,3 @@ def zero_duplicate_submissions(context: dg.AssetCheckExecutionContext, store: St
             "directories": dg.MetadataValue.json([dict(d) for d in duplicates]),
         },
     )
-
-
-job_checks = [success_rate_above_90, p95_latency_under_5_min, zero_duplicate_submissions]

@@ -8,17 +8,15 @@ import dagster as dg
 
 from dirbolt_core.logs import configure_logging
 from dirbolt_core.settings import get_settings
-from dirbolt_dagster.assets import job_plan, submissions
-from dirbolt_dagster.checks import job_checks
+from dirbolt_dagster.assets import job_plan, jobs_queue_spec, submissions
 from dirbolt_dagster.jobs import submit_job
 from dirbolt_dagster.migration import (
-    legacy_agreement_above_95,
     legacy_comparison,
     migration_rollup,
     migration_rollup_job,
     migration_rollup_schedule,
 )
-from dirbolt_dagster.reports import report_assets, report_checks, report_jobs, report_schedules, report_sensors
+from dirbolt_dagster.reports import report_assets, report_jobs, report_schedules
 from dirbolt_dagster.resources import (
     ArtifactStoreResource,
     BrainResource,
@@ -28,7 +26,6 @@ from dirbolt_dagster.resources import (
 )
 from dirbolt_dagster.sensors import (
     job_run_failure_sensor,
-    jobs_queue_spec,
     platform_health_sensor,
     sqs_jobs_sensor,
 )
@@ -66,9 +63,8 @@ configure_logging(json=True)
 
 defs = dg.Definitions(
     assets=[jobs_queue_spec, job_plan, submissions, legacy_comparison, migration_rollup, *report_assets],
-    asset_checks=[*job_checks, legacy_agreement_above_95, *report_checks],
     jobs=[submit_job, migration_rollup_job, *report_jobs],
     schedules=[migration_rollup_schedule, *report_schedules],
-    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor, *report_sensors],
+    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor],
     resources=build_resources(),
 )

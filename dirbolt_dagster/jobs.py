@@ -5,11 +5,12 @@ import dagster as dg
 from dirbolt_dagster.assets import job_plan, submissions
 from dirbolt_dagster.migration import legacy_comparison
 from dirbolt_dagster.partitions import jobs_partitions
+from dirbolt_dagster.reports import job_report
 
 # In-process: one run = one process = one Chromium shared by the job's submissions.
 submit_job = dg.define_asset_job(
     name="submit_job",
-    selection=dg.AssetSelection.assets(job_plan, submissions, legacy_comparison),
+    selection=dg.AssetSelection.assets(job_plan, submissions, legacy_comparison, job_report),
     partitions_def=jobs_partitions,
     executor_def=dg.in_process_executor,
     description="Plan and submit one customer job (one partition of `jobs`).",

@@ -19,57 +19,59 @@ def _disagreement_table(rows: list) -> str:
     return "\n".join(lines)
 
 
-@dg.asset(
-    partitions_def=jobs_partitions,
-    deps=[submissions],
-    group_name="migration",
-    kinds={"postgres"},
-    description="Legacy vs new status per directory of the job, on one scale; stored in legacy_comparisons.",
-)
-def legacy_comparison(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
-    db = store.store
-    job_id = uuid.UUID(context.partition_key)
-    if not db.rollout_settings().legacy_comparison:
-        return dg.MaterializeResult(metadata={"compared": 0, "note": "legacy comparison is off (cut over)"})
-    comparisons = compare_and_record(db, job_id)
-    rate, agreeing, compared = agreement(comparisons)
-    disagreements = [c for c in comparisons if c.compared and not c.agree]
-    return dg.MaterializeResult(metadata={
-        "compared": compared,
-        "agreeing": agreeing,
-        "agreement_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
-        "only_legacy": sum(1 for c in comparisons if c.new_status is None),
-        "only_new": sum(1 for c in comparisons if c.legacy_status is None),
-        "disagreements": dg.MetadataValue.md(_disagreement_table(disagreements)),
-    })
+AGREEMENT_CHECK = "legacy_agreement_above_95"
 
 
-@dg.asset_check(asset=legacy_comparison, partitions_def=jobs_partitions,
-                description="Agreement with the legacy system's results above 95% of compared directories.")
-def legacy_agreement_above_95(context: dg.AssetCheckExecutionContext, store: StoreResource
-                              ) -> dg.AssetCheckResult:
-    job_id = uuid.UUID(context.partition_key)
-    with store.store.connection() as conn:
-        rows = conn.execute(
-            """SELECT directory_key, legacy_status, new_status, agree, reason FROM legacy_comparisons
-               WHERE job_id = %s AND legacy_status IS NOT NULL AND new_status IS NOT NULL
-               ORDER BY directory_key""", (job_id,)).fetchall()
-    compared = len(rows)
-    agreeing = sum(1 for r in rows if r["agree"])
-    rate = agreeing / compared if compared else None
-    disagreements = [f"{r['directory_key']}: {r['reason']}" for r in rows if not r["agree"]]
+def agreement_check(comparisons: list) -> dg.AssetCheckResult:
+    compared = [c for c in comparisons if c.compared]
+    agreeing = sum(1 for c in compared if c.agree)
+    rate = agreeing / len(compared) if compared else None
+    disagreements = [f"{c.directory_key}: {c.reason}" for c in compared if not c.agree]
     return dg.AssetCheckResult(
+        check_name=AGREEMENT_CHECK,
         # Nothing to compare (no legacy results for this job) is not a disagreement.
         passed=rate is None or rate > AGREEMENT_GATE,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "agreement_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
             "agreement_percent": dg.MetadataValue.text(f"{rate:.1%}" if rate is not None else "n/a"),
-            "compared": compared,
+            "compared": len(compared),
             "agreeing": agreeing,
             "gate": AGREEMENT_GATE,
             "disagreements": dg.MetadataValue.md("\n".join(f"- {d}" for d in disagreements) or "none"),
         },
+    )
+
+
+@dg.asset(
+    partitions_def=jobs_partitions,
+    deps=[submissions],
+    group_name="migration",
+    kinds={"postgres"},
+    description="Legacy vs new status per directory of the job, on one scale; stored in legacy_comparisons.",
+    check_specs=[dg.AssetCheckSpec(AGREEMENT_CHECK, asset="legacy_comparison", partitions_def=jobs_partitions,
+                                   description="Agreement with the legacy system's results above 95% of "
+                                               "compared directories.")],
+)
+def legacy_comparison(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
+    db = store.store
+    job_id = uuid.UUID(context.partition_key)
+    if not db.rollout_settings().legacy_comparison:
+        return dg.MaterializeResult(metadata={"compared": 0, "note": "legacy comparison is off (cut over)"},
+                                    check_results=[agreement_check([])])
+    comparisons = compare_and_record(db, job_id)
+    rate, agreeing, compared = agreement(comparisons)
+    disagreements = [c for c in comparisons if c.compared and not c.agree]
+    return dg.MaterializeResult(
+        metadata={
+            "compared": compared,
+            "agreeing": agreeing,
+            "agreement_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
+            "only_legacy": sum(1 for c in comparisons if c.new_status is None),
+            "only_new": sum(1 for c in comparisons if c.legacy_status is None),
+            "disagreements": dg.MetadataValue.md(_disagreement_table(disagreements)),
+        },
+        check_results=[agreement_check(comparisons)],
     )
 
 

@@ -8,8 +8,8 @@
 - `queue_depth`: the SQS queue as the intake sensor observed it (`jobs_queue` observations)
   and the jobs waiting / running over time from the system of record.
 
-Definitions adds `report_assets`, `report_checks`, `report_jobs`, `report_schedules` and
-`report_sensors` (the report is written by its own run after each successful submit run).
+Definitions adds `report_assets`, `report_jobs` and `report_schedules`; `job_report` is also a
+step of every submit run (its failure is reported by its check, never raised).
 """
 
 import datetime as dt
@@ -23,7 +23,7 @@ import pandas as pd
 
 from dirbolt_core.logs import log_context
 from dirbolt_core.reports.charts import line_chart_png, png_markdown
-from dirbolt_core.reports.job_report import JobNotFoundError, report_keys, write_job_report
+from dirbolt_core.reports.job_report import write_job_report
 from dirbolt_core.reports.metrics import (
     DropRule,
     load_results,
@@ -32,18 +32,19 @@ from dirbolt_core.reports.metrics import (
     success_and_latency,
     success_drops,
 )
-from dirbolt_dagster.assets import submissions
-from dirbolt_dagster.jobs import submit_job
+from dirbolt_dagster.assets import JOBS_QUEUE, submissions
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import outcomes_markdown
 from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource
-from dirbolt_dagster.sensors import JOBS_QUEUE
 
 REPORTS_GROUP = "reports"
 METRICS_GROUP = "operations"
 
 
 # ------------------------------------------------------------------ job report
+REPORT_CHECK = "job_report_complete"
+
+
 @dg.asset(
     partitions_def=jobs_partitions,
     deps=[submissions],
@@ -51,11 +52,17 @@ METRICS_GROUP = "operations"
     kinds={"html", "csv"},
     description="The customer's report: every directory with status, reason, listing URL, time and proof "
                 "thumbnail; one self-contained HTML page (opens offline) and a CSV, in proof storage.",
+    check_specs=[dg.AssetCheckSpec(REPORT_CHECK, asset="job_report", partitions_def=jobs_partitions,
+                                   description="The stored report exists and has one row per planned "
+                                               "directory.")],
 )
 def job_report(context: dg.AssetExecutionContext, store: StoreResource,
                artifacts: ArtifactStoreResource) -> dg.MaterializeResult:
+    """Part of every submit run. A report problem is reported by the check, never raised: it must
+    not fail, retry or dead-letter the job whose submissions are already recorded."""
     job_id = uuid.UUID(context.partition_key)
     started = time.monotonic()
+    planned = len(store.store.planned_directory_ids(job_id))
 
     def on_progress(done: int, total: int, directory_id: str) -> None:
         if done == total or done % 10 == 0:
@@ -64,10 +71,17 @@ def job_report(context: dg.AssetExecutionContext, store: StoreResource,
     with log_context(job_id=job_id, run_id=context.run.run_id):
         try:
             stored = write_job_report(store.store, job_id, artifacts.artifacts(), on_progress=on_progress)
-        except JobNotFoundError as exc:
-            raise dg.Failure(str(exc)) from exc
+        except Exception as exc:
+            context.log.warning(f"report of job {job_id} failed: {type(exc).__name__}: {exc}")
+            return dg.MaterializeResult(
+                metadata={"error": f"{type(exc).__name__}: {exc}"[:500]},
+                check_results=[dg.AssetCheckResult(
+                    check_name=REPORT_CHECK, passed=False, severity=dg.AssetCheckSeverity.WARN,
+                    metadata={"planned": planned, "rows_in_report": -1,
+                              "error": f"{type(exc).__name__}: {exc}"[:500]})])
     context.log.info(f"report of job {job_id}: {stored.rows} directories in {time.monotonic() - started:.1f}s, "
                      f"{stored.html_uri}")
+    rows = artifacts.artifacts().read(stored.html_uri).decode().count('<tr class="row"')
     metadata: dict[str, Any] = {
         "report_html": dg.MetadataValue.url(stored.html_uri),
         "report_csv": dg.MetadataValue.url(stored.csv_uri),
@@ -79,38 +93,10 @@ def job_report(context: dg.AssetExecutionContext, store: StoreResource,
     }
     if stored.html_uri.startswith("file://"):
         metadata["report_path"] = dg.MetadataValue.path(stored.html_uri.removeprefix("file://"))
-    return dg.MaterializeResult(metadata=metadata)
-
-
-@dg.asset_check(asset=job_report, partitions_def=jobs_partitions, blocking=False,
-                description="The stored report exists and has one row per planned directory.")
-def job_report_complete(context: dg.AssetCheckExecutionContext, store: StoreResource,
-                        artifacts: ArtifactStoreResource) -> dg.AssetCheckResult:
-    job_id = uuid.UUID(context.partition_key)
-    planned = len(store.store.planned_directory_ids(job_id))
-    html_key, _ = report_keys(job_id)
-    html_uri = _latest_report_uri(context, job_id)
-    rows = None
-    if html_uri:
-        try:
-            rows = artifacts.artifacts().read(html_uri).decode().count('<tr class="row"')
-        except Exception as exc:  # the file went missing: the check says so
-            context.log.warning(f"report {html_uri} unreadable: {type(exc).__name__}")
-    return dg.AssetCheckResult(
-        passed=rows is not None and rows == planned,
-        severity=dg.AssetCheckSeverity.WARN,
-        metadata={"planned": planned, "rows_in_report": rows if rows is not None else -1,
-                  "report": dg.MetadataValue.text(html_uri or f"missing ({html_key})")},
-    )
-
-
-def _latest_report_uri(context: dg.AssetCheckExecutionContext, job_id: uuid.UUID) -> str | None:
-    records = context.instance.fetch_materializations(
-        dg.AssetRecordsFilter(asset_key=job_report.key, asset_partitions=[str(job_id)]), limit=1).records
-    if not records or records[0].asset_materialization is None:
-        return None
-    value = records[0].asset_materialization.metadata.get("report_html")
-    return getattr(value, "value", None) or getattr(value, "url", None)
+    check = dg.AssetCheckResult(
+        check_name=REPORT_CHECK, passed=rows == planned, severity=dg.AssetCheckSeverity.WARN,
+        metadata={"planned": planned, "rows_in_report": rows, "report": dg.MetadataValue.text(stored.html_uri)})
+    return dg.MaterializeResult(metadata=metadata, check_results=[check])
 
 
 # -------------------------------------------------------------------- metrics
@@ -356,26 +342,6 @@ operator_metrics_schedule = dg.ScheduleDefinition(
 
 
 
-@dg.run_status_sensor(
-    run_status=dg.DagsterRunStatus.SUCCESS,
-    monitored_jobs=[submit_job],
-    request_job=job_reports_job,
-    default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=15,
-    description="Writes the customer report after each successful submit run (a rerun refreshes it). "
-                "A separate run, so a report problem never fails, retries or dead-letters the job itself.",
-)
-def job_report_after_submit(context: dg.RunStatusSensorContext) -> dg.RunRequest | dg.SkipReason:
-    run = context.dagster_run
-    partition = run.tags.get("dagster/partition")
-    if not partition:
-        return dg.SkipReason(f"run {run.run_id} has no job partition")
-    return dg.RunRequest(run_key=f"report:{run.run_id}", partition_key=partition,
-                         tags={"dirbolt/job_id": partition, "dirbolt/after_run": run.run_id})
-
-
 report_assets = [job_report, *metric_assets]
-report_checks = [job_report_complete]
 report_jobs = [operator_metrics_job, job_reports_job]
 report_schedules = [operator_metrics_schedule]
-report_sensors = [job_report_after_submit]

@@ -10,6 +10,7 @@ from dirbolt_core.alerts import AlertSender
 from dirbolt_core.intake import intake_batch
 from dirbolt_core.operations import HealthThresholds, check_health, dead_letter_job
 from dirbolt_core.vocabulary import JobStatus, Priority
+from dirbolt_dagster.assets import JOBS_QUEUE
 from dirbolt_dagster.jobs import submit_job
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.resources import QueueResource, StoreResource
@@ -20,9 +21,6 @@ TICK_BUDGET_S = float(os.environ.get("DIRBOLT_SENSOR_TICK_BUDGET_S", "30"))
 SENSOR_INTERVAL_S = int(os.environ.get("DIRBOLT_SENSOR_INTERVAL_S", "10"))
 HEALTH_INTERVAL_S = int(os.environ.get("DIRBOLT_HEALTH_INTERVAL_S", "60"))
 
-JOBS_QUEUE = dg.AssetKey("jobs_queue")
-jobs_queue_spec = dg.AssetSpec(JOBS_QUEUE, group_name="intake", kinds={"sqs"},
-                               description="The SQS jobs queue and its DLQ; observed on every intake tick.")
 
 
 def run_tags(priority: Priority) -> dict[str, str]:

@@ -118,7 +118,8 @@ class Stack:
         wait_until(predicate, timeout_s=timeout_s, proc=self.daemon, log_path=self.tmp / "daemon.log")
 
     def runs_for(self, job_id: uuid.UUID) -> list[dg.DagsterRun]:
-        return list(self.instance.get_runs(filters=dg.RunsFilter(tags={"dagster/partition": str(job_id)})))
+        return list(self.instance.get_runs(filters=dg.RunsFilter(job_name="submit_job",
+                                                                 tags={"dagster/partition": str(job_id)})))
 
 
 LAUNCH_RUN = """

@@ -148,12 +148,12 @@ def _seed_comparison(store: Store, agreeing: int, total: int = 100) -> uuid.UUID
 
 
 def _run_comparison(store: Store, job_id: uuid.UUID) -> dg.AssetCheckEvaluation:
-    from dirbolt_dagster.migration import legacy_agreement_above_95, legacy_comparison
+    from dirbolt_dagster.migration import legacy_comparison
     from dirbolt_dagster.resources import StoreResource
 
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("jobs", [str(job_id)])
-    result = dg.materialize([legacy_comparison, legacy_agreement_above_95], partition_key=str(job_id),
+    result = dg.materialize([legacy_comparison], partition_key=str(job_id),
                             instance=instance, resources={"store": StoreResource(database_url=store.dsn)})
     assert result.success
     [evaluation] = result.get_asset_check_evaluations()

@@ -27,7 +27,8 @@ from dirbolt_core.reports.synthetic import SyntheticResult, seed_results, synthe
 from dirbolt_core.runner.browser import CHROMIUM_ARGS, find_chromium
 from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.vocabulary import SubmissionStatus
-from dirbolt_dagster.reports import job_report, job_report_after_submit, job_report_complete, job_reports_job
+from dirbolt_dagster.jobs import submit_job
+from dirbolt_dagster.reports import job_report
 from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource
 from tests.conftest import ARTIFACT_DIR
 
@@ -184,7 +185,7 @@ def test_job_report_asset_stores_the_report_and_links_it(store, small_job, datab
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("jobs", [str(job_id)])
     result = dg.materialize(
-        [job_report, job_report_complete], partition_key=str(job_id), instance=instance,
+        [job_report], partition_key=str(job_id), instance=instance,
         resources={"store": StoreResource(database_url=database_url),
                    "artifacts": ArtifactStoreResource(uri=str(artifact_dir))})
     assert result.success
@@ -197,15 +198,26 @@ def test_job_report_asset_stores_the_report_and_links_it(store, small_job, datab
     checks = result.get_asset_check_evaluations()
     assert [(c.check_name, c.passed) for c in checks] == [("job_report_complete", True)]
 
-    # After a successful run of a job partition the sensor asks for that partition's report.
-    success = next(e.dagster_event for e in instance.all_logs(result.run_id)
-                   if e.dagster_event and e.dagster_event.event_type_value == "PIPELINE_SUCCESS")
-    request = job_report_after_submit(dg.build_run_status_sensor_context(
-        sensor_name="job_report_after_submit", dagster_event=success, dagster_instance=instance,
-        dagster_run=instance.get_run_by_id(result.run_id)))
-    assert isinstance(request, dg.RunRequest) and request.partition_key == str(job_id)
-    assert request.run_key == f"report:{result.run_id}"
-    assert job_report_after_submit.job_name == job_reports_job.name
+    # Every submit run writes the report too.
+    from dirbolt_dagster.definitions import defs
+
+    assert "job_report" in defs.resolve_job_def(submit_job.name).graph.node_dict
+
+
+def test_a_report_that_cannot_be_written_fails_its_check_not_the_run(store, small_job, database_url, tmp_path):
+    job_id, _, _ = small_job
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file where the artifact folder should be")
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("jobs", [str(job_id)])
+    result = dg.materialize(
+        [job_report], partition_key=str(job_id), instance=instance,
+        resources={"store": StoreResource(database_url=database_url),
+                   "artifacts": ArtifactStoreResource(uri=str(blocker / "artifacts"))})
+    assert result.success
+    [check] = result.get_asset_check_evaluations()
+    assert check.check_name == "job_report_complete" and check.passed is False
+    assert "error" in check.metadata
 
 
 def test_report_command_writes_the_report_and_prints_where(store, small_job, database_url, artifact_dir, tmp_path):
