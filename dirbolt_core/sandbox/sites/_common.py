@@ -216,7 +216,12 @@ def street_parts(profile: BusinessProfile) -> tuple[str, str]:
 
 
 def fit_text(text: str, limit: int) -> str:
-    """The longest prefix within `limit` that ends at a word boundary, trailing ' ,;:-' stripped."""
+    """The longest prefix within `limit` that ends at a word boundary, trailing ' ,;:-' stripped.
+
+    Written here on purpose rather than imported from the brain: the sandbox is the oracle
+    the runner is tested against, and an oracle that shares the code under test cannot catch
+    its bugs.
+    """
     if len(text) <= limit:
         return text
     cut = text[:limit]
