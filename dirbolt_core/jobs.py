@@ -45,12 +45,12 @@ def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
     job = store.job(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
+    store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
     try:
         job.profile  # noqa: B018 - validates the business data before anything is planned or typed
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
         raise InvalidJobData(f"job {job_id} has invalid business data ({fields})") from None
-    store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
     # Decided once and recorded: a job never changes mode half-way, whatever the rollout does.
     routing = store.decide_routing(job_id, actor=actor)
     existing = store.planned_directory_ids(job_id)

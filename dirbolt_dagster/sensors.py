@@ -94,17 +94,24 @@ def sqs_jobs_sensor(context: dg.SensorEvaluationContext, store: StoreResource,
 def job_run_failure_sensor(context: dg.RunFailureSensorContext, store: StoreResource,
                            queue: QueueResource) -> None:
     run = context.dagster_run
-    if run.tags.get(WILL_RETRY_TAG) == "true":
-        context.log.info(f"run {run.run_id} failed; Dagster will retry it")
-        return
     job_id = run.tags.get("dirbolt/job_id") or run.tags.get("dagster/partition")
     if not job_id:
         return
     error = context.failure_event.message or "run failed"
-    step_errors = [e.message for e in context.get_step_failure_events()][:1]
-    if step_errors:
-        error = step_errors[0]
+    for event in context.get_step_failure_events()[:1]:
+        # The step's own exception says what went wrong; the event message only names the step.
+        info = getattr(event.event_specific_data, "error", None)
+        while info is not None and info.cause is not None:
+            info = info.cause  # Dagster wraps the user's exception; its message is the root cause's
+        error = f"{event.step_key}: {info.message.strip()}" if info is not None else event.message
     retries = run.tags.get("dagster/retry_number", "0")
+    if run.tags.get(WILL_RETRY_TAG) == "true":
+        context.log.info(f"run {run.run_id} failed; Dagster will retry it")
+        store.store.append_history(entity="job", event="run_failed", job_id=job_id,
+                                   detail={"run_id": run.run_id, "retry": retries, "will_retry": True,
+                                           "error": error.strip()[:600]},
+                                   actor=f"sensor:{context.sensor_name}")
+        return
     done = dead_letter_job(store.store, queue.queue, job_id,
                            error=f"{error.strip()[:600]} (run {run.run_id}, retry {retries})",
                            actor=f"sensor:{context.sensor_name}")

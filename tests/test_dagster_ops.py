@@ -283,6 +283,7 @@ def test_a_job_whose_runs_keep_failing_ends_on_the_dlq(stack):
     assert len(dlq) == 1 and dlq[0].attributes["reason"].startswith("run retries exhausted")
     story = [h["event"] for h in stack.store.history(job_id) if h["entity"] != "worker"]
     assert story[0] == "created" and story.count("job_running") >= 1
+    assert story.count("run_failed") == 2, story  # the two runs Dagster retried
     assert story[-2:] == ["job_failed", "dead_lettered"], story
     assert "business_name" in stack.store.job_raw(job_id)["error_message"]
 
