@@ -196,27 +196,58 @@ def store_done(stack: Stack, job_id: uuid.UUID) -> bool:
     return job is not None and job.status in (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
-def test_sensor_launched_runs_complete_with_checks_and_metadata(stack, admin):
+def test_sensor_runs_each_job_once_and_a_rerun_submits_nothing(stack, admin):
+    """SQS → sensor → daemon → run → browser → PostgreSQL, under at-least-once delivery."""
     stack.start_daemon()
-    jobs = [stack.order(200 + i, queued=True, size=3) for i in range(2)]
-    for job_id in jobs:
-        stack.message(job_id, Priority.GROWTH, 3)
-    stack.wait(lambda: all(r.is_finished for j in jobs for r in stack.runs_for(j)) and
-               all(stack.runs_for(j) for j in jobs))
-    for job_id in jobs:
-        [run] = stack.runs_for(job_id)
+    job_a = stack.order(200, queued=True, size=3)
+    job_b = stack.order(201, queued=True, size=1)
+    # Job A arrives three times, a poison message sits between the copies.
+    stack.message(job_a, Priority.GROWTH, 3)
+    stack.message(job_a, Priority.GROWTH, 3)
+    stack.queue.send('{"job_id": "not-a-uuid", "priority": "gold"}')
+    stack.message(job_a, Priority.GROWTH, 3)
+    stack.message(job_b, Priority.STARTER, 1)
+    jobs = [job_a, job_b]
+    stack.wait(lambda: all(stack.runs_for(j) for j in jobs)
+               and all(r.is_finished for j in jobs for r in stack.runs_for(j)))
+    for job_id, size in ((job_a, 3), (job_b, 1)):
+        [run] = stack.runs_for(job_id)  # one run per job, however many deliveries
         assert run.status == dg.DagsterRunStatus.SUCCESS
-        event = stack.instance.get_latest_materialization_event(dg.AssetKey("submissions"))
-        assert event is not None
+        assert stack.instance.has_dynamic_partition("jobs", str(job_id))
         mat = stack.instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("submissions"), asset_partitions=[str(job_id)]),
             limit=1).records[0].asset_materialization
-        assert mat.metadata["directories"].value == 3
+        assert mat.metadata["directories"].value == size
         assert "| directory | status |" in mat.metadata["outcomes"].value
         assert "screenshot" in mat.metadata["outcomes"].value
-        checks = stack.instance.event_log_storage.get_latest_asset_check_execution_by_key(
-            [dg.AssetCheckKey(dg.AssetKey("submissions"), "zero_duplicate_submissions")])
-        assert checks
+        _assert_exactly_once(stack, admin, job_id)
+    assert stack.runs_for(job_a)[0].tags["dirbolt/priority"] == "growth"
+    checks = stack.instance.event_log_storage.get_latest_asset_check_execution_by_key(
+        [dg.AssetCheckKey(dg.AssetKey("submissions"), "zero_duplicate_submissions")])
+    assert checks
+    dead = [m for m in stack.queue.drain_dlq() if "not-a-uuid" in m.body]
+    assert len(dead) == 1 and "job_id" in dead[0].attributes["reason"]
+    assert any(h["event"] == "dead_lettered" and "job_id" in h["detail"]["reason"]
+               for h in stack.store.history(entity="message"))
+
+    # An operator reruns the finished job from the command line: a real run, nothing submitted again.
+    accepted_before = len(admin.accepted())
+    rows_before = {r.directory_id: (r.status, r.attempts) for r in stack.store.results(job_a)}
+    rerun = subprocess.run(
+        [str(BIN / "dagster"), "asset", "materialize", "-m", "dirbolt_dagster.definitions", "--select",
+         "job_plan,submissions", "--partition", str(job_a)],
+        env=stack.env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
+    assert len(admin.accepted()) == accepted_before
+    assert {r.directory_id: (r.status, r.attempts) for r in stack.store.results(job_a)} == rows_before
+
+
+def _assert_exactly_once(stack: Stack, admin: SandboxAdmin, job_id: uuid.UUID) -> None:
+    name = stack.store.job(job_id).profile.business_name
+    for result in stack.store.results(job_id):
+        site = result.directory_id.removeprefix("sandbox-")
+        mine = [s for s in admin.accepted(site) if name in json.dumps(s["fields"], ensure_ascii=False)]
+        assert len(mine) == (1 if result.status.is_success else 0), (site, result.status, result.reason)
 
 
 def test_backfill_of_three_partitions_through_graphql(stack, admin):
