@@ -31,8 +31,8 @@ def test_the_production_instance_config_runs_on_postgresql(empty_database_url, t
     import psycopg
 
     parts = psycopg.conninfo.conninfo_to_dict(empty_database_url)
-    monkeypatch.setenv("DAGSTER_PG_URL", f"postgresql://{parts.get('user', 'postgres')}@{parts.get('host', '127.0.0.1')}"
-                                         f":{parts.get('port', 5432)}/{parts['dbname']}")
+    user, host, port = parts.get("user", "postgres"), parts.get("host", "127.0.0.1"), parts.get("port", 5432)
+    monkeypatch.setenv("DAGSTER_PG_URL", f"postgresql://{user}@{host}:{port}/{parts['dbname']}")
     instance = dg.DagsterInstance.from_config(str(home))
     try:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
