@@ -6,6 +6,7 @@ Run: .venv/bin/pytest tests/chaos -s
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -54,3 +55,37 @@ def test_database_restart_during_a_run(tmp_path, sandbox_server, sandbox, artifa
             assert len(sandbox.accepted(site)) == 1, site
         print(f"\ndatabase restart took {downtime:.1f}s; worker exit code {code}; reruns {reruns}")
     server.cleanup()
+
+
+def test_browser_killed_mid_form(store, catalog, sandbox, tmp_path, artifact_dir):
+    """Chromium dies while the form loads: the attempt fails as transient, the pool starts a new
+    browser and the retry submits, once."""
+    import os
+    import signal
+
+    import psutil
+
+    store.upsert_directories([d for d in catalog if d.id == "sandbox-localpages"])
+    sandbox.configure("localpages", latency_ms=4000)  # a slow page: time to kill the browser under it
+    job_id = order(store, size=1)
+    proc = start_worker(job_id, worker_env(store.dsn, artifact_dir), tmp_path / "worker.log")
+    deadline = time.monotonic() + 90
+    browsers: list[psutil.Process] = []
+    while not browsers:
+        assert time.monotonic() < deadline and proc.poll() is None
+        if any(r.status is SubmissionStatus.PROCESSING for r in store.results(job_id)):
+            browsers = [c for c in psutil.Process(proc.pid).children(recursive=True) if "chrom" in c.name()]
+        time.sleep(0.2)
+    time.sleep(1.0)  # the page request is in flight
+    for child in browsers:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            os.kill(child.pid, signal.SIGKILL)
+    sandbox.configure("localpages", latency_ms=0)
+    assert proc.wait(timeout=180) == 0, (tmp_path / "worker.log").read_text()[-2000:]
+    [result] = store.results(job_id)
+    assert result.status is SubmissionStatus.SUBMITTED and result.attempts >= 2, result
+    first = result.evidence["attempts"][0]
+    assert first["status"] == "failed" and "closed" in (first["reason"] or "").lower(), first
+    assert len(sandbox.accepted("localpages")) == 1
+    print(f"\nbrowser killed ({len(browsers)} processes); attempts={result.attempts}: "
+          f"{[a['reason'] for a in result.evidence['attempts']]}")
