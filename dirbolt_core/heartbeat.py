@@ -6,6 +6,7 @@ import logging
 import os
 import socket
 import threading
+import time
 import uuid
 
 from dirbolt_core.db.store import Store
@@ -34,8 +35,10 @@ class Heartbeat:
         self.status = "starting"
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        self._last_beat = 0.0
 
     def beat(self) -> None:
+        self._last_beat = time.monotonic()
         try:
             self.store.heartbeat(self.worker_id, self.status, hostname=socket.gethostname(), pid=os.getpid(),
                                  run_id=self.run_id, job_id=self.job_id)
@@ -66,8 +69,11 @@ class Heartbeat:
         return self
 
     def _loop(self) -> None:
-        while not self._stop.wait(self.interval_s):
-            self.beat()
+        # Every interval_s after the last beat, whoever wrote it: a change of status beats at once,
+        # and the next periodic beat comes a full interval later (beats stay evenly spaced).
+        while not self._stop.wait(max(0.0, self._last_beat + self.interval_s - time.monotonic())):
+            if time.monotonic() >= self._last_beat + self.interval_s:
+                self.beat()
 
     def stop(self, final_status: str = "idle") -> None:
         self._stop.set()
