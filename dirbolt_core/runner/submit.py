@@ -40,6 +40,9 @@ _MAX_WIZARD_STEPS = 6
 # Settling after a click: a first pause, then this long with nothing in flight and nothing changing.
 _SETTLE_FIRST_S = 0.15
 _SETTLE_QUIET_S = 0.5
+# As long, once the click navigated and every frame's new document has finished loading (a posted
+# form answered by a result page): a page that has loaded and asks for nothing more is its answer.
+_SETTLE_QUIET_LOADED_S = 0.2
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
@@ -225,6 +228,7 @@ class SubmissionAttempt:
         self.timings: dict[str, float] = {}
         self._responses: list[Response] = []
         self._inflight: dict[Request, float] = {}
+        self._navigations: list[float] = []  # when a frame committed a navigation
 
     async def run(self) -> AttemptResult:
         page = await self.context.new_page()
@@ -232,6 +236,7 @@ class SubmissionAttempt:
         page.on("request", self._on_request)
         page.on("requestfinished", self._on_request_done)
         page.on("requestfailed", self._on_request_done)
+        page.on("framenavigated", lambda _frame: self._navigations.append(time.monotonic()))
         t0 = time.monotonic()
         try:
             return await self._run(page)
@@ -309,9 +314,10 @@ class SubmissionAttempt:
         if final_button is not None:
             await self._click_and_settle(page, final_button)
         else:
+            clicked_at = time.monotonic()
             await frame.evaluate("(sel) => { const f = document.querySelector(sel); "
                                  "f.requestSubmit ? f.requestSubmit() : f.submit(); }", form.selector)
-            await self._settle(page)
+            await self._settle(page, clicked_at)
         self.timings["submit_s"] = time.monotonic() - t_submit
         analysis = await self._analyse(page, frame, before_url)
         return await self._proof(page, analysis, mapping, True)
@@ -499,10 +505,11 @@ class SubmissionAttempt:
         return frame.locator(chosen[0].selector).first
 
     async def _click_and_settle(self, page: Page, button: Any) -> None:
+        clicked_at = time.monotonic()
         await button.click()
-        await self._settle(page)
+        await self._settle(page, clicked_at)
 
-    async def _settle(self, page: Page) -> None:
+    async def _settle(self, page: Page, clicked_at: float) -> None:
         """Wait until the page is done answering: no request of ours in flight and every frame's
         document unchanged for a moment (a navigation, an iframe's own navigation, a fetch answer
         written into the page, a client-side wizard step). `networkidle` is not enough: once a page
@@ -517,9 +524,18 @@ class SubmissionAttempt:
             now = time.monotonic()
             if busy or snap is None or snap != last:
                 last, since = snap, now
-            elif now - since >= _SETTLE_QUIET_S:
+            elif now - since >= self._quiet_needed(snap, clicked_at):
                 return
             await asyncio.sleep(0.1)
+
+    def _quiet_needed(self, snap: tuple, clicked_at: float) -> float:
+        """How long an unchanged page must stay unchanged: shorter once the click brought a new
+        document (a document response, then a frame committing a navigation) and every frame has
+        finished loading. A same-document change (a script's wizard step) has no document response."""
+        navigated = (any(r.request.resource_type == "document" for r in self._responses)
+                     and any(t >= clicked_at for t in self._navigations))
+        loaded = all(part.startswith("complete|") for part in snap)
+        return _SETTLE_QUIET_LOADED_S if navigated and loaded else _SETTLE_QUIET_S
 
     def _on_request(self, request: Request) -> None:
         if request.resource_type not in _IGNORED_REQUESTS:
