@@ -1,0 +1,308 @@
+"""End to end: N jobs x M sandbox directories, the platform against a bare Playwright loop.
+
+    .venv/bin/python benchmarks/e2e.py [--jobs 8] [--variants bare,platform,dagster] [--json]
+
+Variants, each measured in this run on the same sites with distinct businesses:
+
+* bare: one asyncio Playwright script, one Chromium, known selectors (the sites' own field names
+  and the values `expected_fields` says they must receive), `--runs x 5` submissions at a time;
+  no database, no proof, no brain.
+* platform: `run_submissions` in this process, `--runs` jobs at a time (each job its own Chromium,
+  5 submissions at a time as an enterprise job): claims, pacing, brain + learned mappings, proof,
+  heartbeats, audit, in PostgreSQL.
+* dagster: the whole path. Messages on SQS (moto), the SQS sensor of a real `dagster-daemon`,
+  QueuedRunCoordinator (dagster.dev.yaml: 2 runs at a time, dequeued every 5 s), the sensor every
+  10 s (the product's default), one run process per job; timed from the first message sent to the
+  last job completed. A warm-up job goes through first (the daemon
+  and its code server start outside the timing, as in production).
+
+Figures: wall time (the ratio is against bare), submissions per minute, p50/p95 per submission
+(platform: claimed to finished as the database records it; bare: context opened to answer read),
+CPU seconds per submission of everything on the client side (this process and its children,
+the daemon and its runs, Chromium, PostgreSQL backends of the benchmark database; the sandbox and
+SQS servers are left out), and what the sandbox accepted. On a shared machine the CPU figure is
+the steadier one; the load average is printed with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _bench import (
+    EXCLUDED,
+    HEADER,
+    SITES,
+    CpuMeter,
+    Parts,
+    RunFigures,
+    accepted_names,
+    bare_run,
+    business,
+    create_jobs,
+    db_transactions,
+    load_average,
+    local_parts,
+    platform_figures,
+    reset_sandbox,
+)
+
+PER_JOB_CONCURRENCY = 5  # an enterprise job's submissions at a time
+
+
+def _check_accepted(parts: Parts, names: set[str], expected: int) -> int:
+    accepted = sum(1 for site_names in accepted_names(parts.sandbox_url).values() for n in site_names
+                   if n in names)
+    if accepted != expected:
+        print(f"  note: the sites accepted {accepted} of {expected} submissions", file=sys.stderr)
+    return accepted
+
+
+def run_bare(parts: Parts, jobs: int, runs: int, first: int) -> RunFigures:
+    profiles = [business(10_000 + first + j) for j in range(jobs)]
+    tasks = [(site, p) for p in profiles for site in SITES]
+    with CpuMeter([os.getpid()], exclude=parts.server_pids) as cpu:
+        fig = asyncio.run(bare_run(parts.sandbox_url, tasks, runs * PER_JOB_CONCURRENCY))
+    fig.extra["cpu_s"] = cpu.seconds()
+    fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, len(tasks))
+    return fig
+
+
+def run_platform(parts: Parts, jobs: int, runs: int, first: int) -> RunFigures:
+    from dirbolt_core.artifacts import LocalArtifactStore
+    from dirbolt_core.brain.factory import build_brain
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.jobs import RunContext, plan_job, run_submissions
+    from dirbolt_core.runner.browser import BrowserOptions
+
+    profiles = [business(20_000 + first + j) for j in range(jobs)]
+    job_ids = create_jobs(parts.database_url, profiles)
+    artifacts = LocalArtifactStore(parts.work / "artifacts-platform")
+
+    async def all_jobs(store: Store) -> None:
+        brain = build_brain(parts.database_url)  # as a run builds it: heuristics + learned mappings
+        slots = asyncio.Semaphore(runs)
+
+        async def one(job_id: uuid.UUID) -> None:
+            async with slots:
+                await asyncio.to_thread(plan_job, store, job_id, actor="bench")
+                ctx = RunContext(artifacts=artifacts, brain=brain, browser=BrowserOptions(),
+                                 run_id=f"bench-{uuid.uuid4().hex[:8]}")
+                await run_submissions(store, job_id, ctx)
+
+        await asyncio.gather(*(one(j) for j in job_ids))
+
+    xacts = db_transactions(parts.database)
+    with Store(parts.database_url) as store, CpuMeter([os.getpid()], database=parts.database,
+                                                       exclude=parts.server_pids) as cpu:
+        started = time.monotonic()
+        asyncio.run(all_jobs(store))
+        wall = time.monotonic() - started
+    xacts = db_transactions(parts.database) - xacts
+    fig = platform_figures(parts.database_url, job_ids, "platform, in-process (no Dagster)", wall,
+                           cpu_s=cpu.seconds(), db_transactions=xacts)
+    fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, fig.count)
+    return fig
+
+
+def _instance_yaml(dequeue_interval_s: int | None) -> str | None:
+    if dequeue_interval_s is None:
+        return None
+    from dirbolt_core.settings import REPO_ROOT
+
+    text = (REPO_ROOT / "dagster.dev.yaml").read_text()
+    config = f"  config:\n    dequeue_interval_seconds: {dequeue_interval_s}\n"
+    return text.replace("  class: QueuedRunCoordinator\n", "  class: QueuedRunCoordinator\n" + config)
+
+
+def run_dagster(parts: Parts, jobs: int, first: int, dequeue_interval_s: int | None,
+                sensor_interval_s: int) -> RunFigures:
+    import dagster as dg
+
+    from dirbolt_core.db.store import Store
+    from dirbolt_core.queue.sqs import JobQueue
+    from tests.dagster_harness import dagster_daemon, dagster_env, wait_until
+
+    assert parts.sqs_url
+    suffix = uuid.uuid4().hex[:8]
+    queue = JobQueue(endpoint_url=parts.sqs_url, queue_name=f"bench-{suffix}", dlq_name=f"bench-{suffix}-dlq")
+    queue.ensure()
+    env = dagster_env(home=parts.work / "dagster", database_url=parts.database_url, sqs_url=parts.sqs_url,
+                      queue_name=queue.queue_name, dlq_name=queue.dlq_name, sandbox_url=parts.sandbox_url,
+                      artifacts=parts.work / "artifacts-dagster", instance_yaml=_instance_yaml(dequeue_interval_s),
+                      extra={"DIRBOLT_SENSOR_INTERVAL_S": str(sensor_interval_s)})
+    log = parts.work / "dagster-daemon.log"
+
+    def message(job_id: uuid.UUID, size: int) -> str:
+        return json.dumps({"job_id": str(job_id), "customer_id": "bench", "package_size": size,
+                           "priority": "enterprise"})
+
+    profiles = [business(30_000 + first + j) for j in range(jobs)]
+    with Store(parts.database_url) as store, dagster_daemon(env, log) as daemon:
+        def completed(ids: list[uuid.UUID]) -> bool:
+            return all(store.job(j).status.value == "completed" for j in ids)
+
+        warm = create_jobs(parts.database_url, [business(39_000 + first)], package_size=1)
+        queue.send(message(warm[0], 1))
+        wait_until(lambda: completed(warm), timeout_s=600, interval_s=0.5, proc=daemon, log_path=log)
+        job_ids = create_jobs(parts.database_url, profiles)
+        with CpuMeter([os.getpid()], database=parts.database, exclude=parts.server_pids) as cpu:
+            started = time.monotonic()
+            sent_at = time.time()
+            for job_id in job_ids:
+                queue.send(message(job_id, len(SITES)))
+            wait_until(lambda: completed(job_ids), timeout_s=3600, interval_s=0.25, proc=daemon, log_path=log)
+            wall = time.monotonic() - started
+        phases = _dagster_phases(dg.DagsterInstance.from_config(env["DAGSTER_HOME"]), store, job_ids, sent_at)
+    fig = platform_figures(parts.database_url, job_ids, "platform through Dagster (SQS, daemon)", wall,
+                           cpu_s=cpu.seconds(), phases=phases)
+    fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, fig.count)
+    return fig
+
+
+def _dagster_phases(instance: Any, store: Any, job_ids: list[uuid.UUID], sent_at: float) -> dict[str, float]:
+    """Mean seconds per job of each stretch of its run, from Dagster's run records and event log and
+    the job's own timestamps in the database."""
+    import dagster as dg
+
+    stretches = {
+        "waiting (run created -> launched: a free run slot, the next dequeue tick)": [],
+        "launch (launched -> run started: process, imports, instance)": [],
+        "plan (run started -> job running)": [],
+        "submissions (job running -> completed)": [],
+        "wrap-up (job completed -> run end: metadata, checks, report, legacy comparison)": [],
+    }
+    first_created = None
+    for job_id in job_ids:
+        records = instance.get_run_records(filters=dg.RunsFilter(tags={"dirbolt/job_id": str(job_id)}))
+        if not records:
+            continue
+        rec = records[-1]
+        job = store.job(job_id)
+        created = rec.create_timestamp.timestamp()
+        first_created = created if first_created is None else min(first_created, created)
+        starting = instance.all_logs(rec.dagster_run.run_id, of_type=dg.DagsterEventType.RUN_STARTING)
+        launched = starting[0].timestamp if starting else created
+        started = rec.start_time or launched
+        values = [launched - created, started - launched, job.started_at.timestamp() - started,
+                  job.completed_at.timestamp() - job.started_at.timestamp(),
+                  (rec.end_time or job.completed_at.timestamp()) - job.completed_at.timestamp()]
+        for key, value in zip(stretches, values, strict=True):
+            stretches[key].append(value)
+    out = {k: round(sum(v) / len(v), 2) for k, v in stretches.items() if v}
+    if first_created is not None:
+        out["sensor (first message sent -> first run created)"] = round(first_created - sent_at, 2)
+    return out
+
+
+def merge(figs: list[RunFigures]) -> RunFigures:
+    """Rounds of one variant as one figure: times and counts summed, latencies pooled."""
+    if len(figs) == 1:
+        return figs[0]
+    merged = RunFigures(figs[0].name, sum(f.wall_s for f in figs), [x for f in figs for x in f.latencies_s],
+                        sum(f.succeeded for f in figs))
+    cpu: dict[str, float] = {}
+    for f in figs:
+        for k, v in f.extra.get("cpu_s", {}).items():
+            cpu[k] = cpu.get(k, 0.0) + v
+    merged.extra = {"cpu_s": cpu, "accepted": sum(f.extra.get("accepted", 0) for f in figs),
+                    **({"db_transactions": sum(f.extra["db_transactions"] for f in figs)}
+                       if "db_transactions" in figs[0].extra else {}),
+                    "rounds_wall_s": [round(f.wall_s, 1) for f in figs],
+                    "load_average_after": figs[-1].extra.get("load_average_after")}
+    if "statuses" in figs[0].extra:
+        statuses: dict[str, int] = {}
+        for f in figs:
+            for k, v in f.extra["statuses"].items():
+                statuses[k] = statuses.get(k, 0) + v
+        merged.extra["statuses"] = statuses
+    if "phases" in figs[0].extra:
+        keys = figs[0].extra["phases"].keys()
+        merged.extra["phases"] = {k: round(sum(f.extra["phases"].get(k, 0) for f in figs) / len(figs), 2)
+                                  for k in keys}
+    return merged
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--jobs", type=int, default=8, help=f"jobs, each of {len(SITES)} directories")
+    parser.add_argument("--runs", type=int, default=2,
+                        help="jobs at a time (dagster.dev.yaml runs 2); bare runs runs x 5 submissions at a time")
+    parser.add_argument("--variants", default="bare,platform,dagster")
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="repeat the variants in turn (load on a shared machine drifts); figures are summed")
+    parser.add_argument("--dequeue-interval", type=int, default=None,
+                        help="QueuedRunCoordinator dequeue_interval_seconds (default: dagster.dev.yaml's, 5 s)")
+    parser.add_argument("--sensor-interval", type=int, default=10,
+                        help="DIRBOLT_SENSOR_INTERVAL_S for the daemon (default: the product's 10 s)")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    variants = [v.strip() for v in args.variants.split(",") if v.strip()]
+    print(f"e2e: {args.rounds} round(s) of {args.jobs} jobs x {len(SITES)} directories = "
+          f"{args.jobs * len(SITES)} submissions per variant and round, "
+          f"{args.runs} jobs / {args.runs * PER_JOB_CONCURRENCY} submissions at a time; load average before: "
+          f"{load_average()}", flush=True)
+    print("sites: " + ", ".join(SITES))
+    print("left out: " + "; ".join(f"{k} ({v})" for k, v in EXCLUDED.items()))
+    by_variant: dict[str, list[RunFigures]] = {v: [] for v in variants}
+    with local_parts(sqs="dagster" in variants) as parts:
+        for rnd in range(args.rounds):
+            first = 1000 * rnd
+            for variant in variants:
+                reset_sandbox(parts.sandbox_url)
+                if variant == "bare":
+                    fig = run_bare(parts, args.jobs, args.runs, first)
+                elif variant == "platform":
+                    fig = run_platform(parts, args.jobs, args.runs, first)
+                elif variant == "dagster":
+                    fig = run_dagster(parts, args.jobs, first, args.dequeue_interval, args.sensor_interval)
+                else:
+                    raise SystemExit(f"unknown variant {variant}")
+                fig.extra["load_average_after"] = load_average()
+                by_variant[variant].append(fig)
+                print(f"  round {rnd + 1}: {fig.name}: {fig.wall_s:.1f}s, load average "
+                      f"{fig.extra['load_average_after']}", flush=True)
+    results = [merge(figs) for figs in by_variant.values()]
+    bare = next((r for r in results if r.name.startswith("bare")), None)
+    if args.json:
+        print(json.dumps({"results": [r.as_dict() for r in results], "sites": SITES}, default=str))
+        return 0
+    print()
+    print(HEADER)
+    for r in results:
+        print(r.row(bare))
+    print(f"\n{'variant':40} {'CPU s/sub':>9} {'vs bare':>8}  (python+node, chromium, postgres)  accepted by sites")
+    bare_cpu = bare.extra["cpu_s"]["total"] / bare.count if bare else None
+    for r in results:
+        cpu = r.extra.get("cpu_s", {})
+        per = cpu.get("total", 0) / max(1, r.count)
+        parts_s = ", ".join(f"{cpu.get(k, 0) / r.count:.2f}" for k in ("python+node", "chromium", "postgres"))
+        ratio = f"{per / bare_cpu:7.2f}x" if bare_cpu else "       -"
+        print(f"{r.name:40} {per:>9.2f} {ratio:>8}  ({parts_s})  {r.extra.get('accepted')}/{r.count}")
+        if "db_transactions" in r.extra:
+            print(f"{'':40} database transactions per submission (job-level ones included): "
+                  f"{r.extra['db_transactions'] / r.count:.1f}")
+        if "rounds_wall_s" in r.extra:
+            print(f"{'':40} rounds (wall s): {r.extra['rounds_wall_s']}")
+    for r in results:
+        if "phases" in r.extra:
+            print("\nDagster, mean seconds per job:")
+            for k, v in r.extra["phases"].items():
+                print(f"  {v:>7.2f}  {k}")
+        if "statuses" in r.extra:
+            print(f"{r.name} statuses: {r.extra['statuses']}")
+    print(f"\nload average after: {load_average()}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
