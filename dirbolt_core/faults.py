@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import time
 from functools import lru_cache
 
 ENV = "DIRBOLT_FAILPOINTS"
@@ -31,6 +32,16 @@ async def failpoint(name: str) -> None:
         return
     if action.startswith("sleep:"):
         await asyncio.sleep(float(action.removeprefix("sleep:")))
+    else:
+        failpoint_sync(name)
+
+
+def failpoint_sync(name: str) -> None:
+    action = _configured().get(name)
+    if not action:
+        return
+    if action.startswith("sleep:"):
+        time.sleep(float(action.removeprefix("sleep:")))
     elif action == "exit":
         os._exit(137)
     elif action == "raise":

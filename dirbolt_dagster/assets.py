@@ -6,6 +6,7 @@ import uuid
 
 import dagster as dg
 
+from dirbolt_core.faults import failpoint_sync
 from dirbolt_core.jobs import JobNotFound, RunContext, plan_job, run_submissions
 from dirbolt_core.logs import progress_line
 from dirbolt_core.runner.engine import DirectoryReport
@@ -74,6 +75,7 @@ def submissions(
     artifacts: ArtifactStoreResource,
 ) -> dg.MaterializeResult:
     job_id = _job_id(context)
+    failpoint_sync("submissions_start")  # fault injection (tests/chaos): a run process that dies here
     ctx = RunContext(artifacts=artifacts.artifacts(), brain=brain.brain(), browser=browser.options(),
                      production=browser.production, run_id=context.run_id,
                      heartbeat_s=get_settings().heartbeat_seconds, step_timeout_ms=browser.step_timeout_ms)
