@@ -147,11 +147,12 @@ def platform_health_sensor(context: dg.SensorEvaluationContext, store: StoreReso
     for alert in report.alerts:
         key = alert.kind + ":" + json.dumps(alert.details, sort_keys=True)
         if key not in previous:
-            sender.send(alert)
+            # The audit row goes in before the webhook: whoever reacts to the alert finds it.
             if alert.kind == "stale_workers":
                 for worker in report.stale_workers:
                     store.store.append_history(entity="worker", event="stale", detail={"worker_id": worker},
                                                actor=f"sensor:{context.sensor_name}")
+            sender.send(alert)
     context.update_cursor(json.dumps(sorted(firing)))
     return dg.SkipReason(f"dlq={report.dlq_depth} stale={len(report.stale_workers)} "
                          f"failure_rate={report.failure_rate} alerts={len(report.alerts)}")

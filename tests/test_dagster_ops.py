@@ -329,7 +329,8 @@ def test_alerts_reach_the_webhook(stack, webhook):
     stack.wait(lambda: {"dlq_depth", "stale_workers"} <= webhook.kinds(), timeout_s=120)
     stale = next(r for r in webhook.received if r["kind"] == "stale_workers")
     assert "ops-ghost-worker" in stale["text"]
-    assert any(h["event"] == "stale" for h in stack.store.history(entity="worker"))
+    stale_events = [h for h in stack.store.history(entity="worker") if h["event"] == "stale"]
+    assert any(h["detail"]["worker_id"] == "ops-ghost-worker" for h in stale_events), stale_events
 
 
 def test_ui_asset_page_shows_the_checks(stack):
