@@ -411,10 +411,13 @@ class PeakSampler:
 class CpuMeter:
     """CPU seconds (user + system) of process trees and of the PostgreSQL backends serving one database.
 
-    The trees are counted whole: a live process's own time plus the time of the children it has
-    reaped (so a Chromium renderer that exits still counts, in its parent). Sampled in a thread to
-    attribute time to Chromium, PostgreSQL and the rest (Python, Playwright's node driver); a backend
-    that exits between two samples loses at most one interval."""
+    Sampled in a thread: every process seen in the trees (Python, Playwright's node driver,
+    Chromium and its renderers, Dagster's daemon and run processes) or among the backends counts
+    its own time as last sampled, minus what it had used when the meter started. Own time only:
+    adding the time of reaped children would count an exited renderer twice (once itself, once in
+    its parent), and a Chromium reaped by a driver that has itself exited is added to no one. A
+    process loses what it used after its last sample (at most one interval); one that lives less
+    than an interval may be missed."""
 
     def __init__(self, roots: Sequence[int], *, database: str | None = None, exclude: Sequence[int] = (),
                  interval_s: float = 0.25):
@@ -422,10 +425,7 @@ class CpuMeter:
         self.database = database
         self.exclude = set(exclude)
         self.interval_s = interval_s
-        self._start_tree = 0.0
-        self._tree = 0.0
-        self._chromium: dict[tuple[int, float], float] = {}
-        self._postgres: dict[tuple[int, float], float] = {}
+        self._seen: dict[tuple[int, float], tuple[str, float]] = {}  # key -> (kind, own CPU seconds)
         self._base: dict[tuple[int, float], float] = {}
         self._own_s = 0.0  # the meter's own sampling, done in this process: not counted
         self._stop = threading.Event()
@@ -457,26 +457,19 @@ class CpuMeter:
                 out.append(p)
         return out
 
-    def sample(self) -> None:
+    def sample(self, *, baseline: bool = False) -> None:
         import psutil
 
-        tree = 0.0
-        for p in self._tree_processes():
-            with contextlib.suppress(psutil.Error):
-                t = p.cpu_times()
-                total = t.user + t.system + t.children_user + t.children_system
-                tree += total
-                if "chrom" in p.name():  # its own time only: reaped renderers are already counted
-                    key = (p.pid, p.create_time())
-                    self._base.setdefault(key, 0.0)
-                    self._chromium[key] = t.user + t.system
-        self._tree = max(self._tree, tree)
-        for p in self._backends():
+        found = [("tree", p) for p in self._tree_processes()] + [("postgres", p) for p in self._backends()]
+        for kind, p in found:
             with contextlib.suppress(psutil.Error):
                 key = (p.pid, p.create_time())
                 t = p.cpu_times()
-                self._base.setdefault(key, 0.0)
-                self._postgres[key] = t.user + t.system
+                if kind == "tree":
+                    kind = "chromium" if "chrom" in p.name() else "python+node"
+                self._seen[key] = (kind, t.user + t.system)
+                if baseline:  # what already ran before the meter started does not count
+                    self._base[key] = t.user + t.system
 
     def _loop(self) -> None:
         while not self._stop.is_set():
@@ -487,10 +480,8 @@ class CpuMeter:
 
     def __enter__(self) -> CpuMeter:
         t0 = time.thread_time()
-        self.sample()  # what already ran before the meter started does not count
+        self.sample(baseline=True)
         self._own_s = time.thread_time() - t0
-        self._start_tree = self._tree
-        self._base = {**self._chromium, **self._postgres}
         self._thread.start()
         return self
 
@@ -502,8 +493,9 @@ class CpuMeter:
         self._own_s += time.thread_time() - t0
 
     def seconds(self) -> dict[str, float]:
-        chromium = sum(max(0.0, v - self._base.get(k, 0.0)) for k, v in self._chromium.items())
-        postgres = sum(max(0.0, v - self._base.get(k, 0.0)) for k, v in self._postgres.items())
-        tree = max(0.0, self._tree - self._start_tree - self._own_s)
-        return {"chromium": chromium, "python+node": max(0.0, tree - chromium), "postgres": postgres,
-                "total": tree + postgres}
+        out = {"chromium": 0.0, "python+node": 0.0, "postgres": 0.0}
+        for key, (kind, used) in self._seen.items():
+            out[kind] += max(0.0, used - self._base.get(key, 0.0))
+        out["python+node"] = max(0.0, out["python+node"] - self._own_s)
+        out["total"] = sum(out.values())
+        return out

@@ -11,7 +11,7 @@ Variants, each measured in this run on the same sites with distinct businesses:
   5 submissions at a time as an enterprise job): claims, pacing, brain + learned mappings, proof,
   heartbeats, audit, in PostgreSQL.
 * dagster: the whole path. Messages on SQS (moto), the SQS sensor of a real `dagster-daemon`,
-  QueuedRunCoordinator (dagster.dev.yaml: 2 runs at a time, dequeued every 5 s), the sensor every
+  QueuedRunCoordinator (dagster.dev.yaml: 3 runs at a time, 2 browser slots, dequeued every 5 s), the sensor every
   10 s (the product's default), one run process per job; timed from the first message sent to the
   last job completed. A warm-up job goes through first (the daemon
   and its code server start outside the timing, as in production).

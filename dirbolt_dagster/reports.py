@@ -16,10 +16,9 @@ import datetime as dt
 import math
 import time
 import uuid
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import dagster as dg
-import pandas as pd
 
 from dirbolt_core.logs import log_context
 from dirbolt_core.reports.charts import line_chart_png, png_markdown
@@ -36,6 +35,9 @@ from dirbolt_dagster.assets import JOBS_QUEUE, submissions
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import outcomes_markdown
 from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource
+
+if TYPE_CHECKING:  # pandas is imported where a metric asset needs it, not on every run's start
+    import pandas as pd
 
 REPORTS_GROUP = "reports"
 METRICS_GROUP = "operations"
@@ -129,7 +131,7 @@ def _cell(value: Any) -> Any:
 _TYPES = {"b": "bool", "i": "int", "u": "int", "f": "float"}
 
 
-def frame_table(frame: pd.DataFrame, *, limit: int = 500) -> dg.TableMetadataValue:
+def frame_table(frame: "pd.DataFrame", *, limit: int = 500) -> dg.TableMetadataValue:
     schema = dg.TableSchema(columns=[dg.TableColumn(str(c), _TYPES.get(frame[c].dtype.kind, "string"))
                                      for c in frame.columns])
     records = [dg.TableRecord({str(k): _cell(v) for k, v in row.items()})
@@ -141,7 +143,7 @@ def _pct(value: Any) -> str:
     return "—" if _cell(value) is None else f"{float(value):.0%}"
 
 
-def daily_success_markdown(by_dir_day: pd.DataFrame, days: list[str]) -> str:
+def daily_success_markdown(by_dir_day: "pd.DataFrame", days: list[str]) -> str:
     """Directory × day success, a sparkline per directory, worst recent first."""
     if by_dir_day.empty:
         return "no finished submissions in the window"
@@ -196,7 +198,7 @@ def submission_metrics(context: dg.AssetExecutionContext, config: MetricsConfig,
     return dg.MaterializeResult(metadata=metadata)
 
 
-def _charts(by_day: pd.DataFrame, by_dir_day: pd.DataFrame, days: list[str], top_n: int) -> str:
+def _charts(by_day: "pd.DataFrame", by_dir_day: "pd.DataFrame", days: list[str], top_n: int) -> str:
     if by_day.empty:
         return ""
     overall = by_day.set_index("day").reindex(days)
@@ -260,8 +262,10 @@ def directory_success_drops(context: dg.AssetExecutionContext, config: MetricsCo
     )
 
 
-def queue_observations(instance: dg.DagsterInstance, *, since: dt.datetime, limit: int = 5000) -> pd.DataFrame:
+def queue_observations(instance: dg.DagsterInstance, *, since: dt.datetime, limit: int = 5000) -> "pd.DataFrame":
     """What the SQS sensor saw on each tick: visible, in-flight and DLQ messages."""
+    import pandas as pd
+
     result = instance.fetch_observations(
         dg.AssetRecordsFilter(asset_key=JOBS_QUEUE, after_timestamp=since.timestamp()), limit=limit)
     rows = []
@@ -290,6 +294,8 @@ def queue_observations(instance: dg.DagsterInstance, *, since: dt.datetime, limi
 )
 def queue_depth(context: dg.AssetExecutionContext, config: MetricsConfig,
                 store: StoreResource) -> dg.MaterializeResult:
+    import pandas as pd
+
     now = dt.datetime.now(dt.UTC)
     since = now - dt.timedelta(days=config.lookback_days)
     observed = queue_observations(context.instance, since=since)

@@ -47,3 +47,16 @@ def test_the_production_instance_config_runs_on_postgresql(empty_database_url, t
         assert instance.has_dynamic_partition("jobs", "00000000-0000-4000-8000-000000000000")
     finally:
         instance.dispose()
+
+
+def test_a_run_process_loads_the_code_location_without_pandas_or_crewai(tmp_path):
+    """Every run process imports the code location before its first step: what only the metric
+    assets (pandas) or a configured LLM (CrewAI, seconds) need must not be imported there."""
+    env = dagster_env(home=tmp_path, database_url="postgresql://unused", sqs_url="http://127.0.0.1:9",
+                      queue_name="q", dlq_name="d", sandbox_url="http://127.0.0.1:9", artifacts=tmp_path)
+    probe = ("import sys, json, dirbolt_dagster.definitions as d; d.defs.get_job_def('submit_job'); "
+             "print(json.dumps(sorted({m.split('.')[0] for m in sys.modules} & {'pandas', 'crewai', 'pyarrow'})))")
+    result = subprocess.run([str(BIN / "python"), "-c", probe], cwd=REPO_ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "[]"
