@@ -59,6 +59,12 @@ EXCLUDED: dict[str, str] = {
 }
 
 
+def mirrored_sites(copies: int, sites: Sequence[str] = SITES) -> tuple[str, ...]:
+    """`sites` and their mirrors 2..copies (`localpages-2`, ...): distinct directories of the same
+    designs (`dirbolt sandbox --mirrors`), for jobs of more directories than there are designs."""
+    return (*sites, *(f"{site}-{k}" for k in range(2, copies + 1) for site in sites))
+
+
 def business(n: int) -> BusinessProfile:
     """A distinct business per n: sites refuse a second listing with the same name and phone."""
     return SAMPLE_PROFILE.model_copy(update={"business_name": f"Bluebird Bakery No. {n}",
@@ -129,15 +135,16 @@ class Parts:
 
 
 @contextlib.contextmanager
-def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: bool = True) -> Iterator[Parts]:
+def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: bool = True,
+                mirrors: int = 1) -> Iterator[Parts]:
     """The sandbox (and moto SQS), a throwaway database with the migrations and a catalog in which
-    only `sites` are active (so a job's plan is exactly those, best first). Without the sandbox:
-    no catalog."""
-    from dirbolt_core.catalog import load_catalog
+    only `sites` are active (so a job's plan is exactly those, best first). The catalog is the
+    sandbox's own (`/_admin/catalog.json`: with `mirrors` > 1 it lists the mirrors too). Without the
+    sandbox: no catalog."""
     from dirbolt_core.db.migrations import apply_migrations
     from dirbolt_core.db.store import Store
+    from dirbolt_core.models import Directory
     from dirbolt_core.services import start_local_sqs, start_sandbox
-    from dirbolt_core.settings import SANDBOX_CATALOG
     from tests.conftest import _dsn_for, create_database, drop_database
 
     with contextlib.ExitStack() as stack:
@@ -145,7 +152,7 @@ def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: boo
         servers = []
         sandbox_url = ""
         if sandbox:
-            server = stack.enter_context(start_sandbox(log_path=work / "sandbox.log"))
+            server = stack.enter_context(start_sandbox(log_path=work / "sandbox.log", mirrors=mirrors))
             sandbox_url = server.url
             servers.append(server.proc.pid)
         sqs_url = None
@@ -159,8 +166,12 @@ def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: boo
         apply_migrations(dsn)
         if sandbox:
             wanted = {f"sandbox-{s}" for s in sites}
-            catalog = [d.model_copy(update={"is_active": d.id in wanted})
-                       for d in load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_url)]
+            entries = httpx.get(f"{sandbox_url}/_admin/catalog.json", timeout=30).json()
+            catalog = [Directory.model_validate(e).model_copy(update={"is_active": e["id"] in wanted})
+                       for e in entries]
+            missing = wanted - {d.id for d in catalog}
+            if missing:
+                raise SystemExit(f"the sandbox does not serve {sorted(missing)} (--mirrors?)")
             with Store(dsn) as store:
                 store.upsert_directories(catalog)
         yield Parts(sandbox_url=sandbox_url, database_url=dsn, database=name, work=work, sqs_url=sqs_url,
@@ -186,12 +197,12 @@ def reset_sandbox(url: str) -> None:
 
 def accepted_names(url: str) -> dict[str, list[str]]:
     """Site -> the business names it accepted (the sandbox's own record)."""
-    from dirbolt_core.sandbox.sites import SITES_BY_ID
+    from dirbolt_core.sandbox.sites import site_class
 
     out: dict[str, list[str]] = {}
-    for rec in httpx.get(f"{url}/_admin/submissions").json():
+    for rec in httpx.get(f"{url}/_admin/submissions", timeout=60).json():
         if rec["outcome"] == "accepted":
-            cls = SITES_BY_ID[rec["site"]]
+            cls = site_class(rec["site"])
             name, _ = cls.identity(cls, rec["fields"])  # reads only class attributes
             out.setdefault(rec["site"], []).append(name)
     return out
@@ -251,13 +262,13 @@ _KINDS_SCRIPT = """(names) => names.map((n) => {
 
 async def build_recipes(browser: Any, sandbox_url: str, sites: Sequence[str] = SITES) -> dict[str, Recipe]:
     """Read each site's form once (outside any timing), the way one writes selectors by hand."""
-    from dirbolt_core.sandbox.sites import SITES_BY_ID
+    from dirbolt_core.sandbox.sites import site_class
 
     recipes: dict[str, Recipe] = {}
     context = await browser.new_context()
     page = await context.new_page()
     for site in sites:
-        cls = SITES_BY_ID[site]
+        cls = site_class(site)
         expected = cls.expected_fields(SAMPLE_PROFILE) or {}
         names = [n for n, v in expected.items() if v != ""]
         url = f"{sandbox_url}/sites/{site}/submit"
@@ -289,9 +300,9 @@ async def build_recipes(browser: Any, sandbox_url: str, sites: Sequence[str] = S
 
 async def bare_submit(browser: Any, recipe: Recipe, profile: BusinessProfile, timeout_ms: int = 20_000) -> bool:
     """Open, fill with known selectors, submit, wait for the answer. True when the page says success."""
-    from dirbolt_core.sandbox.sites import SITES_BY_ID
+    from dirbolt_core.sandbox.sites import site_class
 
-    expected = SITES_BY_ID[recipe.site].expected_fields(profile) or {}
+    expected = site_class(recipe.site).expected_fields(profile) or {}
     context = await browser.new_context()
     context.set_default_timeout(timeout_ms)
     try:

@@ -1,6 +1,10 @@
 """End to end: N jobs x M sandbox directories, the platform against a bare Playwright loop.
 
-    .venv/bin/python benchmarks/e2e.py [--jobs 8] [--variants bare,platform,dagster] [--json]
+    .venv/bin/python benchmarks/e2e.py [--jobs 8] [--mirrors 1] [--variants bare,platform,dagster] [--json]
+
+`--mirrors N` makes each job N x 15 directories (the sandbox serves every site N times as distinct
+directories): Dagster's per-run costs (a process, imports, checks, report) are paid once per job, so
+jobs of 15 directories are its worst case; real packages are larger.
 
 Variants, each measured in this run on the same sites with distinct businesses:
 
@@ -52,6 +56,7 @@ from _bench import (
     db_transactions,
     load_average,
     local_parts,
+    mirrored_sites,
     platform_figures,
     reset_sandbox,
 )
@@ -67,9 +72,9 @@ def _check_accepted(parts: Parts, names: set[str], expected: int) -> int:
     return accepted
 
 
-def run_bare(parts: Parts, jobs: int, runs: int, first: int) -> RunFigures:
+def run_bare(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, first: int) -> RunFigures:
     profiles = [business(10_000 + first + j) for j in range(jobs)]
-    tasks = [(site, p) for p in profiles for site in SITES]
+    tasks = [(site, p) for p in profiles for site in sites]
     with CpuMeter([os.getpid()], exclude=parts.server_pids) as cpu:
         fig = asyncio.run(bare_run(parts.sandbox_url, tasks, runs * PER_JOB_CONCURRENCY))
     fig.extra["cpu_s"] = cpu.seconds()
@@ -77,7 +82,7 @@ def run_bare(parts: Parts, jobs: int, runs: int, first: int) -> RunFigures:
     return fig
 
 
-def run_platform(parts: Parts, jobs: int, runs: int, first: int) -> RunFigures:
+def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, first: int) -> RunFigures:
     from dirbolt_core.artifacts import LocalArtifactStore
     from dirbolt_core.brain.factory import build_brain
     from dirbolt_core.db.store import Store
@@ -85,7 +90,7 @@ def run_platform(parts: Parts, jobs: int, runs: int, first: int) -> RunFigures:
     from dirbolt_core.runner.browser import BrowserOptions
 
     profiles = [business(20_000 + first + j) for j in range(jobs)]
-    job_ids = create_jobs(parts.database_url, profiles)
+    job_ids = create_jobs(parts.database_url, profiles, package_size=len(sites))
     artifacts = LocalArtifactStore(parts.work / "artifacts-platform")
 
     async def all_jobs(store: Store) -> None:
@@ -124,7 +129,7 @@ def _instance_yaml(dequeue_interval_s: int | None) -> str | None:
     return text.replace("  class: QueuedRunCoordinator\n", "  class: QueuedRunCoordinator\n" + config)
 
 
-def run_dagster(parts: Parts, jobs: int, first: int, dequeue_interval_s: int | None,
+def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, dequeue_interval_s: int | None,
                 sensor_interval_s: int) -> RunFigures:
     import dagster as dg
 
@@ -154,12 +159,12 @@ def run_dagster(parts: Parts, jobs: int, first: int, dequeue_interval_s: int | N
         warm = create_jobs(parts.database_url, [business(39_000 + first)], package_size=1)
         queue.send(message(warm[0], 1))
         wait_until(lambda: completed(warm), timeout_s=600, interval_s=0.5, proc=daemon, log_path=log)
-        job_ids = create_jobs(parts.database_url, profiles)
+        job_ids = create_jobs(parts.database_url, profiles, package_size=len(sites))
         with CpuMeter([os.getpid()], database=parts.database, exclude=parts.server_pids) as cpu:
             started = time.monotonic()
             sent_at = time.time()
             for job_id in job_ids:
-                queue.send(message(job_id, len(SITES)))
+                queue.send(message(job_id, len(sites)))
             wait_until(lambda: completed(job_ids), timeout_s=3600, interval_s=0.25, proc=daemon, log_path=log)
             wall = time.monotonic() - started
         phases = _dagster_phases(dg.DagsterInstance.from_config(env["DAGSTER_HOME"]), store, job_ids, sent_at)
@@ -234,7 +239,9 @@ def merge(figs: list[RunFigures]) -> RunFigures:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=8, help=f"jobs, each of {len(SITES)} directories")
+    parser.add_argument("--jobs", type=int, default=8, help=f"jobs, each of {len(SITES)} x --mirrors directories")
+    parser.add_argument("--mirrors", type=int, default=1,
+                        help="each job submits to the 15 sites and their mirrors 2..N (N x 15 directories)")
     parser.add_argument("--runs", type=int, default=2,
                         help="jobs at a time (dagster.dev.yaml runs 2); bare runs runs x 5 submissions at a time")
     parser.add_argument("--variants", default="bare,platform,dagster")
@@ -247,24 +254,25 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]
-    print(f"e2e: {args.rounds} round(s) of {args.jobs} jobs x {len(SITES)} directories = "
-          f"{args.jobs * len(SITES)} submissions per variant and round, "
+    sites = mirrored_sites(args.mirrors)
+    print(f"e2e: {args.rounds} round(s) of {args.jobs} jobs x {len(sites)} directories = "
+          f"{args.jobs * len(sites)} submissions per variant and round, "
           f"{args.runs} jobs / {args.runs * PER_JOB_CONCURRENCY} submissions at a time; load average before: "
           f"{load_average()}", flush=True)
-    print("sites: " + ", ".join(SITES))
+    print("sites: " + ", ".join(SITES) + (f" (and mirrors 2..{args.mirrors} of each)" if args.mirrors > 1 else ""))
     print("left out: " + "; ".join(f"{k} ({v})" for k, v in EXCLUDED.items()))
     by_variant: dict[str, list[RunFigures]] = {v: [] for v in variants}
-    with local_parts(sqs="dagster" in variants) as parts:
+    with local_parts(sqs="dagster" in variants, sites=sites, mirrors=args.mirrors) as parts:
         for rnd in range(args.rounds):
             first = 1000 * rnd
             for variant in variants:
                 reset_sandbox(parts.sandbox_url)
                 if variant == "bare":
-                    fig = run_bare(parts, args.jobs, args.runs, first)
+                    fig = run_bare(parts, sites, args.jobs, args.runs, first)
                 elif variant == "platform":
-                    fig = run_platform(parts, args.jobs, args.runs, first)
+                    fig = run_platform(parts, sites, args.jobs, args.runs, first)
                 elif variant == "dagster":
-                    fig = run_dagster(parts, args.jobs, first, args.dequeue_interval, args.sensor_interval)
+                    fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval)
                 else:
                     raise SystemExit(f"unknown variant {variant}")
                 fig.extra["load_average_after"] = load_average()
@@ -274,7 +282,7 @@ def main(argv: list[str] | None = None) -> int:
     results = [merge(figs) for figs in by_variant.values()]
     bare = next((r for r in results if r.name.startswith("bare")), None)
     if args.json:
-        print(json.dumps({"results": [r.as_dict() for r in results], "sites": SITES}, default=str))
+        print(json.dumps({"results": [r.as_dict() for r in results], "sites": sites}, default=str))
         return 0
     print()
     print(HEADER)

@@ -51,14 +51,15 @@ def migrate() -> None:
 
 
 @app.command()
-def sandbox(port: int = 8710, seed: int = 7, host: str = "127.0.0.1") -> None:
+def sandbox(port: int = 8710, seed: int = 7, host: str = "127.0.0.1",
+            mirrors: int = typer.Option(1, min=1, help="serve every site N times as distinct directories")) -> None:
     """Serve the sandbox directory network."""
     import uvicorn
 
     from dirbolt_core.sandbox.app import create_app
 
     console.print(f"sandbox directory network on http://{host}:{port}/")
-    uvicorn.run(create_app(seed=seed), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(seed=seed, mirrors=mirrors), host=host, port=port, log_level="warning")
 
 
 def _load_catalog_into(store, sandbox_url: str | None) -> int:

@@ -13,6 +13,8 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=8710)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--mirrors", type=int, default=1,
+                        help="serve every site N times as distinct directories (listed by /_admin/catalog.json)")
     parser.add_argument("--write-catalog", action="store_true",
                         help=f"regenerate {CATALOG_PATH.name} from the site classes and exit")
     parser.add_argument("--list", action="store_true", help="print every site, its behaviours and expected status")
@@ -27,7 +29,7 @@ def main() -> None:
         CATALOG_PATH.write_text(catalog_json(), encoding="utf-8")
         print(f"wrote {CATALOG_PATH}")
         return
-    uvicorn.run(create_app(seed=args.seed), host=args.host, port=args.port, log_level="warning")
+    uvicorn.run(create_app(seed=args.seed, mirrors=args.mirrors), host=args.host, port=args.port, log_level="warning")
 
 
 if __name__ == "__main__":

@@ -32,7 +32,7 @@ from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.sandbox.base import Site, SiteBehaviour
 from dirbolt_core.sandbox.kit import CaptchaProtected
 from dirbolt_core.sandbox.record import SubmissionRecord
-from dirbolt_core.sandbox.sites import SITE_CLASSES
+from dirbolt_core.sandbox.sites import SITE_CLASSES, mirror_classes
 
 SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
 
@@ -68,9 +68,10 @@ def catalog_json() -> str:
     return json.dumps(catalog_entries(SITE_CLASSES), indent=2, ensure_ascii=False) + "\n"
 
 
-def create_app(seed: int = 7) -> Starlette:
+def create_app(seed: int = 7, mirrors: int = 1) -> Starlette:
+    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories."""
     record = SubmissionRecord()
-    sites: dict[str, Site] = {cls.id: cls(record, seed) for cls in SITE_CLASSES}
+    sites: dict[str, Site] = {cls.id: cls(record, seed) for cls in mirror_classes(mirrors)}
 
     async def index(request: Request) -> Response:
         rows = "".join(

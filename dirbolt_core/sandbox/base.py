@@ -132,6 +132,7 @@ class Site:
 
     id: ClassVar[str]
     name: ClassVar[str]
+    mirror_of: ClassVar[str | None] = None  # the site a mirror copies (sites.mirror_classes)
     category: ClassVar[str] = "general"
     tier: ClassVar[int] = 3
     domain_authority: ClassVar[int] = 30
