@@ -23,10 +23,8 @@ AGREEMENT_CHECK = "legacy_agreement_above_95"
 
 
 def agreement_check(comparisons: list) -> dg.AssetCheckResult:
-    compared = [c for c in comparisons if c.compared]
-    agreeing = sum(1 for c in compared if c.agree)
-    rate = agreeing / len(compared) if compared else None
-    disagreements = [f"{c.directory_key}: {c.reason}" for c in compared if not c.agree]
+    rate, agreeing, compared = agreement(comparisons)
+    disagreements = [f"{c.directory_key}: {c.reason}" for c in comparisons if c.compared and not c.agree]
     return dg.AssetCheckResult(
         check_name=AGREEMENT_CHECK,
         # Nothing to compare (no legacy results for this job) is not a disagreement.
@@ -35,7 +33,7 @@ def agreement_check(comparisons: list) -> dg.AssetCheckResult:
         metadata={
             "agreement_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
             "agreement_percent": dg.MetadataValue.text(f"{rate:.1%}" if rate is not None else "n/a"),
-            "compared": len(compared),
+            "compared": compared,
             "agreeing": agreeing,
             "gate": AGREEMENT_GATE,
             "disagreements": dg.MetadataValue.md("\n".join(f"- {d}" for d in disagreements) or "none"),

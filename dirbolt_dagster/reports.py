@@ -74,13 +74,13 @@ def job_report(context: dg.AssetExecutionContext, store: StoreResource,
         try:
             stored = write_job_report(store.store, job_id, artifacts.artifacts(), on_progress=on_progress)
         except Exception as exc:
-            context.log.warning(f"report of job {job_id} failed: {type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            context.log.warning(f"report of job {job_id} failed: {error}")
             return dg.MaterializeResult(
-                metadata={"error": f"{type(exc).__name__}: {exc}"[:500]},
+                metadata={"error": error[:500]},
                 check_results=[dg.AssetCheckResult(
                     check_name=REPORT_CHECK, passed=False, severity=dg.AssetCheckSeverity.WARN,
-                    metadata={"planned": planned, "rows_in_report": -1,
-                              "error": f"{type(exc).__name__}: {exc}"[:500]})])
+                    metadata={"planned": planned, "rows_in_report": -1, "error": error[:500]})])
     context.log.info(f"report of job {job_id}: {stored.rows} directories in {time.monotonic() - started:.1f}s, "
                      f"{stored.html_uri}")
     rows = artifacts.artifacts().read(stored.html_uri).decode().count('<tr class="row"')
@@ -345,7 +345,6 @@ operator_metrics_schedule = dg.ScheduleDefinition(
     job=operator_metrics_job, cron_schedule="7 * * * *", default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Hourly operator metrics.",
 )
-
 
 
 report_assets = [job_report, *metric_assets]

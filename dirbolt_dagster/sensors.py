@@ -22,7 +22,6 @@ SENSOR_INTERVAL_S = int(os.environ.get("DIRBOLT_SENSOR_INTERVAL_S", "10"))
 HEALTH_INTERVAL_S = int(os.environ.get("DIRBOLT_HEALTH_INTERVAL_S", "60"))
 
 
-
 def run_tags(priority: Priority) -> dict[str, str]:
     return {
         "dirbolt/priority": priority.value,
