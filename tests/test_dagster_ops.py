@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import subprocess
-import time
 import uuid
 from pathlib import Path
 
@@ -353,4 +352,3 @@ def test_ui_asset_page_shows_the_checks(stack):
     assert "p95_latency_under_5_min" in text
     assert any(word in text for word in ("Passed", "Failed", "Succeeded", "Warning")), text[:2000]
     assert shot.stat().st_size > 10_000
-    time.sleep(0)
