@@ -438,6 +438,7 @@ class CpuMeter:
         self.interval_s = interval_s
         self._seen: dict[tuple[int, float], tuple[str, float]] = {}  # key -> (kind, own CPU seconds)
         self._base: dict[tuple[int, float], float] = {}
+        self._labels: dict[tuple[int, float], str] = {}
         self._own_s = 0.0  # the meter's own sampling, done in this process: not counted
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._loop, daemon=True)
@@ -478,6 +479,8 @@ class CpuMeter:
                 t = p.cpu_times()
                 if kind == "tree":
                     kind = "chromium" if "chrom" in p.name() else "python+node"
+                if key not in self._labels:
+                    self._labels[key] = _process_label(kind, p)
                 self._seen[key] = (kind, t.user + t.system)
                 if baseline:  # what already ran before the meter started does not count
                     self._base[key] = t.user + t.system
@@ -510,3 +513,32 @@ class CpuMeter:
         out["python+node"] = max(0.0, out["python+node"] - self._own_s)
         out["total"] = sum(out.values())
         return out
+
+    def by_process(self) -> dict[str, float]:
+        """CPU seconds by what the process is (Dagster daemon, code server, run processes, ...)."""
+        out: dict[str, float] = {}
+        for key, (_kind, used) in self._seen.items():
+            label = self._labels.get(key, "other")
+            out[label] = out.get(label, 0.0) + max(0.0, used - self._base.get(key, 0.0))
+        if "benchmark process" in out:
+            out["benchmark process"] = max(0.0, out["benchmark process"] - self._own_s)
+        return dict(sorted(out.items(), key=lambda kv: -kv[1]))
+
+
+def _process_label(kind: str, proc: Any) -> str:
+    if kind != "python+node":
+        return kind
+    try:
+        cmd = " ".join(proc.cmdline())
+    except Exception:
+        return "other"
+    if proc.pid == os.getpid():
+        return "benchmark process"
+    # A code server starts each run with multiprocessing's spawn: the run's command line is spawn_main's.
+    for needle, label in (("dagster-daemon", "dagster daemon"), ("execute_run", "dagster run processes"),
+                          ("multiprocessing", "dagster run processes"),
+                          ("api grpc", "dagster code server"), ("code-server", "dagster code server"),
+                          ("playwright", "playwright drivers (node)"), ("node", "playwright drivers (node)")):
+        if needle in cmd:
+            return label
+    return "other python"

@@ -14,7 +14,8 @@ Variants, each measured in this run on the same sites with distinct businesses:
 * platform: `run_submissions` in this process, `--runs` jobs at a time (each job its own Chromium,
   5 submissions at a time as an enterprise job): claims, pacing, brain + learned mappings, proof,
   heartbeats, audit, in PostgreSQL.
-* dagster: the whole path. Messages on SQS (moto), the SQS sensor of a real `dagster-daemon`,
+* dagster: the whole path. Messages on SQS (moto), the SQS sensor of a real `dagster-daemon` whose
+  code location is served by a long-lived `dagster code-server` (as docker-compose deploys it),
   QueuedRunCoordinator (dagster.dev.yaml: 3 runs at a time, 2 browser slots, dequeued every 5 s), the sensor every
   10 s (the product's default), one run process per job; timed from the first message sent to the
   last job completed. A warm-up job goes through first (the daemon
@@ -78,6 +79,7 @@ def run_bare(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, first: 
     with CpuMeter([os.getpid()], exclude=parts.server_pids) as cpu:
         fig = asyncio.run(bare_run(parts.sandbox_url, tasks, runs * PER_JOB_CONCURRENCY))
     fig.extra["cpu_s"] = cpu.seconds()
+    fig.extra["cpu_by_process"] = cpu.by_process()
     fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, len(tasks))
     return fig
 
@@ -114,7 +116,7 @@ def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, fir
         wall = time.monotonic() - started
     xacts = db_transactions(parts.database) - xacts
     fig = platform_figures(parts.database_url, job_ids, "platform, in-process (no Dagster)", wall,
-                           cpu_s=cpu.seconds(), db_transactions=xacts)
+                           cpu_s=cpu.seconds(), db_transactions=xacts, cpu_by_process=cpu.by_process())
     fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, fig.count)
     return fig
 
@@ -135,7 +137,7 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
 
     from dirbolt_core.db.store import Store
     from dirbolt_core.queue.sqs import JobQueue
-    from tests.dagster_harness import dagster_daemon, dagster_env, wait_until
+    from tests.dagster_harness import dagster_code_server, dagster_daemon, dagster_env, wait_until
 
     assert parts.sqs_url
     suffix = uuid.uuid4().hex[:8]
@@ -152,7 +154,9 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
                            "priority": "enterprise"})
 
     profiles = [business(30_000 + first + j) for j in range(jobs)]
-    with Store(parts.database_url) as store, dagster_daemon(env, log) as daemon:
+    with (Store(parts.database_url) as store,
+          dagster_code_server(env, parts.work / "dagster-code-server.log") as workspace,
+          dagster_daemon(env, log, workspace) as daemon):
         def completed(ids: list[uuid.UUID]) -> bool:
             return all(store.job(j).status.value == "completed" for j in ids)
 
@@ -169,7 +173,7 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
             wall = time.monotonic() - started
         phases = _dagster_phases(dg.DagsterInstance.from_config(env["DAGSTER_HOME"]), store, job_ids, sent_at)
     fig = platform_figures(parts.database_url, job_ids, "platform through Dagster (SQS, daemon)", wall,
-                           cpu_s=cpu.seconds(), phases=phases)
+                           cpu_s=cpu.seconds(), phases=phases, cpu_by_process=cpu.by_process())
     fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, fig.count)
     return fig
 
@@ -219,7 +223,12 @@ def merge(figs: list[RunFigures]) -> RunFigures:
     for f in figs:
         for k, v in f.extra.get("cpu_s", {}).items():
             cpu[k] = cpu.get(k, 0.0) + v
-    merged.extra = {"cpu_s": cpu, "accepted": sum(f.extra.get("accepted", 0) for f in figs),
+    by_process: dict[str, float] = {}
+    for f in figs:
+        for k, v in f.extra.get("cpu_by_process", {}).items():
+            by_process[k] = by_process.get(k, 0.0) + v
+    merged.extra = {"cpu_s": cpu, "cpu_by_process": by_process,
+                    "accepted": sum(f.extra.get("accepted", 0) for f in figs),
                     **({"db_transactions": sum(f.extra["db_transactions"] for f in figs)}
                        if "db_transactions" in figs[0].extra else {}),
                     "rounds_wall_s": [round(f.wall_s, 1) for f in figs],
@@ -299,6 +308,9 @@ def main(argv: list[str] | None = None) -> int:
         if "db_transactions" in r.extra:
             print(f"{'':40} database transactions per submission (job-level ones included): "
                   f"{r.extra['db_transactions'] / r.count:.1f}")
+        if r.extra.get("cpu_by_process"):
+            print(f"{'':40} CPU s/sub by process: " + ", ".join(
+                f"{k} {v / r.count:.2f}" for k, v in r.extra["cpu_by_process"].items() if v / r.count >= 0.005))
         if "rounds_wall_s" in r.extra:
             print(f"{'':40} rounds (wall s): {r.extra['rounds_wall_s']}")
     for r in results:

@@ -35,9 +35,10 @@ import os
 import re
 import sys
 import threading
+import time
 import traceback
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, TextIO
 
@@ -498,6 +499,24 @@ def progress_line(done: int, total: int, directory_id: str, status: str, *, reas
         left = elapsed_s / done * (total - done)
         text += f" · {_duration(elapsed_s)} elapsed" + (f", ~{_duration(left)} left" if total > done else "")
     return text
+
+
+class ProgressThrottle:
+    """Which progress lines also go to a costly sink. A Dagster run's event log is one: each line
+    is a storage write, made on the run's event loop while its other submissions wait. The first,
+    the last, the notable ones (a submission that did not go through) and one every `every_s`."""
+
+    def __init__(self, every_s: float = 10.0, clock: Callable[[], float] = time.monotonic):
+        self.every_s = every_s
+        self._clock = clock
+        self._last: float | None = None
+
+    def due(self, done: int, total: int, *, notable: bool = False) -> bool:
+        now = self._clock()
+        if notable or done >= total or self._last is None or now - self._last >= self.every_s:
+            self._last = now
+            return True
+        return False
 
 
 def _duration(seconds: float) -> str:

@@ -1,6 +1,7 @@
 """Job-partitioned assets: the plan of a job and its submissions."""
 
 import asyncio
+import logging
 import time
 import uuid
 
@@ -8,7 +9,7 @@ import dagster as dg
 
 from dirbolt_core.faults import failpoint_sync
 from dirbolt_core.jobs import JobNotFound, RunContext, plan_job, run_submissions
-from dirbolt_core.logs import progress_line
+from dirbolt_core.logs import ProgressThrottle, progress_line
 from dirbolt_core.runner.engine import DirectoryReport
 from dirbolt_core.settings import get_settings
 from dirbolt_dagster.checks import (
@@ -27,6 +28,12 @@ jobs_queue_spec = dg.AssetSpec(JOBS_QUEUE, group_name="intake", kinds={"sqs"},
 
 # Concurrency pool for browser slots (limit in dagster.yaml `concurrency.pools`).
 BROWSER_POOL = "browser"
+
+progress_log = logging.getLogger("dirbolt_dagster.progress")
+# Per-submission progress in the run's event log (the UI): every line would be one event-log
+# write on the event loop that drives the run's browser; the UI shows one every 10 s, the last
+# and every submission that did not go through. All of them go to the run's stderr.
+PROGRESS_EVENT_EVERY_S = 10.0
 
 
 def _job_id(context: dg.AssetExecutionContext) -> uuid.UUID:
@@ -81,11 +88,14 @@ def submissions(
                      heartbeat_s=get_settings().heartbeat_seconds, step_timeout_ms=browser.step_timeout_ms)
 
     started = time.monotonic()
+    throttle = ProgressThrottle(PROGRESS_EVENT_EVERY_S)
 
     def on_progress(done: int, total: int, report: DirectoryReport) -> None:
-        context.log.info(progress_line(done, total, report.directory_id, report.status.value, reason=report.reason,
-                                       already_recorded=not report.submitted_now,
-                                       elapsed_s=time.monotonic() - started))
+        line = progress_line(done, total, report.directory_id, report.status.value, reason=report.reason,
+                             already_recorded=not report.submitted_now, elapsed_s=time.monotonic() - started)
+        progress_log.info(line)  # every one, to the run's stderr (JSON)
+        if throttle.due(done, total, notable=not report.status.is_success):
+            context.log.info(line)
 
     try:
         asyncio.run(run_submissions(store.store, job_id, ctx, on_progress=on_progress))

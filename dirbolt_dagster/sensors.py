@@ -87,7 +87,9 @@ def sqs_jobs_sensor(context: dg.SensorEvaluationContext, store: StoreResource,
 @dg.run_failure_sensor(
     monitored_jobs=[submit_job],
     default_status=dg.DefaultSensorStatus.RUNNING,
-    minimum_interval_seconds=5,
+    # Every evaluation builds an instance and the resources in the code server; a job's failure
+    # reaching the DLQ 15 s later costs nothing, polling every 5 s costs CPU the browsers need.
+    minimum_interval_seconds=15,
     description="A job whose runs failed for good (retries exhausted) is failed and dead-lettered.",
 )
 def job_run_failure_sensor(context: dg.RunFailureSensorContext, store: StoreResource,

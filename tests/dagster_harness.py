@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+from dirbolt_core.services import free_port
 from dirbolt_core.settings import REPO_ROOT
 
 BIN = Path(sys.executable).parent
@@ -41,20 +42,51 @@ def dagster_env(*, home: Path, database_url: str, sqs_url: str, queue_name: str,
     }
 
 
+def _stop(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 @contextlib.contextmanager
-def dagster_daemon(env: dict[str, str], log_path: Path) -> Iterator[subprocess.Popen]:
+def dagster_code_server(env: dict[str, str], log_path: Path) -> Iterator[Path]:
+    """The code location in its own long-lived server, as docker-compose runs it; yields a workspace
+    file that points at it. (A daemon that manages its code server itself replaces that process
+    every 60 s, and each replacement imports the whole code location again.)"""
+    port = free_port()
+    workspace = Path(env["DAGSTER_HOME"]) / "workspace.grpc.yaml"
+    workspace.write_text("load_from:\n  - grpc_server:\n      host: 127.0.0.1\n"
+                         f"      port: {port}\n      location_name: dirbolt\n")
     with open(log_path, "ab") as log:
-        proc = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
+        proc = subprocess.Popen([str(BIN / "dagster"), "code-server", "start", "-h", "127.0.0.1", "-p", str(port),
+                                 "-m", "dirbolt_dagster.definitions", "--location-name", "dirbolt",
+                                 "--log-level", "warning"],
+                                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+        try:
+            wait_until(lambda: subprocess.run([str(BIN / "dagster"), "api", "grpc-health-check", "-p", str(port)],
+                                              env=env, capture_output=True).returncode == 0,
+                       timeout_s=120, interval_s=0.5, proc=proc, log_path=log_path)
+            yield workspace
+        finally:
+            _stop(proc)
+
+
+@contextlib.contextmanager
+def dagster_daemon(env: dict[str, str], log_path: Path, workspace: Path | None = None
+                   ) -> Iterator[subprocess.Popen]:
+    """A dagster-daemon on `workspace` (default: workspace.yaml, whose code server the daemon
+    starts itself)."""
+    with open(log_path, "ab") as log:
+        proc = subprocess.Popen([str(BIN / "dagster-daemon"), "run", "-w",
+                                 str(workspace or REPO_ROOT / "workspace.yaml")],
                                 env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         try:
             yield proc
         finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=10)
+            _stop(proc)
 
 
 def wait_until(predicate, *, timeout_s: float, interval_s: float = 1.0, proc: subprocess.Popen | None = None,

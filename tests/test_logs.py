@@ -26,6 +26,7 @@ from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.jobs import RunContext, plan_job, run_submissions
 from dirbolt_core.logs import (
     ID_KEYS,
+    ProgressThrottle,
     clear_sensitive,
     configure_logging,
     log_context,
@@ -174,6 +175,20 @@ def test_progress_line_says_where_the_run_is_and_hides_customer_data(logging_res
     assert line.startswith("[3/30] sandbox-northonly: rejected — A listing for [redacted] already exists")
     assert "45s elapsed, ~6m45s left" in line
     assert progress_line(2, 2, "d", "submitted", already_recorded=True) == "[2/2] d: submitted (already recorded)"
+
+
+def test_the_run_event_log_gets_the_first_the_last_the_failures_and_one_line_per_interval():
+    now = [0.0]
+    throttle = ProgressThrottle(10.0, clock=lambda: now[0])
+    sent = []
+    # (seconds into the run, a submission that did not go through)
+    for done, (at, notable) in enumerate([(1, False), (2, False), (5, False), (9, True), (12, False),
+                                          (18, False), (19.5, False), (22, False), (23, False)], start=1):
+        now[0] = at
+        if throttle.due(done, 9, notable=notable):
+            sent.append(done)
+    # 1: the first; 4: did not go through (it restarts the interval); 7: 10.5 s after 4; 9: the last
+    assert sent == [1, 4, 7, 9]
 
 
 def test_dagster_run_logs_are_redacted_too(logging_reset):

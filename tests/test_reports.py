@@ -7,6 +7,7 @@ proof images that are real Chromium screenshots of the 30 sandbox directory page
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -247,3 +248,25 @@ def test_report_command_writes_the_report_and_prints_where(store, small_job, dat
                                       "--artifacts-uri", str(artifact_dir)])
     assert recent.exit_code == 0, recent.output
     assert f"job {job_id}: 3 directories" in recent.output
+
+
+@pytest.mark.parametrize(("size", "mode", "expected"), [
+    ((1280, 4000), "RGBA", (480, 360)),  # a tall full-page screenshot: its first screen, shrunk
+    ((1280, 600), "RGB", (480, 225)),    # shorter than a screen: all of it, shrunk
+    ((320, 200), "P", (320, 200)),       # narrower than a thumbnail: kept as it is
+])
+def test_thumbnails_are_the_first_screen_as_a_small_jpeg(size, mode, expected):
+    from dirbolt_core.reports.thumbnails import thumbnail_data_uri
+
+    shot = Image.new(mode, size)
+    if mode != "P":
+        shot.paste((200, 30, 30) + ((255,) if mode == "RGBA" else ()), (0, 0, size[0], 40))  # a red header
+    buf = io.BytesIO()
+    shot.save(buf, "PNG")
+    uri = thumbnail_data_uri(buf.getvalue())
+    assert uri.startswith("data:image/jpeg;base64,")
+    with Image.open(io.BytesIO(base64.b64decode(uri.split(",", 1)[1]))) as thumb:
+        assert thumb.format == "JPEG" and thumb.mode == "RGB" and thumb.size == expected
+        if mode != "P":  # the header survives the cut and the shrink
+            r, g, b = thumb.getpixel((thumb.width // 2, 2))
+            assert r > 150 and g < 80 and b < 80

@@ -16,13 +16,18 @@ def thumbnail_data_uri(png: bytes, *, width: int = THUMB_WIDTH, quality: int = 7
         from PIL import Image
     except ImportError:  # Pillow comes with the stack; without it the report embeds the original
         return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    out = io.BytesIO()
     with Image.open(io.BytesIO(png)) as image:
         image.load()
-        rgb = image.convert("RGB")
-    w, h = rgb.size
-    top = rgb.crop((0, 0, w, min(h, int(w * MAX_ASPECT)))) if h > w * MAX_ASPECT else rgb
-    if top.width > width:
-        top = top.resize((width, max(1, round(top.height * width / top.width))), Image.Resampling.LANCZOS)
-    out = io.BytesIO()
-    top.save(out, format="JPEG", quality=quality, optimize=True)
+        w, h = image.size
+        # Cut first, convert and shrink only what is kept: a report makes one per directory.
+        top = image.crop((0, 0, w, min(h, int(w * MAX_ASPECT)))) if h > w * MAX_ASPECT else image
+        if top.mode != "RGB":
+            top = top.convert("RGB")
+        if top.width > width:
+            # reducing_gap: a box reduction by an integer factor first, then bilinear over what is
+            # left; at thumbnail size it looks like LANCZOS over the whole image at half the CPU.
+            top = top.resize((width, max(1, round(top.height * width / top.width))), Image.Resampling.BILINEAR,
+                             reducing_gap=2.0)
+        top.save(out, format="JPEG", quality=quality)
     return "data:image/jpeg;base64," + base64.b64encode(out.getvalue()).decode("ascii")
