@@ -51,6 +51,19 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.wait(timeout=10)
 
 
+def _code_loaded(port: int) -> bool:
+    """The server answers with the code location's repositories (not only that it is up: a daemon
+    that finds the location still loading marks it broken until its next refresh, a minute on)."""
+    from dagster._grpc.client import DagsterGrpcClient
+    from dagster._serdes import deserialize_value
+
+    try:
+        reply = deserialize_value(DagsterGrpcClient(port=port, host="127.0.0.1").list_repositories())
+    except Exception:
+        return False
+    return type(reply).__name__ == "ListRepositoriesResponse"
+
+
 @contextlib.contextmanager
 def dagster_code_server(env: dict[str, str], log_path: Path) -> Iterator[Path]:
     """The code location in its own long-lived server, as docker-compose runs it; yields a workspace
@@ -66,9 +79,7 @@ def dagster_code_server(env: dict[str, str], log_path: Path) -> Iterator[Path]:
                                  "--log-level", "warning"],
                                 env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         try:
-            wait_until(lambda: subprocess.run([str(BIN / "dagster"), "api", "grpc-health-check", "-p", str(port)],
-                                              env=env, capture_output=True).returncode == 0,
-                       timeout_s=120, interval_s=0.5, proc=proc, log_path=log_path)
+            wait_until(lambda: _code_loaded(port), timeout_s=120, interval_s=0.5, proc=proc, log_path=log_path)
             yield workspace
         finally:
             _stop(proc)

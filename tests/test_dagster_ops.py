@@ -1,4 +1,4 @@
-"""Operator flows against a real Dagster webserver and daemon (GraphQL API, UI, queue limits, DLQ)."""
+"""Operator flows against a real Dagster webserver, daemon and code server (GraphQL API, UI, queue limits, DLQ)."""
 
 from __future__ import annotations
 
@@ -21,7 +21,7 @@ from dirbolt_core.services import free_port, wait_http
 from dirbolt_core.settings import REPO_ROOT, SANDBOX_CATALOG
 from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
 from tests.conftest import ARTIFACT_DIR, SandboxAdmin, _dsn_for, create_database, drop_database
-from tests.dagster_harness import BIN, dagster_daemon, dagster_env, wait_until
+from tests.dagster_harness import BIN, dagster_code_server, dagster_daemon, dagster_env, wait_until
 from tests.runner_harness import business
 from tests.webhook_receiver import WebhookReceiver
 
@@ -62,6 +62,8 @@ class Stack:
         self.webserver: subprocess.Popen | None = None
         self._daemon_cm = None
         self.daemon: subprocess.Popen | None = None
+        self._code_server_cm = None
+        self._workspace: Path | None = None
 
     @property
     def url(self) -> str:
@@ -71,16 +73,24 @@ class Stack:
     def instance(self) -> dg.DagsterInstance:
         return dg.DagsterInstance.from_config(self.env["DAGSTER_HOME"])
 
+    def workspace(self) -> Path:
+        """docker-compose's topology: one code server; the webserver and the daemon load the code
+        location from it over gRPC, and it starts the runs."""
+        if self._workspace is None:
+            self._code_server_cm = dagster_code_server(self.env, self.tmp / "code-server.log")
+            self._workspace = self._code_server_cm.__enter__()
+        return self._workspace
+
     def start_webserver(self) -> None:
         log = open(self.tmp / "webserver.log", "ab")  # noqa: SIM115 - lives as long as the process
         self.webserver = subprocess.Popen(
-            [str(BIN / "dagster-webserver"), "-w", str(REPO_ROOT / "workspace.yaml"), "-h", "127.0.0.1",
+            [str(BIN / "dagster-webserver"), "-w", str(self.workspace()), "-h", "127.0.0.1",
              "-p", str(self.port)], env=self.env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
         wait_http(f"{self.url}/server_info", timeout_s=120, proc=self.webserver)
 
     def start_daemon(self) -> None:
         if self.daemon is None:
-            self._daemon_cm = dagster_daemon(self.env, self.tmp / "daemon.log")
+            self._daemon_cm = dagster_daemon(self.env, self.tmp / "daemon.log", self.workspace())
             self.daemon = self._daemon_cm.__enter__()
 
     def stop(self) -> None:
@@ -89,6 +99,8 @@ class Stack:
         if self.webserver is not None:
             self.webserver.terminate()
             self.webserver.wait(timeout=30)
+        if self._code_server_cm is not None:
+            self._code_server_cm.__exit__(None, None, None)
         self.store.close()
         drop_database(self.db_name)
 
