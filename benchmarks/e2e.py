@@ -1,10 +1,11 @@
 """End to end: N jobs x M sandbox directories, the platform against a bare Playwright loop.
 
-    .venv/bin/python benchmarks/e2e.py [--jobs 8] [--mirrors 1] [--variants bare,platform,dagster] [--json]
+    .venv/bin/python benchmarks/e2e.py [--jobs 4] [--mirrors 4] [--variants bare,platform,dagster] [--rounds 1] [--json]
 
 `--mirrors N` makes each job N x 15 directories (the sandbox serves every site N times as distinct
-directories): Dagster's per-run costs (a process, imports, checks, report) are paid once per job, so
-jobs of 15 directories are its worst case; real packages are larger.
+directories). The default, 4 jobs x 60 directories, is about the smallest package sold (a starter
+is 50). Dagster's per-run costs (a process, imports, checks, report) are paid once per job, so
+smaller jobs (`--jobs 8 --mirrors 1`: 15 directories each) are its worst case.
 
 Variants, each measured in this run on the same sites with distinct businesses:
 
@@ -248,8 +249,8 @@ def merge(figs: list[RunFigures]) -> RunFigures:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--jobs", type=int, default=8, help=f"jobs, each of {len(SITES)} x --mirrors directories")
-    parser.add_argument("--mirrors", type=int, default=1,
+    parser.add_argument("--jobs", type=int, default=4, help=f"jobs, each of {len(SITES)} x --mirrors directories")
+    parser.add_argument("--mirrors", type=int, default=4,
                         help="each job submits to the 15 sites and their mirrors 2..N (N x 15 directories)")
     parser.add_argument("--runs", type=int, default=2,
                         help="jobs at a time (dagster.dev.yaml runs 2); bare runs runs x 5 submissions at a time")
