@@ -62,7 +62,9 @@ EXCLUDED: dict[str, str] = {
 def mirrored_sites(copies: int, sites: Sequence[str] = SITES) -> tuple[str, ...]:
     """`sites` and their mirrors 2..copies (`localpages-2`, ...): distinct directories of the same
     designs (`dirbolt sandbox --mirrors`), for jobs of more directories than there are designs."""
-    return (*sites, *(f"{site}-{k}" for k in range(2, copies + 1) for site in sites))
+    from dirbolt_core.sandbox.sites import mirror_id
+
+    return (*sites, *(mirror_id(site, k) for k in range(2, copies + 1) for site in sites))
 
 
 def business(n: int) -> BusinessProfile:

@@ -42,7 +42,8 @@ def dagster_env(*, home: Path, database_url: str, sqs_url: str, queue_name: str,
     }
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def stop_process(proc: subprocess.Popen) -> None:
+    """Terminate, and kill what does not exit within 30 s (a daemon waits for its threads)."""
     proc.terminate()
     try:
         proc.wait(timeout=30)
@@ -55,13 +56,14 @@ def _code_loaded(port: int) -> bool:
     """The server answers with the code location's repositories (not only that it is up: a daemon
     that finds the location still loading marks it broken until its next refresh, a minute on)."""
     from dagster._grpc.client import DagsterGrpcClient
+    from dagster._grpc.types import ListRepositoriesResponse
     from dagster._serdes import deserialize_value
 
     try:
         reply = deserialize_value(DagsterGrpcClient(port=port, host="127.0.0.1").list_repositories())
     except Exception:
         return False
-    return type(reply).__name__ == "ListRepositoriesResponse"
+    return isinstance(reply, ListRepositoriesResponse)
 
 
 @contextlib.contextmanager
@@ -82,7 +84,7 @@ def dagster_code_server(env: dict[str, str], log_path: Path) -> Iterator[Path]:
             wait_until(lambda: _code_loaded(port), timeout_s=120, interval_s=0.5, proc=proc, log_path=log_path)
             yield workspace
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 @contextlib.contextmanager
@@ -97,7 +99,7 @@ def dagster_daemon(env: dict[str, str], log_path: Path, workspace: Path | None =
         try:
             yield proc
         finally:
-            _stop(proc)
+            stop_process(proc)
 
 
 def wait_until(predicate, *, timeout_s: float, interval_s: float = 1.0, proc: subprocess.Popen | None = None,

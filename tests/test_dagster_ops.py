@@ -21,7 +21,7 @@ from dirbolt_core.services import free_port, wait_http
 from dirbolt_core.settings import REPO_ROOT, SANDBOX_CATALOG
 from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
 from tests.conftest import ARTIFACT_DIR, SandboxAdmin, _dsn_for, create_database, drop_database
-from tests.dagster_harness import BIN, dagster_code_server, dagster_daemon, dagster_env, wait_until
+from tests.dagster_harness import BIN, dagster_code_server, dagster_daemon, dagster_env, stop_process, wait_until
 from tests.runner_harness import business
 from tests.webhook_receiver import WebhookReceiver
 
@@ -97,8 +97,7 @@ class Stack:
         if self._daemon_cm is not None:
             self._daemon_cm.__exit__(None, None, None)
         if self.webserver is not None:
-            self.webserver.terminate()
-            self.webserver.wait(timeout=30)
+            stop_process(self.webserver)
         if self._code_server_cm is not None:
             self._code_server_cm.__exit__(None, None, None)
         self.store.close()

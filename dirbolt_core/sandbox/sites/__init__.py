@@ -10,6 +10,11 @@ SITE_CLASSES: list[type[Site]] = [*foundation.SITES, *languages.SITES, *conventi
 SITES_BY_ID: dict[str, type[Site]] = {cls.id: cls for cls in SITE_CLASSES}
 
 
+def mirror_id(site_id: str, copy: int) -> str:
+    """The id of copy `copy` (2..N) of a site: `localpages-2`; `site_class` reads it back."""
+    return f"{site_id}-{copy}"
+
+
 def mirror_classes(copies: int) -> list[type[Site]]:
     """Every site `copies` times: the originals, then copies 2..N as distinct directories
     (`localpages-2`, ...) with their own path, record, rate-limit clock and duplicate register.
@@ -21,7 +26,7 @@ def mirror_classes(copies: int) -> list[type[Site]]:
     for k in range(2, copies + 1):
         for cls in SITE_CLASSES:
             mirrors.append(type(f"{cls.__name__}Mirror{k}", (cls,),
-                                {"id": f"{cls.id}-{k}", "name": f"{cls.name} {k}", "mirror_of": cls.id}))
+                                {"id": mirror_id(cls.id, k), "name": f"{cls.name} {k}", "mirror_of": cls.id}))
     return [*SITE_CLASSES, *mirrors]
 
 
