@@ -16,21 +16,26 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from dirbolt_core.db.legacy import column_limits, route_job
+from dirbolt_core.db.shadow import LATENCY_S, RESULTS, results_table
 from dirbolt_core.migration.compare import Comparison
+from dirbolt_core.migration.legacy import (
+    LEGACY_BUSINESS_COLUMNS,
+    canonical_business_data,
+    legacy_business_columns,
+    legacy_business_view,
+    legacy_customer,
+    legacy_directory_tier,
+    legacy_priority_level,
+)
 from dirbolt_core.migration.routing import Mode, RolloutSettings, route
 from dirbolt_core.models import Directory, Job, SubmissionOutcome, SubmissionResult
 from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus, job_status_from_db
 
-# Legacy columns keep the legacy writer's scale: needs_manual has no legacy
-# equivalent and reads as pending (a person still has to act).
-_LEGACY_STATUS = {
-    SubmissionStatus.NEEDS_MANUAL: "pending",
-}
-
-
-def legacy_submission_status(status: SubmissionStatus) -> str:
-    return _LEGACY_STATUS.get(status, status.value)
-
+# A comparison counts where both systems reached an outcome (migration.compare.Comparison.compared):
+# a legacy result still pending or processing is not yet an answer to agree with.
+COMPARED = ("legacy_status IS NOT NULL AND new_status IS NOT NULL "
+            "AND legacy_scale <> 'pending' AND new_scale <> 'pending'")
 
 # A database restart or failover drops connections for a few seconds. The calls a running
 # job makes are idempotent (claims, finishes, heartbeats re-assert the same state), so they
@@ -182,14 +187,10 @@ class Store:
         return Directory.model_validate(row) if row else None
 
     # -------------------------------------------------------------------- jobs
-    def upsert_customer(self, customer_id: str, *, name: str | None = None, email: str | None = None) -> None:
-        with self.connection() as conn:
-            conn.execute(
-                """INSERT INTO customers (id, name, email) VALUES (%s, %s, %s)
-                   ON CONFLICT (id) DO UPDATE SET name = COALESCE(EXCLUDED.name, customers.name),
-                                                  email = COALESCE(EXCLUDED.email, customers.email)""",
-                (customer_id, name, email),
-            )
+    @staticmethod
+    def _routing_percent(conn: psycopg.Connection) -> int:
+        row = conn.execute("SELECT routing_percent FROM rollout_settings").fetchone()
+        return row["routing_percent"] if row else 100
 
     def create_job(
         self,
@@ -201,41 +202,75 @@ class Store:
         business_data: dict[str, Any],
         status: JobStatus | None = None,
     ) -> bool:
-        """Insert a job as the customer's order (status 'pending', the legacy word: ordered, not queued).
+        """Insert a job as the customer's order (dirbolt status 'pending': ordered, not queued).
 
-        Returns False when the job already exists; its data is left as it is.
+        Returns False when the job already exists; its data is left as it is. The row is one the
+        legacy platform reads as its own kind of job: customer name and e-mail from the profile,
+        the business under both key styles and in the business columns, the legacy priority scale.
+        Its routing is decided here (see db/legacy.py): a live job is dirbolt's from the start
+        (in_progress, assigned to dirbolt), a shadow job is pending for the legacy poller.
+        Raises LegacyConstraintError for a customer id longer than the jobs table holds.
         """
+        data = canonical_business_data(business_data)
+        name, email = legacy_customer(data)
         with self.transaction() as conn:
-            conn.execute(
-                "INSERT INTO customers (id) VALUES (%s) ON CONFLICT (id) DO NOTHING", (customer_id,)
-            )
+            limits = column_limits(conn, self.dsn)
+            limits.check_identifier("jobs", "customer_id", customer_id)
+            mode = route(job_id, self._routing_percent(conn))
+            dirbolt_status = status.value if status else "pending"
+            columns = {column: limits.fit("jobs", column, value)
+                       for column, value in legacy_business_columns(data).items()}
             row = conn.execute(
-                """INSERT INTO jobs (id, customer_id, package_type, directory_limit, priority_level,
-                                     priority, package_size, status, business_data, source)
-                   VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, 'dirbolt')
+                """INSERT INTO jobs (id, customer_id, customer_name, customer_email, package_type, directory_limit,
+                                     priority_level, priority, package_size, status, dirbolt_status, routing,
+                                     assigned_to, directories_to_process, retry_count, max_retries, business_data,
+                                     business_name, email, phone, website, address, city, state, zip, description,
+                                     category, source)
+                   VALUES (%(id)s, %(customer_id)s, %(customer_name)s, %(customer_email)s, %(package_type)s,
+                           %(size)s, %(level)s, %(priority)s, %(size)s,
+                           CASE WHEN %(live)s THEN COALESCE(dirbolt_legacy_job_status(%(dirbolt_status)s),
+                                                            'in_progress')
+                                ELSE 'pending' END,
+                           %(dirbolt_status)s, %(routing)s, CASE WHEN %(live)s THEN 'dirbolt' END, %(size)s, 0, 3,
+                           %(business_data)s, %(business_name)s, %(email)s, %(phone)s, %(website)s, %(address)s,
+                           %(city)s, %(state)s, %(zip)s, %(description)s, %(category)s, 'dirbolt')
                    ON CONFLICT (id) DO NOTHING RETURNING id""",
-                (job_id, customer_id, priority.value, package_size, priority.rank, priority.value,
-                 package_size, status.value if status else "pending", Jsonb(business_data)),
+                {"id": job_id, "customer_id": customer_id,
+                 "customer_name": limits.fit("jobs", "customer_name", name),
+                 "customer_email": limits.fit("jobs", "customer_email", email),
+                 "package_type": priority.value, "priority": priority.value, "size": package_size,
+                 "level": legacy_priority_level(priority),
+                 "live": mode == "live", "dirbolt_status": dirbolt_status, "routing": mode,
+                 # Both key styles: dirbolt reads the profile's keys, legacy readers their camelCase ones.
+                 "business_data": Jsonb({**legacy_business_view(data), **data}), **columns},
             ).fetchone()
             if row:
-                self._history(conn, entity="job", event="created", job_id=job_id,
-                              to_status=status.value if status else "pending")
+                self._history(conn, entity="job", event="created", job_id=job_id, to_status=dirbolt_status)
+                self._history(conn, entity="job", event="routed", job_id=job_id, to_status=mode,
+                              detail={"at": "order", "legacy_status": "in_progress" if mode == "live" else "pending"})
             return row is not None
 
     @reconnecting
     def job(self, job_id: uuid.UUID | str) -> Job | None:
+        """A job on dirbolt's scale, a legacy job included (its status, camelCase data, business columns)."""
         with self.connection() as conn:
             row = conn.execute(
-                """SELECT id, customer_id,
+                f"""SELECT id, customer_id,
                           COALESCE(package_size, directory_limit) AS package_size,
                           COALESCE(priority, package_type) AS priority,
-                          status, business_data, created_at, started_at, completed_at,
-                          error_message AS error
+                          COALESCE(dirbolt_status, status) AS status, business_data, created_at,
+                          CASE WHEN dirbolt_status IS NULL THEN started_at ELSE dirbolt_started_at END AS started_at,
+                          CASE WHEN dirbolt_status IS NULL THEN completed_at ELSE dirbolt_completed_at END
+                              AS completed_at,
+                          CASE WHEN dirbolt_status IS NULL THEN error_message ELSE dirbolt_error END AS error,
+                          {", ".join(LEGACY_BUSINESS_COLUMNS)}
                    FROM jobs WHERE id = %s""",
                 (job_id,),
             ).fetchone()
         if row is None:
             return None
+        columns = {column: row.pop(column) for column in LEGACY_BUSINESS_COLUMNS}
+        row["business_data"] = canonical_business_data(row["business_data"], columns)
         row["status"] = job_status_from_db(row["status"])
         return Job.model_validate(row)
 
@@ -249,22 +284,35 @@ class Store:
 
         The message's package and priority win over the order's; a job already queued,
         running or finished is left alone (a redelivered message is a duplicate, not an error).
+        A job not routed yet is routed now, atomically with the legacy poller (db/legacy.py); the
+        legacy columns change only on a job dirbolt runs live.
         """
         with self.transaction() as conn:
-            row = conn.execute(
-                """UPDATE jobs SET status = 'queued', queued_at = now(), message_id = %s, updated_at = now(),
-                       package_size = COALESCE(%s, package_size), directory_limit = COALESCE(%s, directory_limit),
-                       priority = COALESCE(%s, priority), package_type = COALESCE(%s, package_type),
-                       priority_level = COALESCE(%s, priority_level), source = 'dirbolt'
-                   WHERE id = %s AND (status IS NULL OR status = 'pending')
-                   RETURNING id""",
-                (message_id, package_size, package_size, priority and priority.value,
-                 priority and priority.value, priority and priority.rank, job_id),
-            ).fetchone()
-            if row:
-                self._history(conn, entity="job", event="queued", job_id=job_id, to_status="queued",
-                              detail={"message_id": message_id}, actor=actor)
-            return row is not None
+            row = conn.execute("SELECT dirbolt_status FROM jobs WHERE id = %s FOR UPDATE", (job_id,)).fetchone()
+            if row is None or row["dirbolt_status"] not in (None, "pending"):
+                return False
+            ownership = route_job(conn, job_id, route(job_id, self._routing_percent(conn)))
+            conn.execute(
+                """UPDATE jobs SET dirbolt_status = 'queued', queued_at = now(), message_id = %(message)s,
+                       updated_at = now(), source = 'dirbolt',
+                       package_size = COALESCE(%(size)s, package_size), priority = COALESCE(%(priority)s, priority),
+                       directory_limit = CASE WHEN routing = 'live' THEN COALESCE(%(size)s, directory_limit)
+                                              ELSE directory_limit END,
+                       package_type = CASE WHEN routing = 'live' THEN COALESCE(%(package_type)s, package_type)
+                                           ELSE package_type END,
+                       priority_level = CASE WHEN routing = 'live' THEN COALESCE(%(level)s, priority_level)
+                                             ELSE priority_level END
+                   WHERE id = %(job)s""",
+                {"message": message_id, "size": package_size, "priority": priority and priority.value,
+                 "package_type": priority and priority.value,
+                 "level": priority and legacy_priority_level(priority), "job": job_id})
+            if ownership.decided_now:
+                self._history(conn, entity="job", event="routed", job_id=job_id, to_status=ownership.routing,
+                              detail={"at": "intake", **ownership.model_dump(exclude={"routing", "decided_now"})},
+                              actor=actor)
+            self._history(conn, entity="job", event="queued", job_id=job_id, to_status="queued",
+                          detail={"message_id": message_id}, actor=actor)
+            return True
 
     @reconnecting
     def set_job_status(
@@ -277,22 +325,37 @@ class Store:
         actor: str | None = None,
         detail: dict[str, Any] | None = None,
     ) -> str | None:
-        """Move a job to status; returns the previous status. Audited."""
+        """Move a job to status; returns the previous status. Audited.
+
+        dirbolt's status and run times go to its own columns; a job it runs live also gets the
+        legacy status, times, error and (completed) 100% in the legacy columns.
+        """
         with self.transaction() as conn:
-            prev = conn.execute("SELECT status FROM jobs WHERE id = %s FOR UPDATE", (job_id,)).fetchone()
+            prev = conn.execute("SELECT dirbolt_status AS status FROM jobs WHERE id = %s FOR UPDATE",
+                                (job_id,)).fetchone()
             if prev is None:
                 raise KeyError(f"job {job_id} not found")
             conn.execute(
-                """UPDATE jobs SET status = %(status)s, updated_at = now(),
-                       error_message = CASE WHEN %(status)s IN ('failed', 'rejected') THEN %(error)s
-                                            ELSE error_message END,
+                """UPDATE jobs SET dirbolt_status = %(status)s, updated_at = now(),
+                       dirbolt_error = CASE WHEN %(failed)s THEN %(error)s ELSE dirbolt_error END,
                        run_id = COALESCE(%(run_id)s, run_id),
-                       started_at = CASE WHEN %(status)s = 'running' THEN COALESCE(started_at, now())
-                                         ELSE started_at END,
-                       completed_at = CASE WHEN %(status)s IN ('completed', 'failed', 'rejected')
-                                           THEN now() ELSE NULL END
+                       dirbolt_started_at = CASE WHEN %(status)s = 'running' THEN COALESCE(dirbolt_started_at, now())
+                                                 ELSE dirbolt_started_at END,
+                       dirbolt_completed_at = CASE WHEN %(final)s THEN now() END,
+                       status = CASE WHEN routing = 'live'
+                                     THEN COALESCE(dirbolt_legacy_job_status(%(status)s), status) ELSE status END,
+                       error_message = CASE WHEN routing = 'live' AND %(failed)s THEN %(error)s
+                                            ELSE error_message END,
+                       started_at = CASE WHEN routing = 'live' AND %(status)s = 'running'
+                                         THEN COALESCE(started_at, now()) ELSE started_at END,
+                       completed_at = CASE WHEN routing = 'live' THEN (CASE WHEN %(final)s THEN now() END)
+                                           ELSE completed_at END,
+                       progress_percentage = CASE WHEN routing = 'live' AND %(status)s = 'completed' THEN 100
+                                                  ELSE progress_percentage END
                    WHERE id = %(job_id)s""",
-                {"status": status.value, "error": error, "run_id": run_id, "job_id": job_id},
+                {"status": status.value, "error": error, "run_id": run_id, "job_id": job_id,
+                 "failed": status.value in ("failed", "rejected", "dead_lettered"),
+                 "final": status.value in ("completed", "failed", "rejected", "cancelled", "dead_lettered")},
             )
             if prev["status"] != status.value or error:
                 self._history(conn, entity="job", event=f"job_{status.value}", job_id=job_id,
@@ -305,7 +368,7 @@ class Store:
     def jobs_with_status(self, status: JobStatus, *, limit: int = 100) -> list[uuid.UUID]:
         with self.connection() as conn:
             rows = conn.execute(
-                "SELECT id FROM jobs WHERE status = %s AND source = 'dirbolt' ORDER BY queued_at LIMIT %s",
+                "SELECT id FROM jobs WHERE dirbolt_status = %s AND source = 'dirbolt' ORDER BY queued_at LIMIT %s",
                 (status.value, limit),
             ).fetchall()
         return [r["id"] for r in rows]
@@ -339,15 +402,30 @@ class Store:
             lock.release()
 
     # ------------------------------------------------------------- submissions
+    # Live rows go to the shared job_results, shadow rows to dirbolt_shadow_results (db/shadow.py).
+    # The legacy columns of a live row (submission_status and its timestamps, the job's counters)
+    # follow dirbolt's status through triggers of migration 012.
     @reconnecting
     def planned_directory_ids(self, job_id: uuid.UUID | str) -> list[str]:
         with self.connection() as conn:
             rows = conn.execute(
-                "SELECT directory_id FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL "
-                "ORDER BY created_at, directory_id",
+                f"SELECT directory_id FROM {RESULTS} r WHERE job_id = %s ORDER BY created_at, directory_id",
                 (job_id,),
             ).fetchall()
         return [r["directory_id"] for r in rows]
+
+    def _directory_columns(self, conn: psycopg.Connection, job_id: uuid.UUID | str, d: Directory) -> dict[str, Any]:
+        """A row's directory and customer in the legacy columns' terms (and sizes)."""
+        limits = column_limits(conn, self.dsn)
+        return {"dir_id": d.id, "dir_name": limits.fit("job_results", "directory_name", d.name),
+                "dir_url": limits.fit("job_results", "directory_url", str(d.submission_url)),
+                "category": limits.fit("job_results", "directory_category", d.category),
+                "tier": legacy_directory_tier(d.tier), "da": d.domain_authority, "job_id": job_id}
+
+    _INSERT_RESULT = """INSERT INTO {table} (idempotency_key, job_id, customer_id, directory_id, directory_name,
+                           directory_url, directory_category, directory_tier, domain_authority, shadow, status"""
+    _RESULT_VALUES = """VALUES (%(key)s, %(job_id)s, (SELECT customer_id FROM jobs WHERE id = %(job_id)s), %(dir_id)s,
+                           %(dir_name)s, %(dir_url)s, %(category)s, %(tier)s, %(da)s, %(shadow)s"""
 
     def save_plan(self, job_id: uuid.UUID, planned: Sequence[tuple[str, Directory]], *, actor: str,
                   shadow: bool = False) -> int:
@@ -357,14 +435,13 @@ class Store:
         catalog changed since.
         """
         added = 0
+        table = results_table(shadow)
         with self.transaction() as conn:
             for key, d in planned:
                 row = conn.execute(
-                    """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
-                           directory_url, status, submission_status, shadow)
-                       VALUES (%s, %s, %s, %s, %s, 'pending', 'pending', %s)
+                    self._INSERT_RESULT.format(table=table) + ") " + self._RESULT_VALUES + """, 'pending')
                        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id""",
-                    (key, job_id, d.id, d.name, str(d.submission_url), shadow),
+                    {"key": key, "shadow": shadow, **self._directory_columns(conn, job_id, d)},
                 ).fetchone()
                 added += row is not None
             if added:
@@ -389,27 +466,24 @@ class Store:
         left), or when it is an orphan of a dead run that never pressed submit. The
         caller must hold job_lock, which is what makes other runs' rows orphans.
         """
+        table = results_table(shadow)
         with self.transaction() as conn:
             row = conn.execute(
-                """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
-                       directory_url, status, submission_status, claim_owner, claimed_at, started_at,
-                       run_id, shadow)
-                   VALUES (%(key)s, %(job_id)s, %(dir_id)s, %(dir_name)s, %(dir_url)s, 'processing',
-                           'processing', %(owner)s, clock_timestamp(), clock_timestamp(), %(run_id)s,
-                           %(shadow)s)
+                self._INSERT_RESULT.format(table=table) + """, claim_owner, claimed_at, started_at, run_id) """
+                + self._RESULT_VALUES + f""", 'processing', %(owner)s, clock_timestamp(), clock_timestamp(),
+                           %(run_id)s)
                    ON CONFLICT (idempotency_key) DO UPDATE SET
-                       status = 'processing', submission_status = 'processing',
+                       status = 'processing',
                        claim_owner = EXCLUDED.claim_owner, claimed_at = EXCLUDED.claimed_at,
                        started_at = EXCLUDED.started_at, run_id = EXCLUDED.run_id, reason = NULL,
                        updated_at = now()
-                   WHERE job_results.status IN ('pending', 'failed')
-                      OR (job_results.status = 'processing'
-                          AND job_results.submit_started_at IS NULL
-                          AND job_results.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
+                   WHERE {table}.status IN ('pending', 'failed')
+                      OR ({table}.status = 'processing'
+                          AND {table}.submit_started_at IS NULL
+                          AND {table}.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
                    RETURNING attempts, (xmax = 0) AS inserted""",
-                {"key": key, "job_id": job_id, "dir_id": directory.id, "dir_name": directory.name,
-                 "dir_url": str(directory.submission_url), "owner": owner, "run_id": run_id,
-                 "shadow": shadow},
+                {"key": key, "owner": owner, "run_id": run_id, "shadow": shadow,
+                 **self._directory_columns(conn, job_id, directory)},
             ).fetchone()
             if row is not None:
                 self._history(conn, entity="submission", event="claimed", job_id=job_id,
@@ -418,7 +492,7 @@ class Store:
                               actor=owner)
                 return Claim(True, SubmissionStatus.PROCESSING, row["attempts"])
             existing = conn.execute(
-                "SELECT status, attempts, submit_started_at FROM job_results WHERE idempotency_key = %s",
+                f"SELECT status, attempts, submit_started_at FROM {table} WHERE idempotency_key = %s",
                 (key,),
             ).fetchone()
         status = SubmissionStatus(existing["status"])
@@ -426,10 +500,10 @@ class Store:
         return Claim(False, status, existing["attempts"], unknown_outcome=unknown)
 
     @reconnecting
-    def record_attempt(self, key: str) -> int:
+    def record_attempt(self, key: str, *, shadow: bool = False) -> int:
         with self.connection() as conn:
             row = conn.execute(
-                """UPDATE job_results SET attempts = attempts + 1, claimed_at = clock_timestamp(),
+                f"""UPDATE {results_table(shadow)} SET attempts = attempts + 1, claimed_at = clock_timestamp(),
                        updated_at = now()
                    WHERE idempotency_key = %s RETURNING attempts""",
                 (key,),
@@ -437,19 +511,20 @@ class Store:
         return row["attempts"]
 
     @reconnecting
-    def mark_submit_started(self, key: str) -> None:
+    def mark_submit_started(self, key: str, *, shadow: bool = False) -> None:
         """Written right before the final submit is pressed (see submit_started_at)."""
         with self.connection() as conn:
             conn.execute(
-                "UPDATE job_results SET submit_started_at = clock_timestamp() WHERE idempotency_key = %s",
+                f"UPDATE {results_table(shadow)} SET submit_started_at = clock_timestamp() WHERE idempotency_key = %s",
                 (key,),
             )
 
     @reconnecting
-    def clear_submit_started(self, key: str) -> None:
+    def clear_submit_started(self, key: str, *, shadow: bool = False) -> None:
         """The directory answered 429/5xx to the submit: nothing was accepted, a retry is safe."""
         with self.connection() as conn:
-            conn.execute("UPDATE job_results SET submit_started_at = NULL WHERE idempotency_key = %s", (key,))
+            conn.execute(f"UPDATE {results_table(shadow)} SET submit_started_at = NULL WHERE idempotency_key = %s",
+                         (key,))
 
     @reconnecting
     def finish_submission(
@@ -459,38 +534,44 @@ class Store:
         *,
         actor: str | None = None,
         rate_limit_wait_ms: int | None = None,
+        shadow: bool = False,
     ) -> None:
+        table = results_table(shadow)
         with self.transaction() as conn:
             prev = conn.execute(
-                "SELECT job_id, directory_id, status, started_at FROM job_results "
-                "WHERE idempotency_key = %s FOR UPDATE",
+                f"SELECT job_id, directory_id, status, started_at FROM {table} WHERE idempotency_key = %s FOR UPDATE",
                 (key,),
             ).fetchone()
             if prev is None:
                 raise KeyError(f"no pre-written result for key {key[:12]}")
             status = outcome.status
+            evidence = dict(outcome.evidence)
+            listing_url = column_limits(conn, self.dsn).fit("job_results", "listing_url", outcome.listing_url)
+            if listing_url != outcome.listing_url:
+                evidence["listing_url"] = outcome.listing_url  # longer than the legacy column holds
             conn.execute(
-                """UPDATE job_results SET
-                       status = %(status)s, submission_status = %(legacy)s, reason = %(reason)s,
+                f"""UPDATE {table} SET
+                       status = %(status)s, reason = %(reason)s,
                        rejection_reason = CASE WHEN %(status)s = 'rejected' THEN %(reason)s END,
                        error_message = CASE WHEN %(status)s = 'failed' THEN %(reason)s END,
                        listing_url = %(listing_url)s, confidence = %(confidence)s,
                        evidence = %(evidence)s, field_values = %(field_values)s,
                        screenshot_uri = %(screenshot_uri)s, html_uri = %(html_uri)s,
                        finished_at = clock_timestamp(),
-                       processing_time_seconds = EXTRACT(EPOCH FROM clock_timestamp() - started_at),
+                       -- whole seconds, as the legacy column holds them; dirbolt times from its timestamps
+                       processing_time_seconds = round(EXTRACT(EPOCH FROM clock_timestamp() - started_at)),
                        rate_limit_wait_ms = COALESCE(%(wait)s, rate_limit_wait_ms),
+                       retry_count = GREATEST(attempts - 1, 0),
                        submit_started_at = CASE WHEN %(status)s = 'failed' THEN NULL
                                                 ELSE submit_started_at END,
                        claim_owner = NULL, updated_at = now()
                    WHERE idempotency_key = %(key)s""",
                 {
                     "status": status.value,
-                    "legacy": legacy_submission_status(status),
                     "reason": outcome.reason,
-                    "listing_url": outcome.listing_url,
+                    "listing_url": listing_url,
                     "confidence": outcome.confidence,
-                    "evidence": Jsonb(outcome.evidence),
+                    "evidence": Jsonb(evidence),
                     "field_values": Jsonb(outcome.field_values),
                     "screenshot_uri": outcome.screenshot_uri,
                     "html_uri": outcome.html_uri,
@@ -501,19 +582,21 @@ class Store:
             self._history(conn, entity="submission", event=f"submission_{status.value}",
                           job_id=prev["job_id"], directory_id=prev["directory_id"],
                           from_status=prev["status"], to_status=status.value,
-                          detail={"reason": outcome.reason, "confidence": outcome.confidence},
+                          detail={"reason": outcome.reason, "confidence": outcome.confidence,
+                                  **({"shadow": True} if shadow else {})},
                           actor=actor)
 
     @reconnecting
     def results(self, job_id: uuid.UUID | str) -> list[SubmissionResult]:
+        """A job's rows on dirbolt's scale, live or shadow (a job is one or the other)."""
         with self.connection() as conn:
             rows = conn.execute(
-                """SELECT idempotency_key, job_id, directory_id, directory_name, status, reason,
+                f"""SELECT idempotency_key, job_id, directory_id, directory_name, status, reason,
                           listing_url, attempts, confidence, screenshot_uri, html_uri,
-                          COALESCE(field_values, '{}'::jsonb) AS field_values,
-                          COALESCE(evidence, '{}'::jsonb) AS evidence, started_at, finished_at,
-                          processing_time_seconds::float AS processing_time_seconds, rate_limit_wait_ms
-                   FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL
+                          COALESCE(field_values, '{{}}'::jsonb) AS field_values,
+                          COALESCE(evidence, '{{}}'::jsonb) AS evidence, started_at, finished_at,
+                          {LATENCY_S} AS processing_time_seconds, rate_limit_wait_ms
+                   FROM {RESULTS} r WHERE job_id = %s
                    ORDER BY directory_id""",
                 (job_id,),
             ).fetchall()
@@ -587,13 +670,13 @@ class Store:
             )
 
     def recent_submission_counts(self, *, minutes: int = 60) -> tuple[int, int]:
-        """(finished, failed) submissions of the new system in the last `minutes`."""
+        """(finished, failed) submissions of the new system in the last `minutes`, shadow runs included."""
         with self.connection() as conn:
             row = conn.execute(
-                """SELECT count(*) FILTER (WHERE status NOT IN ('pending', 'processing')) AS finished,
+                f"""SELECT count(*) FILTER (WHERE status NOT IN ('pending', 'processing')) AS finished,
                           count(*) FILTER (WHERE status = 'failed') AS failed
-                   FROM job_results
-                   WHERE idempotency_key IS NOT NULL AND finished_at > now() - make_interval(mins => %s)""",
+                   FROM {RESULTS} r
+                   WHERE finished_at > now() - make_interval(mins => %s)""",
                 (minutes,),
             ).fetchone()
         return row["finished"], row["failed"]
@@ -641,18 +724,21 @@ class Store:
 
     @reconnecting
     def decide_routing(self, job_id: uuid.UUID | str, *, actor: str) -> Mode:
-        """Live or shadow, decided once per job by the rollout setting of the moment and recorded."""
-        settings = self.rollout_settings()
-        mode = route(job_id, settings.routing_percent)
+        """Live or shadow, decided once per job by the rollout setting of the moment and recorded.
+
+        Decided with the job's row lock, against the legacy poller (db/legacy.py): a job the
+        poller took first runs in shadow whatever the setting says.
+        """
         with self.transaction() as conn:
-            row = conn.execute("UPDATE jobs SET routing = %s WHERE id = %s AND routing IS NULL RETURNING routing",
-                               (mode, job_id)).fetchone()
-            if row is not None:
-                self._history(conn, entity="job", event="routed", job_id=job_id, to_status=mode,
-                              detail={"routing_percent": settings.routing_percent}, actor=actor)
-                return mode
-            existing = conn.execute("SELECT routing FROM jobs WHERE id = %s", (job_id,)).fetchone()
-        return existing["routing"] if existing and existing["routing"] else mode
+            percent = self._routing_percent(conn)
+            ownership = route_job(conn, job_id, route(job_id, percent))
+            if ownership is None:
+                return route(job_id, percent)
+            if ownership.decided_now:
+                self._history(conn, entity="job", event="routed", job_id=job_id, to_status=ownership.routing,
+                              detail={"routing_percent": percent,
+                                      **ownership.model_dump(exclude={"routing", "decided_now"})}, actor=actor)
+        return ownership.routing
 
     def legacy_results(self, job_id: uuid.UUID | str) -> list[dict]:
         with self.connection() as conn:
@@ -664,10 +750,11 @@ class Store:
             ).fetchall()
 
     def new_results_for_comparison(self, job_id: uuid.UUID | str) -> list[dict]:
+        """The job's rows of the new system: real submissions, or a shadow run's predictions."""
         with self.connection() as conn:
             return conn.execute(
-                """SELECT directory_id, directory_name, directory_url, status, reason
-                   FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL""",
+                f"""SELECT directory_id, directory_name, directory_url, status, reason
+                   FROM {RESULTS} r WHERE job_id = %s""",
                 (job_id,),
             ).fetchall()
 
@@ -687,47 +774,48 @@ class Store:
         """Agreement by directory and by day over the last `days`, directories both systems handled."""
         with self.connection() as conn:
             by_directory = conn.execute(
-                """SELECT directory_key, count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
+                f"""SELECT directory_key, count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
                    FROM legacy_comparisons
-                   WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
-                     AND compared_at > now() - make_interval(days => %s)
+                   WHERE {COMPARED} AND compared_at > now() - make_interval(days => %s)
                    GROUP BY directory_key ORDER BY directory_key""",
                 (days,),
             ).fetchall()
             by_day = conn.execute(
-                """SELECT date_trunc('day', compared_at)::date AS day, count(*) AS compared,
+                f"""SELECT date_trunc('day', compared_at)::date AS day, count(*) AS compared,
                           count(*) FILTER (WHERE agree) AS agreeing
                    FROM legacy_comparisons
-                   WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
-                     AND compared_at > now() - make_interval(days => %s)
+                   WHERE {COMPARED} AND compared_at > now() - make_interval(days => %s)
                    GROUP BY 1 ORDER BY 1""",
                 (days,),
             ).fetchall()
         return {"by_directory": by_directory, "by_day": by_day}
 
-    def gate_figures(self, *, days: int = 7) -> dict[str, Any]:
-        """The migration gates over recent live work: success rate, p95 latency, agreement."""
+    def gate_figures(self, *, days: int = 7, mode: Mode = "live") -> dict[str, Any]:
+        """The migration gates over recent work: success rate, p95 latency, agreement.
+
+        `mode` says whose rows: live submissions, or shadow runs (a form found and filled, ready to
+        submit, is a predicted success; their latency is the fill's), which gate the first live phase.
+        """
         with self.connection() as conn:
-            live = conn.execute(
-                """SELECT count(*) FILTER (WHERE r.status <> 'skipped') AS counted,
+            work = conn.execute(
+                f"""SELECT count(*) FILTER (WHERE r.status <> 'skipped') AS counted,
                           count(*) FILTER (WHERE r.status IN ('submitted', 'approved')) AS succeeded,
                           percentile_cont(0.95) WITHIN GROUP (ORDER BY GREATEST(0,
-                              r.processing_time_seconds - COALESCE(r.rate_limit_wait_ms, 0) / 1000.0))
+                              {LATENCY_S} - COALESCE(r.rate_limit_wait_ms, 0) / 1000.0))
                               AS p95_latency_s
-                   FROM job_results r JOIN jobs j ON j.id = r.job_id
-                   WHERE r.idempotency_key IS NOT NULL AND NOT r.shadow
+                   FROM {results_table(mode == "shadow")} r
+                   WHERE r.idempotency_key IS NOT NULL
                      AND r.status NOT IN ('pending', 'processing')
                      AND r.finished_at > now() - make_interval(days => %s)""",
                 (days,),
             ).fetchone()
             compared = conn.execute(
-                """SELECT count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
+                f"""SELECT count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
                    FROM legacy_comparisons
-                   WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
-                     AND compared_at > now() - make_interval(days => %s)""",
+                   WHERE {COMPARED} AND compared_at > now() - make_interval(days => %s)""",
                 (days,),
             ).fetchone()
-        return {**live, **compared}
+        return {**work, **compared, "mode": mode}
 
     # ------------------------------------------------------------ heartbeats
     @reconnecting

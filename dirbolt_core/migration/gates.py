@@ -53,18 +53,27 @@ class MigrationStatus:
 
 
 def migration_status(store: Store, *, days: int = 7) -> MigrationStatus:
-    figures = store.gate_figures(days=days)
+    """The gates of the next phase. In shadow (0% live) they are measured on shadow runs: a form
+    found and filled, ready to submit, is a predicted success, and the fill's time is the latency;
+    from the first live phase on, on live submissions."""
+    settings = store.rollout_settings()
+    mode = "shadow" if settings.routing_percent == 0 else "live"
+    figures = store.gate_figures(days=days, mode=mode)
     compared, agreeing = figures["compared"], figures["agreeing"]
     agreement = agreeing / compared if compared else None
     counted, succeeded = figures["counted"], figures["succeeded"]
     success = succeeded / counted if counted else None
     p95 = figures["p95_latency_s"]
+    work = "shadow runs" if mode == "shadow" else "live submissions"
+    none_yet = f"no {'shadow run' if mode == 'shadow' else 'live submission'} yet"
+    succeeded_text = ("shadow forms filled and ready to submit (predicted successes)" if mode == "shadow"
+                      else "live submissions succeeded")
     gates = [
         Gate("legacy agreement", agreement, AGREEMENT_GATE, True,
              f"{agreeing}/{compared} directories agree" if compared else "no directory compared yet"),
         Gate("success rate", success, SUCCESS_GATE, True,
-             f"{succeeded}/{counted} live submissions succeeded" if counted else "no live submission yet"),
+             f"{succeeded}/{counted} {succeeded_text}" if counted else none_yet),
         Gate("p95 latency", float(p95) if p95 is not None else None, P95_GATE_S, False,
-             f"p95 {float(p95):.1f}s of live submissions" if p95 is not None else "no live submission yet"),
+             f"p95 {float(p95):.1f}s of {work}" if p95 is not None else none_yet),
     ]
-    return MigrationStatus(settings=store.rollout_settings(), gates=gates)
+    return MigrationStatus(settings=settings, gates=gates)

@@ -20,8 +20,8 @@ def completed_job_ids(store, *, days: float) -> list[uuid.UUID]:
     """Jobs of the new system completed in the last `days` days, oldest first."""
     with store.connection() as conn:
         rows = conn.execute(
-            """SELECT id FROM jobs WHERE source = 'dirbolt' AND status = 'completed'
-                 AND completed_at > now() - make_interval(secs => %s) ORDER BY completed_at""",
+            """SELECT id FROM jobs WHERE source = 'dirbolt' AND dirbolt_status = 'completed'
+                 AND dirbolt_completed_at > now() - make_interval(secs => %s) ORDER BY dirbolt_completed_at""",
             (days * 86400,),
         ).fetchall()
     return [r["id"] for r in rows]

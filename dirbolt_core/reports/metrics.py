@@ -5,7 +5,7 @@ Reads the system of record directly (pandas over one query each); Dagster-free.
 Latency is DESIGN.md's: processing time without the rate-limit wait. A row without a processing
 time (a planned row whose claim did not set started_at) is timed from its first `claimed` event
 in queue_history to finished_at. Success rate is
-(submitted + approved) / (all − skipped). Shadow and legacy rows are left out.
+(submitted + approved) / (all − skipped). Shadow rows (their own table) and legacy rows are left out.
 """
 
 from __future__ import annotations
@@ -38,7 +38,8 @@ def load_results(store: Store, *, days: int = 7, now: dt.datetime | None = None)
             """SELECT r.job_id::text AS job_id, r.directory_id,
                       COALESCE(d.name, r.directory_name, r.directory_id) AS directory_name,
                       r.status, r.reason, r.finished_at,
-                      COALESCE(r.processing_time_seconds::float, EXTRACT(EPOCH FROM r.finished_at - (
+                      COALESCE(EXTRACT(EPOCH FROM r.finished_at - r.started_at)::float,
+                          r.processing_time_seconds::float, EXTRACT(EPOCH FROM r.finished_at - (
                           SELECT min(h.at) FROM queue_history h
                           WHERE h.job_id = r.job_id AND h.directory_id = r.directory_id
                             AND h.entity = 'submission' AND h.event = 'claimed'))::float
@@ -149,12 +150,13 @@ def queue_depth_from_jobs(store: Store, *, days: int = 7, now: dt.datetime | Non
     with store.connection() as conn:
         rows = conn.execute(
             """SELECT t.at,
-                      count(j.id) FILTER (WHERE j.started_at IS NULL OR j.started_at > t.at) AS waiting,
-                      count(j.id) FILTER (WHERE j.started_at <= t.at) AS running
+                      count(j.id) FILTER (WHERE j.dirbolt_started_at IS NULL OR j.dirbolt_started_at > t.at)
+                          AS waiting,
+                      count(j.id) FILTER (WHERE j.dirbolt_started_at <= t.at) AS running
                FROM generate_series(%(now)s - make_interval(days => %(days)s), %(now)s,
                                     make_interval(mins => %(step)s)) AS t(at)
                LEFT JOIN jobs j ON j.source = 'dirbolt' AND j.queued_at <= t.at
-                               AND (j.completed_at IS NULL OR j.completed_at > t.at)
+                               AND (j.dirbolt_completed_at IS NULL OR j.dirbolt_completed_at > t.at)
                GROUP BY t.at ORDER BY t.at""",
             {"now": now, "days": days, "step": step_minutes},
         ).fetchall()
