@@ -98,10 +98,26 @@ def test_dirbolt_migrate_keeps_the_legacy_platform_whole(legacy_database_url):
         assert _progress_of_every_job(conn) == progress_before
         pending = conn.execute("SELECT id FROM jobs WHERE status = 'pending' ORDER BY priority_level, created_at"
                                ).fetchall()
-    assert LegacyPoller(dsn).take() == (pending[0][0] if pending else None)
     with Store(dsn) as store:
         # A database with the legacy platform's jobs starts in shadow.
         assert store.rollout_settings().routing_percent == 0
+        # dirbolt reads every legacy job on its own scale: status, package, business in camelCase or columns.
+        on_scale = {"pending": JobStatus.ORDERED, "paused": JobStatus.ORDERED, "in_progress": JobStatus.RUNNING,
+                    "completed": JobStatus.COMPLETED, "failed": JobStatus.FAILED, "cancelled": JobStatus.FAILED}
+        for row in before["jobs"].values():
+            job = store.job(row["id"])
+            assert job.status is on_scale.get(row["status"], job.status), row["status"]
+            assert (job.priority.value, job.package_size) == (row["package_type"], row["directory_limit"])
+            name = (row["business_data"] or {}).get("businessName") or row.get("business_name")
+            if name:
+                assert job.business_data["business_name"] == name
+    # ...and the legacy platform keeps working the way it always did.
+    assert LegacyPoller(dsn).take() == (pending[0][0] if pending else None)
+    job_id = legacy_order(dsn, business=CAMEL_BUSINESS)
+    LegacyPoller(dsn).write_results(job_id, [("Yelp", "https://www.yelp.com", "submitted", None)])
+    with psycopg.connect(dsn, autocommit=True) as conn:
+        conn.execute("UPDATE jobs SET status = 'in_progress' WHERE id = %s", (job_id,))
+        assert conn.execute("SELECT calculate_job_progress(%s)", (job_id,)).fetchone()[0] == 100
 
 
 def test_dirbolt_keeps_no_customers_table(empty_database_url):
