@@ -88,6 +88,7 @@ def enqueue(
     customer_id: str = "demo-customer",
 ) -> None:
     """Store a job for a business and put its message on the jobs queue."""
+    from dirbolt_core.db.legacy import LegacyConstraintError
     from dirbolt_core.db.store import Store
     from dirbolt_core.models import BusinessProfile
     from dirbolt_core.queue.sqs import JobQueue
@@ -98,9 +99,13 @@ def enqueue(
     with Store(_database_url()) as store:
         queue = JobQueue(endpoint_url=settings.sqs_endpoint_url, region=settings.aws_region,
                          queue_name=settings.sqs_queue_name, dlq_name=settings.sqs_dlq_name)
-        job_id = _create_and_enqueue(store, queue, profile=data.model_dump(mode="json"), priority=priority,
-                                     package_size=package_size or priority.default_package_size,
-                                     customer_id=customer_id)
+        try:
+            job_id = _create_and_enqueue(store, queue, profile=data.model_dump(mode="json"), priority=priority,
+                                         package_size=package_size or priority.default_package_size,
+                                         customer_id=customer_id)
+        except LegacyConstraintError as exc:
+            console.print(f"[red]not enqueued: {exc}[/red]")
+            raise typer.Exit(1) from None
     console.print(f"enqueued job [bold]{job_id}[/bold]")
 
 

@@ -140,6 +140,12 @@ CREATE TRIGGER dirbolt_results_legacy_columns
 CREATE OR REPLACE FUNCTION dirbolt_refresh_legacy_progress() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
+    -- The job's row first: concurrent submissions of one job count one after the other, each
+    -- seeing what the one before it committed (a count taken before the lock would miss it).
+    PERFORM 1 FROM jobs WHERE id = NEW.job_id AND routing = 'live' FOR UPDATE;
+    IF NOT FOUND THEN
+        RETURN NULL;
+    END IF;
     UPDATE jobs j SET directories_to_process = c.total, directories_completed = c.done,
                       directories_failed = c.failed,
                       progress_percentage = CASE WHEN j.dirbolt_status = 'completed' THEN 100

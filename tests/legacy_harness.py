@@ -108,8 +108,9 @@ class LegacyPoller:
         self.worker = worker
 
     def take(self, conn: psycopg.Connection | None = None) -> uuid.UUID | None:
-        """One pick, as the poller makes it: the function's job, marked in_progress for this worker
-        (by the function itself, or by the poller's mark step where the function only selects)."""
+        """One pick, as the poller makes it: the function's job, marked in_progress for this worker (by the
+        function itself, or by the poller's own mark step where the function only selects). None when the
+        queue is empty, or when the job it named is being taken by someone else right now."""
         own = conn is None
         conn = conn or psycopg.connect(self.dsn, autocommit=True)
         try:
@@ -117,10 +118,15 @@ class LegacyPoller:
             if row is None or row[0] is None:
                 return None
             job_id = row[0] if isinstance(row[0], uuid.UUID) else uuid.UUID(str(row[0]))
-            conn.execute("""UPDATE jobs SET status = 'in_progress', assigned_to = COALESCE(assigned_to, %s),
-                                started_at = COALESCE(started_at, now())
-                            WHERE id = %s AND status = 'pending'""", (self.worker, job_id))
-            return job_id
+            marked = conn.execute(
+                """UPDATE jobs SET status = 'in_progress', assigned_to = COALESCE(assigned_to, %s),
+                       started_at = COALESCE(started_at, now())
+                   WHERE id = (SELECT id FROM jobs WHERE id = %s AND status = 'pending' FOR UPDATE SKIP LOCKED)
+                   RETURNING id""", (self.worker, job_id)).fetchone()
+            if marked:
+                return job_id
+            status, assignee = conn.execute("SELECT status, assigned_to FROM jobs WHERE id = %s", (job_id,)).fetchone()
+            return job_id if status == "in_progress" and assignee != "dirbolt" else None
         finally:
             if own:
                 conn.close()

@@ -235,6 +235,40 @@ def test_legacy_columns_follow_every_submission_status(migrated_legacy):
     assert checks.violations(dsn) == []
 
 
+def test_counters_count_concurrent_submissions_of_one_job(migrated_legacy):
+    """Two submissions of a job finish at the same time: each counts after the other's commit."""
+    dsn, _ = migrated_legacy
+    directories = [Directory(id=f"c-{i}", name=f"Concurrent {i}", url="https://c.example/",
+                             submission_url=f"https://c.example/{i}") for i in range(2)]
+    with Store(dsn) as store:
+        store.set_rollout(actor="test", routing_percent=100)
+        job_id = uuid.uuid4()
+        store.create_job(job_id=job_id, customer_id="DIR-2025-000101", package_size=2, priority=Priority.GROWTH,
+                         business_data=business(7).model_dump(mode="json"))
+        keys = [idempotency_key(job_id, d.id, {}) for d in directories]
+        for key, d in zip(keys, directories, strict=True):
+            store.claim_submission(key=key, job_id=job_id, directory=d, owner="w", run_id="r")
+        finish = "UPDATE job_results SET status = 'submitted', finished_at = now() WHERE idempotency_key = %s"
+        with psycopg.connect(dsn) as first:
+            first.execute(finish, (keys[0],))  # not committed yet
+
+            def second() -> None:
+                with psycopg.connect(dsn) as conn:
+                    conn.execute(finish, (keys[1],))
+
+            other = threading.Thread(target=second)
+            other.start()
+            deadline = 600
+            while not _waiting_for_a_lock(dsn) and other.is_alive() and deadline:
+                threading.Event().wait(0.1)
+                deadline -= 1
+            first.commit()
+        other.join()
+        raw = store.job_raw(job_id)
+        assert (raw["directories_to_process"], raw["directories_completed"], float(raw["progress_percentage"])) == (
+            2, 2, 100.0)
+
+
 def test_a_customer_id_too_long_for_the_legacy_column_is_refused_with_its_reason(migrated_legacy, job_queue):
     dsn, _ = migrated_legacy
     job_id = uuid.uuid4()
@@ -539,3 +573,98 @@ def test_a_legacy_job_in_shadow_reads_camel_case_and_is_compared_on_legacy_statu
     listed = evaluation.metadata["disagreements"].value
     assert "verifiedfinder: legacy approved vs new needs_manual" in listed and "citylisted" not in listed
     assert checks.violations(dsn) == []
+
+
+# ------------------------------------------------------------------ the main job, end to end
+def _enqueue(dsn: str, env: dict[str, str], profile: Path, customer_id: str) -> uuid.UUID:
+    out = _cli("enqueue", "--profile", str(profile), "--priority", "growth", "--package-size", "2",
+               "--customer-id", customer_id, dsn=dsn, extra_env=env)
+    assert out.returncode == 0, out.stdout + out.stderr
+    return uuid.UUID(out.stdout.split("enqueued job")[1].split()[0])
+
+
+@pytest.mark.slow
+def test_the_main_job_over_the_legacy_schema_in_shadow_then_live(legacy_database_url, sqs_server, sandbox_server,
+                                                                 sandbox, tmp_path):
+    """`dirbolt migrate` over the legacy platform, then the main job through SQS, the sensor and a Dagster run:
+    in shadow (the job stays the legacy poller's, nothing submitted, nothing in job_results), then live (the
+    job is dirbolt's: submitted once, legacy columns and counters current). Every row dirbolt wrote satisfies
+    the legacy checks; the legacy rows keep their values; the poller never takes the live job."""
+    from dirbolt_core.catalog import load_catalog
+    from dirbolt_core.queue.sqs import JobQueue
+    from dirbolt_core.settings import SANDBOX_CATALOG
+    from tests.dagster_harness import dagster_code_server, dagster_daemon, dagster_env, wait_until
+
+    dsn = legacy_database_url
+    checks = LegacyChecks.snapshot(dsn)
+    legacy_before = {t: snapshot_rows(dsn, t) for t in LEGACY_TABLES}
+    out = _cli("migrate", dsn=dsn)
+    assert out.returncode == 0, out.stderr
+    sites = [d for d in load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_server.url)
+             if d.id in ("sandbox-localpages", "sandbox-citylisted")]
+    suffix = uuid.uuid4().hex[:8]
+    queue = JobQueue(endpoint_url=sqs_server.url, queue_name=f"legacy-{suffix}", dlq_name=f"legacy-{suffix}-dlq")
+    queue.ensure()
+    env = dagster_env(home=tmp_path, database_url=dsn, sqs_url=sqs_server.url, queue_name=queue.queue_name,
+                      dlq_name=queue.dlq_name, sandbox_url=sandbox_server.url, artifacts=tmp_path / "artifacts")
+    cli_env = {k: env[k] for k in ("DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SQS_QUEUE_NAME", "DIRBOLT_SQS_DLQ_NAME",
+                                   "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "DIRBOLT_HOME")}
+    profiles = {}
+    for n in (61, 62):
+        profiles[n] = tmp_path / f"profile-{n}.json"
+        profiles[n].write_text(business(n).model_dump_json())
+
+    with Store(dsn) as store:
+        store.upsert_directories(sites)
+        with (dagster_code_server(env, tmp_path / "code-server.log") as workspace,
+              dagster_daemon(env, tmp_path / "daemon.log", workspace) as daemon):
+
+            def finished(job_id: uuid.UUID) -> bool:
+                job = store.job(job_id)
+                return job is not None and job.status in (JobStatus.COMPLETED, JobStatus.FAILED)
+
+            # Shadow: the legacy database starts there.
+            shadow_job = _enqueue(dsn, cli_env, profiles[61], "DIR-2025-000101")
+            wait_until(lambda: finished(shadow_job), timeout_s=600, proc=daemon, log_path=tmp_path / "daemon.log")
+            assert store.job(shadow_job).status is JobStatus.COMPLETED
+            raw = store.job_raw(shadow_job)
+            assert (raw["routing"], raw["status"], raw["assigned_to"]) == ("shadow", "pending", None)
+            predicted = store.results(shadow_job)
+            assert {r.directory_id for r in predicted} == {d.id for d in sites}
+            assert all(r.evidence.get("shadow") for r in predicted if r.status.is_success)
+            with psycopg.connect(dsn) as conn:
+                assert conn.execute("SELECT count(*) FROM job_results WHERE job_id = %s", (shadow_job,)
+                                    ).fetchone()[0] == 0
+            assert not [s for s in sandbox.accepted() if business(61).business_name in json.dumps(s["fields"])]
+
+            # Live: every new job runs on dirbolt.
+            out = _cli("migration", "route", "100", "--force", dsn=dsn)
+            assert out.returncode == 0, out.stdout + out.stderr
+            live_job = _enqueue(dsn, cli_env, profiles[62], "DIR-2025-000102")
+            assert store.job_raw(live_job)["status"] == "in_progress"  # never pending: never the poller's
+            wait_until(lambda: finished(live_job), timeout_s=600, proc=daemon, log_path=tmp_path / "daemon.log")
+
+        assert store.job(live_job).status is JobStatus.COMPLETED
+        raw = store.job_raw(live_job)
+        results = store.results(live_job)
+        succeeded = sum(1 for r in results if r.status.is_success)
+        assert (raw["routing"], raw["status"], raw["assigned_to"]) == ("live", "completed", "dirbolt")
+        assert (raw["customer_name"], raw["customer_email"]) == (business(62).contact_name, business(62).email)
+        assert (raw["directories_to_process"], raw["directories_completed"]) == (2, succeeded)
+        assert float(raw["progress_percentage"]) == 100 and raw["completed_at"] is not None
+        assert succeeded >= 1
+        for r in results:
+            mine = [s for s in sandbox.accepted(r.directory_id.removeprefix("sandbox-"))
+                    if business(62).business_name in json.dumps(s["fields"])]
+            assert len(mine) == (1 if r.status.is_success else 0), r
+        with psycopg.connect(dsn) as conn:
+            rows = conn.execute("""SELECT submission_status = dirbolt_legacy_submission_status(status), customer_id
+                                   FROM job_results WHERE job_id = %s""", (live_job,)).fetchall()
+        assert rows and {r[0] for r in rows} == {True} and {r[1] for r in rows} == {"DIR-2025-000102"}
+
+    for table in LEGACY_TABLES:
+        assert changed_values(legacy_before[table], snapshot_rows(dsn, table)) == [], table
+    assert checks.violations(dsn) == []
+    assert checks.count_dirbolt_rows(dsn) == (2, 2)
+    taken = LegacyPoller(dsn).take_all()
+    assert shadow_job in taken and live_job not in taken
