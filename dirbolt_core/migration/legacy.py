@@ -100,19 +100,20 @@ def canonical_business_data(data: Mapping[str, Any] | None,
     """Business data under the profile's keys, whichever style it was written in.
 
     Profile keys are kept as they are (None values included, so that data dirbolt wrote reads back
-    unchanged); a legacy key fills its profile key when that is missing or blank; then the legacy
-    business columns of the job (`columns`) fill what is still missing. Keys that mean nothing to
-    the profile are left out.
+    unchanged); a legacy key fills its profile key when that has no value (absent or None); then the
+    legacy business columns of the job (`columns`) fill what still has none. A value written under
+    the profile's key, even an empty one, is never replaced by another copy. Keys that mean nothing
+    to the profile are left out.
     """
     data = data or {}
     out = {k: v for k, v in data.items() if k in PROFILE_KEYS}
     for key, value in data.items():
         target = None if key in PROFILE_KEYS else profile_key(key)
-        if target is not None and _blank(out.get(target)) and not _blank(value):
+        if target is not None and out.get(target) is None and not _blank(value):
             out[target] = value
     for column, target in LEGACY_BUSINESS_COLUMNS.items():
         value = (columns or {}).get(column)
-        if _blank(out.get(target)) and not _blank(value):
+        if out.get(target) is None and not _blank(value):
             out[target] = value
     return out
 
