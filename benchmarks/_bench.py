@@ -62,7 +62,7 @@ EXCLUDED: dict[str, str] = {
 def mirrored_sites(copies: int, sites: Sequence[str] = SITES) -> tuple[str, ...]:
     """`sites` and their mirrors 2..copies (`localpages-2`, ...): distinct directories of the same
     designs (`dirbolt sandbox --mirrors`), for jobs of more directories than there are designs."""
-    from dirbolt_core.sandbox.sites import mirror_id
+    from dirbolt_sandbox.sites import mirror_id
 
     return (*sites, *(mirror_id(site, k) for k in range(2, copies + 1) for site in sites))
 
@@ -199,7 +199,7 @@ def reset_sandbox(url: str) -> None:
 
 def accepted_names(url: str) -> dict[str, list[str]]:
     """Site -> the business names it accepted (the sandbox's own record)."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     out: dict[str, list[str]] = {}
     for rec in httpx.get(f"{url}/_admin/submissions", timeout=60).json():
@@ -264,7 +264,7 @@ _KINDS_SCRIPT = """(names) => names.map((n) => {
 
 async def build_recipes(browser: Any, sandbox_url: str, sites: Sequence[str] = SITES) -> dict[str, Recipe]:
     """Read each site's form once (outside any timing), the way one writes selectors by hand."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     recipes: dict[str, Recipe] = {}
     context = await browser.new_context()
@@ -302,7 +302,7 @@ async def build_recipes(browser: Any, sandbox_url: str, sites: Sequence[str] = S
 
 async def bare_submit(browser: Any, recipe: Recipe, profile: BusinessProfile, timeout_ms: int = 20_000) -> bool:
     """Open, fill with known selectors, submit, wait for the answer. True when the page says success."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     expected = site_class(recipe.site).expected_fields(profile) or {}
     context = await browser.new_context()

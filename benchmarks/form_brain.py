@@ -121,7 +121,7 @@ async def sandbox_section() -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     from dirbolt_core.runner.browser import CHROMIUM_ARGS, find_chromium
-    from dirbolt_core.sandbox.sites import SITE_CLASSES
+    from dirbolt_sandbox.sites import SITE_CLASSES
     from dirbolt_core.services import start_sandbox
 
     brain = FormBrain()

@@ -82,6 +82,6 @@ def start_sandbox(*, port: int | None = None, log_path: Path | None = None, seed
                   mirrors: int = 1) -> ManagedProcess:
     """The sandbox directory network as a child process."""
     port = port or free_port()
-    args = [sys.executable, "-m", "dirbolt_core.sandbox", "--port", str(port), "--seed", str(seed),
+    args = [sys.executable, "-m", "dirbolt_sandbox", "--port", str(port), "--seed", str(seed),
             "--mirrors", str(mirrors)]
     return _spawn("sandbox", args, f"http://127.0.0.1:{port}", log_path, ready_path="/_admin/health")

@@ -11,7 +11,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 SQL_DIR = REPO_ROOT / "sql"
-SANDBOX_CATALOG = Path(__file__).resolve().parent / "sandbox" / "catalog.json"
+SANDBOX_CATALOG = REPO_ROOT / "dirbolt_sandbox" / "catalog.json"
 
 
 class Settings(BaseSettings):

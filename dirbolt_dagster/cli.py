@@ -56,7 +56,7 @@ def sandbox(port: int = 8710, seed: int = 7, host: str = "127.0.0.1",
     """Serve the sandbox directory network."""
     import uvicorn
 
-    from dirbolt_core.sandbox.app import create_app
+    from dirbolt_sandbox.app import create_app
 
     console.print(f"sandbox directory network on http://{host}:{port}/")
     uvicorn.run(create_app(seed=seed, mirrors=mirrors), host=host, port=port, log_level="warning")

@@ -20,7 +20,7 @@ from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITES_BY_ID
+from dirbolt_sandbox.sites import SITES_BY_ID
 from dirbolt_core.vocabulary import Priority, SubmissionStatus
 
 # One enterprise job runs 5 submissions at once; the catalog goes out as a few jobs of the same

@@ -12,7 +12,7 @@ from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITE_CLASSES
+from dirbolt_sandbox.sites import SITE_CLASSES
 from dirbolt_core.vocabulary import Priority
 
 FOUNDATION = ["localpages", "citylisted", "bizspot", "verifiedfinder", "northonly"]

@@ -19,7 +19,7 @@ from dirbolt_core.brain.model import FormInfo, FormMapping
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import Directory
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITE_CLASSES
+from dirbolt_sandbox.sites import SITE_CLASSES
 from dirbolt_core.services import ManagedProcess
 from tests.brain.conftest import AsyncBrowser
 

@@ -4,8 +4,8 @@ import argparse
 
 import uvicorn
 
-from dirbolt_core.sandbox.app import CATALOG_PATH, catalog_json, create_app
-from dirbolt_core.sandbox.sites import SITE_CLASSES
+from dirbolt_sandbox.app import CATALOG_PATH, catalog_json, create_app
+from dirbolt_sandbox.sites import SITE_CLASSES
 
 
 def main() -> None:

@@ -10,8 +10,8 @@ from starlette.responses import Response
 
 from dirbolt_core.models import BusinessProfile
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.base import Site
-from dirbolt_core.sandbox.sites._common import (
+from dirbolt_sandbox.base import Site
+from dirbolt_sandbox.sites._common import (
     DE_MESSAGES,
     ES_MESSAGES,
     FR_MESSAGES,

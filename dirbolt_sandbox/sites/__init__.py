@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dirbolt_core.sandbox.base import Site
-from dirbolt_core.sandbox.sites import conventions, flows, foundation, gates, languages
+from dirbolt_sandbox.base import Site
+from dirbolt_sandbox.sites import conventions, flows, foundation, gates, languages
 
 SITE_CLASSES: list[type[Site]] = [*foundation.SITES, *languages.SITES, *conventions.SITES, *flows.SITES,
                                   *gates.SITES]

@@ -29,10 +29,10 @@ from starlette.routing import Route
 
 from dirbolt_core.models import BusinessProfile
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.base import Site, SiteBehaviour
-from dirbolt_core.sandbox.kit import CaptchaProtected
-from dirbolt_core.sandbox.record import SubmissionRecord
-from dirbolt_core.sandbox.sites import SITE_CLASSES, mirror_classes
+from dirbolt_sandbox.base import Site, SiteBehaviour
+from dirbolt_sandbox.kit import CaptchaProtected
+from dirbolt_sandbox.record import SubmissionRecord
+from dirbolt_sandbox.sites import SITE_CLASSES, mirror_classes
 
 SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
 

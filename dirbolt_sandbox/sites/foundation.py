@@ -8,9 +8,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from dirbolt_core.models import BusinessProfile
-from dirbolt_core.sandbox.base import Site
-from dirbolt_core.sandbox.kit import CaptchaProtected
-from dirbolt_core.sandbox.sites._common import (
+from dirbolt_sandbox.base import Site
+from dirbolt_sandbox.kit import CaptchaProtected
+from dirbolt_sandbox.sites._common import (
     CATEGORIES,
     CATEGORY_VALUES,
     category_value,

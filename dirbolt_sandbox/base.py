@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from dirbolt_core.sandbox.record import SubmissionRecord
+from dirbolt_sandbox.record import SubmissionRecord
 from dirbolt_core.vocabulary import CANONICAL_KEYS
 
 if TYPE_CHECKING:

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
-from dirbolt_core.sandbox.base import Site
-from dirbolt_core.sandbox.record import SubmissionRecord
+from dirbolt_sandbox.base import Site
+from dirbolt_sandbox.record import SubmissionRecord
 
 # The one sandbox account a person (or a test acting as one) may sign in with.
 DEMO_ACCOUNT = ("owner@bluebird-bakery.example", "sandbox-pass")

@@ -9,9 +9,9 @@ from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from dirbolt_core.models import BusinessProfile
-from dirbolt_core.sandbox.base import Site
-from dirbolt_core.sandbox.kit import CaptchaProtected, ServerWizard
-from dirbolt_core.sandbox.sites._common import (
+from dirbolt_sandbox.base import Site
+from dirbolt_sandbox.kit import CaptchaProtected, ServerWizard
+from dirbolt_sandbox.sites._common import (
     category_value,
     country_options,
     country_value,

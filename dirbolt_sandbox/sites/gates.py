@@ -11,9 +11,9 @@ from starlette.responses import Response
 
 from dirbolt_core.models import BusinessProfile
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.base import Site, SiteBehaviour
-from dirbolt_core.sandbox.kit import CaptchaProtected, LoginWall
-from dirbolt_core.sandbox.sites._common import (
+from dirbolt_sandbox.base import Site, SiteBehaviour
+from dirbolt_sandbox.kit import CaptchaProtected, LoginWall
+from dirbolt_sandbox.sites._common import (
     ES_MESSAGES,
     PL_MESSAGES,
     category_value,
@@ -28,7 +28,7 @@ from dirbolt_core.sandbox.sites._common import (
     street_parts,
     val,
 )
-from dirbolt_core.sandbox.sites.flows import FETCH_SCRIPT
+from dirbolt_sandbox.sites.flows import FETCH_SCRIPT
 
 
 class MemberBiz(LoginWall):
