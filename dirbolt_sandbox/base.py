@@ -35,8 +35,8 @@ from typing import TYPE_CHECKING, Any, ClassVar
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 
-from dirbolt_sandbox.record import SubmissionRecord
 from dirbolt_core.vocabulary import CANONICAL_KEYS
+from dirbolt_sandbox.record import SubmissionRecord
 
 if TYPE_CHECKING:
     from dirbolt_core.models import BusinessProfile

@@ -20,8 +20,8 @@ from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_sandbox.sites import SITES_BY_ID
 from dirbolt_core.vocabulary import Priority, SubmissionStatus
+from dirbolt_sandbox.sites import SITES_BY_ID
 
 # One enterprise job runs 5 submissions at once; the catalog goes out as a few jobs of the same
 # business over disjoint sets of sites (one submission per site, so no duplicate refusals), run

@@ -12,8 +12,8 @@ from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_sandbox.sites import SITE_CLASSES
 from dirbolt_core.vocabulary import Priority
+from dirbolt_sandbox.sites import SITE_CLASSES
 
 FOUNDATION = ["localpages", "citylisted", "bizspot", "verifiedfinder", "northonly"]
 

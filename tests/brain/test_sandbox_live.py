@@ -19,8 +19,8 @@ from dirbolt_core.brain.model import FormInfo, FormMapping
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import Directory
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_sandbox.sites import SITE_CLASSES
 from dirbolt_core.services import ManagedProcess
+from dirbolt_sandbox.sites import SITE_CLASSES
 from tests.brain.conftest import AsyncBrowser
 
 

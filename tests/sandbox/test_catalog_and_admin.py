@@ -10,10 +10,10 @@ import pytest
 
 from dirbolt_core.catalog import load_catalog
 from dirbolt_core.sample import SAMPLE_PROFILE
+from dirbolt_core.vocabulary import CANONICAL_KEYS
 from dirbolt_sandbox.app import CATALOG_PATH, catalog_json
 from dirbolt_sandbox.base import BEHAVIOURS, STATUSES
 from dirbolt_sandbox.sites import SITE_CLASSES, SITES_BY_ID
-from dirbolt_core.vocabulary import CANONICAL_KEYS
 from tests.sandbox.test_server_rules import submit
 
 # What DESIGN.md and the issue ask the network to show, each on at least two sites.
