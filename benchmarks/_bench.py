@@ -175,7 +175,7 @@ def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: boo
             if missing:
                 raise SystemExit(f"the sandbox does not serve {sorted(missing)} (--mirrors?)")
             with Store(dsn) as store:
-                store.upsert_directories(catalog)
+                store.directories.upsert(catalog)
         yield Parts(sandbox_url=sandbox_url, database_url=dsn, database=name, work=work, sqs_url=sqs_url,
                     server_pids=tuple(servers))
 
@@ -219,7 +219,7 @@ def create_jobs(database_url: str, profiles: Sequence[BusinessProfile], *, prior
     with Store(database_url) as store:
         for profile in profiles:
             job_id = uuid.uuid4()
-            store.create_job(job_id=job_id, customer_id="bench", package_size=package_size,
+            store.jobs.create(job_id=job_id, customer_id="bench", package_size=package_size,
                              priority=Priority(priority), business_data=profile.model_dump(mode="json"))
             ids.append(job_id)
     return ids
@@ -233,7 +233,7 @@ def platform_figures(database_url: str, job_ids: Sequence[uuid.UUID], name: str,
     latencies, ok, statuses = [], 0, {}
     with Store(database_url) as store:
         for job_id in job_ids:
-            for r in store.results(job_id):
+            for r in store.submissions.results(job_id):
                 latencies.append(r.processing_time_seconds or 0.0)
                 ok += r.status.is_success
                 statuses[r.status.value] = statuses.get(r.status.value, 0) + 1

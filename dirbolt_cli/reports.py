@@ -1,7 +1,4 @@
-"""`dirbolt report`: write customer reports (HTML + CSV) into proof storage and say where.
-
-The main CLI calls `register(app)`.
-"""
+"""`report`: write customer reports (HTML + CSV) into proof storage and say where."""
 
 from __future__ import annotations
 
@@ -10,21 +7,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-console = Console()
-
-
-def completed_job_ids(store, *, days: float) -> list[uuid.UUID]:
-    """Jobs of the new system completed in the last `days` days, oldest first."""
-    with store.connection() as conn:
-        rows = conn.execute(
-            """SELECT id FROM jobs WHERE source = 'dirbolt' AND status = 'completed'
-                 AND completed_at > now() - make_interval(secs => %s) ORDER BY completed_at""",
-            (days * 86400,),
-        ).fetchall()
-    return [r["id"] for r in rows]
+from dirbolt_cli.console import console, progress_bar
+from dirbolt_core.settings import get_settings
 
 
 def _where(uri: str) -> str:
@@ -36,34 +21,26 @@ def report_command(
     completed_since_days: Annotated[float | None, typer.Option(
         "--completed-since-days", help="instead of ids: every job completed in the last N days")] = None,
     out: Annotated[Path | None, typer.Option(help="also copy the HTML and CSV into this folder")] = None,
-    database_url: Annotated[str | None, typer.Option(envvar="DIRBOLT_DATABASE_URL", show_envvar=False,
-                                                     help="system of record (default: the CLI's)")] = None,
+    database_url: Annotated[str | None, typer.Option(help="system of record (default: DIRBOLT_DATABASE_URL, "
+                                                          "else the embedded one)")] = None,
     artifacts_uri: Annotated[str | None, typer.Option(help="proof storage (default: DIRBOLT_ARTIFACTS_URI)")] = None,
 ) -> None:
     """Write each job's customer report (self-contained HTML + CSV) to proof storage and print where."""
-    from dirbolt_core.artifacts import artifact_store_from_uri
-    from dirbolt_core.db.store import Store
+    from dirbolt_core import composition
     from dirbolt_core.reports.job_report import JobNotFoundError, write_job_report
-    from dirbolt_core.settings import get_settings
 
     settings = get_settings()
-    if database_url is None:
-        from dirbolt_dagster.cli import _database_url  # the main CLI owns the embedded-database fallback
-
-        database_url = _database_url()
-    artifacts = artifact_store_from_uri(artifacts_uri or settings.resolved_artifacts_uri(),
-                                        s3_endpoint_url=settings.s3_endpoint_url)
+    artifacts = composition.artifact_store(settings, uri=artifacts_uri)
     missing = 0
-    with Store(database_url, max_size=4) as store:
+    with composition.open_store(settings, dsn=database_url, max_size=4) as store:
         ids = list(job_ids or [])
         if completed_since_days is not None:
-            ids += completed_job_ids(store, days=completed_since_days)
+            ids += store.jobs.completed_since(days=completed_since_days)
         if not ids:
             console.print("[yellow]no jobs to report[/yellow] (give JOB_IDs or --completed-since-days)")
             raise typer.Exit(2)
         written = []
-        with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                      console=console, transient=len(ids) == 1) as progress:
+        with progress_bar(transient=len(ids) == 1) as progress:
             jobs_task = progress.add_task("reports", total=len(ids))
             proofs_task = progress.add_task("proof thumbnails", total=None)
             for job_id in ids:
@@ -94,15 +71,4 @@ def report_command(
 
 
 def register(app: typer.Typer) -> None:
-    """Add `report` to a Typer app (the main `dirbolt` CLI)."""
     app.command("report")(report_command)
-
-
-def main() -> None:  # `python -m dirbolt_core.reports.cli JOB_ID` until the main CLI registers us
-    app = typer.Typer(add_completion=False, help="dirbolt reports")
-    register(app)
-    app()
-
-
-if __name__ == "__main__":
-    main()

@@ -7,24 +7,20 @@ import uuid
 
 import dagster as dg
 
+from dirbolt_core import composition
 from dirbolt_core.faults import failpoint_sync
-from dirbolt_core.jobs import JobNotFound, RunContext, plan_job, run_submissions
+from dirbolt_core.jobs import JobNotFound, plan_job, run_submissions
 from dirbolt_core.logs import ProgressThrottle, progress_line
 from dirbolt_core.runner.engine import DirectoryReport
-from dirbolt_core.settings import get_settings
-from dirbolt_dagster.checks import (
+from dirbolt_dagster.partitions import jobs_partitions
+from dirbolt_dagster.reporting import submission_metadata
+from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
+from dirbolt_dagster.submissions.checks import (
     duplicates_check,
     p95_latency_check,
     submission_check_specs,
     success_rate_check,
 )
-from dirbolt_dagster.partitions import jobs_partitions
-from dirbolt_dagster.reporting import submission_metadata
-from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
-
-JOBS_QUEUE = dg.AssetKey("jobs_queue")
-jobs_queue_spec = dg.AssetSpec(JOBS_QUEUE, group_name="intake", kinds={"sqs"},
-                               description="The SQS jobs queue and its DLQ; observed on every intake tick.")
 
 # Concurrency pool for browser slots (limit in dagster.yaml `concurrency.pools`).
 BROWSER_POOL = "browser"
@@ -83,9 +79,8 @@ def submissions(
 ) -> dg.MaterializeResult:
     job_id = _job_id(context)
     failpoint_sync("submissions_start")  # fault injection (tests/chaos): a run process that dies here
-    ctx = RunContext(artifacts=artifacts.artifacts(), brain=brain.brain(), browser=browser.options(),
-                     production=browser.production, run_id=context.run_id,
-                     heartbeat_s=get_settings().heartbeat_seconds, step_timeout_ms=browser.step_timeout_ms)
+    ctx = composition.run_context(browser.settings(), store=store.store, run_id=context.run_id,
+                                  brain=brain.brain(store.store), artifacts=artifacts.artifacts())
 
     started = time.monotonic()
     throttle = ProgressThrottle(PROGRESS_EVENT_EVERY_S)
@@ -101,9 +96,9 @@ def submissions(
         asyncio.run(run_submissions(store.store, job_id, ctx, on_progress=on_progress))
     except JobNotFound as exc:
         raise dg.Failure(str(exc)) from exc
-    results = store.store.results(job_id)
+    results = store.store.submissions.results(job_id)
     return dg.MaterializeResult(
         metadata=submission_metadata(results),
         check_results=[success_rate_check(results), p95_latency_check(results),
-                       duplicates_check(store.store.duplicate_submissions(job_id))],
+                       duplicates_check(store.store.submissions.duplicates(job_id))],
     )

@@ -1,28 +1,19 @@
-"""Reports and operator metrics in Dagster.
+"""Operator metrics in Dagster.
 
-- `job_report` (one partition per job, after `submissions`): the customer's HTML + CSV report,
-  stored through the artifact store; metadata links the stored files.
 - `submission_metrics`: success rate and p95 latency per directory and per day.
 - `directory_success_drops`: directories whose recent success fell below their own baseline
   (form drift, site changes), with a WARN check that fails while any directory dropped.
 - `queue_depth`: the SQS queue as the intake sensor observed it (`jobs_queue` observations)
   and the jobs waiting / running over time from the system of record.
-
-Definitions adds `report_assets`, `report_jobs` and `report_schedules`; `job_report` is also a
-step of every submit run (its failure is reported by its check, never raised).
 """
 
 import datetime as dt
 import math
-import time
-import uuid
 from typing import TYPE_CHECKING, Any
 
 import dagster as dg
 
-from dirbolt_core.logs import log_context
 from dirbolt_core.reports.charts import line_chart_png, png_markdown
-from dirbolt_core.reports.job_report import write_job_report
 from dirbolt_core.reports.metrics import (
     DropRule,
     load_results,
@@ -31,77 +22,17 @@ from dirbolt_core.reports.metrics import (
     success_and_latency,
     success_drops,
 )
-from dirbolt_dagster.assets import JOBS_QUEUE, submissions
-from dirbolt_dagster.partitions import jobs_partitions
-from dirbolt_dagster.reporting import outcomes_markdown
-from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource
+from dirbolt_dagster.intake.assets import JOBS_QUEUE
+from dirbolt_dagster.reporting import rounded
+from dirbolt_dagster.resources import StoreResource
+from dirbolt_dagster.submissions.assets import submissions
 
 if TYPE_CHECKING:  # pandas is imported where a metric asset needs it, not on every run's start
     import pandas as pd
 
-REPORTS_GROUP = "reports"
 METRICS_GROUP = "operations"
 
 
-# ------------------------------------------------------------------ job report
-REPORT_CHECK = "job_report_complete"
-
-
-@dg.asset(
-    partitions_def=jobs_partitions,
-    deps=[submissions],
-    group_name=REPORTS_GROUP,
-    kinds={"html", "csv"},
-    description="The customer's report: every directory with status, reason, listing URL, time and proof "
-                "thumbnail; one self-contained HTML page (opens offline) and a CSV, in proof storage.",
-    check_specs=[dg.AssetCheckSpec(REPORT_CHECK, asset="job_report", partitions_def=jobs_partitions,
-                                   description="The stored report exists and has one row per planned "
-                                               "directory.")],
-)
-def job_report(context: dg.AssetExecutionContext, store: StoreResource,
-               artifacts: ArtifactStoreResource) -> dg.MaterializeResult:
-    """Part of every submit run. A report problem is reported by the check, never raised: it must
-    not fail, retry or dead-letter the job whose submissions are already recorded."""
-    job_id = uuid.UUID(context.partition_key)
-    started = time.monotonic()
-    planned = len(store.store.planned_directory_ids(job_id))
-
-    def on_progress(done: int, total: int, directory_id: str) -> None:
-        if done == total or done % 10 == 0:
-            context.log.info(f"[{done}/{total}] proof thumbnails ({directory_id})")
-
-    with log_context(job_id=job_id, run_id=context.run.run_id):
-        try:
-            stored = write_job_report(store.store, job_id, artifacts.artifacts(), on_progress=on_progress)
-        except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            context.log.warning(f"report of job {job_id} failed: {error}")
-            return dg.MaterializeResult(
-                metadata={"error": error[:500]},
-                check_results=[dg.AssetCheckResult(
-                    check_name=REPORT_CHECK, passed=False, severity=dg.AssetCheckSeverity.WARN,
-                    metadata={"planned": planned, "rows_in_report": -1, "error": error[:500]})])
-    context.log.info(f"report of job {job_id}: {stored.rows} directories in {time.monotonic() - started:.1f}s, "
-                     f"{stored.html_uri}")
-    rows = artifacts.artifacts().read(stored.html_uri).decode().count('<tr class="row"')
-    metadata: dict[str, Any] = {
-        "report_html": dg.MetadataValue.url(stored.html_uri),
-        "report_csv": dg.MetadataValue.url(stored.csv_uri),
-        "directories": stored.rows,
-        "proof_thumbnails": stored.thumbnails,
-        "success_rate": dg.MetadataValue.float(_round(stored.success_rate, 4)),
-        **{f"count_{status}": n for status, n in stored.counts.items()},
-        "outcomes": dg.MetadataValue.md(outcomes_markdown(store.store.results(job_id))),
-    }
-    if stored.html_uri.startswith("file://"):
-        metadata["report_path"] = dg.MetadataValue.path(stored.html_uri.removeprefix("file://"))
-    check = dg.AssetCheckResult(
-        check_name=REPORT_CHECK, passed=rows == planned, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"planned": planned, "rows_in_report": rows, "report": dg.MetadataValue.text(stored.html_uri)})
-    return dg.MaterializeResult(metadata=metadata, check_results=[check])
-
-
-# -------------------------------------------------------------------- metrics
 class MetricsConfig(dg.Config):
     lookback_days: int = 7
     recent_days: float = 2.0
@@ -109,12 +40,6 @@ class MetricsConfig(dg.Config):
     min_recent: int = 5
     min_baseline: int = 10
     chart_directories: int = 6
-
-
-def _round(value: Any, digits: int = 3) -> float:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return float("nan")
-    return round(float(value), digits)
 
 
 def _cell(value: Any) -> Any:
@@ -186,8 +111,8 @@ def submission_metrics(context: dg.AssetExecutionContext, config: MetricsConfig,
     metadata: dict[str, Any] = {
         "finished_submissions": len(frame),
         "directories": int(by_directory.shape[0]),
-        "success_rate": dg.MetadataValue.float(_round(rate, 4)),
-        "p95_latency_s": dg.MetadataValue.float(_round(p95, 2)),
+        "success_rate": dg.MetadataValue.float(rounded(rate, 4)),
+        "p95_latency_s": dg.MetadataValue.float(rounded(p95, 2)),
         "by_directory": frame_table(by_directory),
         "by_day": frame_table(by_day),
         "daily_success_by_directory": dg.MetadataValue.md(daily_success_markdown(by_dir_day, days)),
@@ -336,17 +261,8 @@ operator_metrics_job = dg.define_asset_job(
     selection=dg.AssetSelection.assets(*metric_assets),
     description="Refresh the operator metrics: success and latency, success drops, queue depth.",
 )
-job_reports_job = dg.define_asset_job(
-    name="job_reports",
-    selection=dg.AssetSelection.assets(job_report),
-    description="Write customer reports for job partitions (backfill over many jobs from the UI).",
-)
 operator_metrics_schedule = dg.ScheduleDefinition(
     job=operator_metrics_job, cron_schedule="7 * * * *", default_status=dg.DefaultScheduleStatus.RUNNING,
     description="Hourly operator metrics.",
 )
 
-
-report_assets = [job_report, *metric_assets]
-report_jobs = [operator_metrics_job, job_reports_job]
-report_schedules = [operator_metrics_schedule]

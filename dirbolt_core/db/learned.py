@@ -1,4 +1,4 @@
-"""Learned mappings in the system of record (sql/006_learned_mappings.sql).
+"""Learned mappings (`learned_mappings`, sql/006_learned_mappings.sql).
 
 After a confirmed successful submission the runner calls `record_success(form, mapping,
 directory_id=...)`; the next time a form with the same signature is mapped, `lookup`
@@ -11,38 +11,45 @@ mapped afresh and learned again after its own success.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from typing import Any
 
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
-from psycopg_pool import ConnectionPool
+from pydantic import BaseModel
 
 from dirbolt_core.brain.mapper import field_identity
 from dirbolt_core.brain.model import FormInfo, FormMapping
+from dirbolt_core.db.pool import Database
 
 log = logging.getLogger(__name__)
 
 _NO_DIRECTORY = ""
 
 
-class LearnedMappingStore:
-    """PostgreSQL-backed store of learned mappings; safe to share between threads."""
+class LearnedMapping(BaseModel):
+    """One learned_mappings row: the field decisions for a form signature (at a directory)."""
 
-    def __init__(self, dsn: str, *, min_size: int = 0, max_size: int = 4, timeout_s: float = 5.0):
-        self.dsn = dsn
-        self._pool = ConnectionPool(dsn, min_size=min_size, max_size=max_size, timeout=timeout_s,
-                                    kwargs={"autocommit": True, "row_factory": dict_row}, open=True,
-                                    name="dirbolt-learned")
+    id: int
+    directory_id: str
+    signature: str
+    form_url: str | None = None
+    fields: list[dict[str, Any]]
+    successes: int
+    uses: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    last_success_at: dt.datetime
+    last_used_at: dt.datetime | None = None
+    invalidated_at: dt.datetime | None = None
+    invalidated_reason: str | None = None
 
-    def close(self) -> None:
-        self._pool.close()
 
-    def __enter__(self) -> LearnedMappingStore:
-        return self
+class LearnedMappingRepository:
+    """The brain's learned store (`LearnedStore`), over the Store's pool; safe to share between threads."""
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def __init__(self, db: Database):
+        self._db = db
 
     # ------------------------------------------------------------------ read
     def lookup(self, signature: str, directory_id: str | None = None) -> list[dict[str, Any]] | None:
@@ -52,7 +59,7 @@ class LearnedMappingStore:
         other signatures, those are invalidated (form drift). Without one (or when this
         directory never learned the form): a valid mapping of the same form learned elsewhere.
         """
-        with self._pool.connection() as conn:
+        with self._db.connection() as conn:
             row = None
             if directory_id:
                 row = conn.execute(
@@ -77,16 +84,18 @@ class LearnedMappingStore:
                          (row["id"],))
             return list(row["fields"])
 
-    def get(self, directory_id: str | None, signature: str) -> dict[str, Any] | None:
+    def get(self, directory_id: str | None, signature: str) -> LearnedMapping | None:
         """The stored row (valid or not), for operators and tests."""
-        with self._pool.connection() as conn:
-            return conn.execute("SELECT * FROM learned_mappings WHERE directory_id = %s AND signature = %s",
-                                (directory_id or _NO_DIRECTORY, signature)).fetchone()
+        with self._db.connection() as conn:
+            row = conn.execute("SELECT * FROM learned_mappings WHERE directory_id = %s AND signature = %s",
+                               (directory_id or _NO_DIRECTORY, signature)).fetchone()
+        return LearnedMapping.model_validate(row) if row else None
 
-    def for_directory(self, directory_id: str) -> list[dict[str, Any]]:
-        with self._pool.connection() as conn:
-            return conn.execute("SELECT * FROM learned_mappings WHERE directory_id = %s ORDER BY id",
+    def for_directory(self, directory_id: str) -> list[LearnedMapping]:
+        with self._db.connection() as conn:
+            rows = conn.execute("SELECT * FROM learned_mappings WHERE directory_id = %s ORDER BY id",
                                 (directory_id,)).fetchall()
+        return [LearnedMapping.model_validate(r) for r in rows]
 
     # ----------------------------------------------------------------- write
     def record_success(self, form: FormInfo, mapping: FormMapping, *, directory_id: str | None = None,
@@ -99,7 +108,7 @@ class LearnedMappingStore:
              "parts": m.parts, "format": m.format}
             for f, m in zip(form.fields, mapping.fields, strict=True)
         ]
-        with self._pool.connection() as conn:
+        with self._db.connection() as conn:
             conn.execute(
                 """INSERT INTO learned_mappings (directory_id, signature, form_url, fields)
                    VALUES (%s, %s, %s, %s)
@@ -111,7 +120,7 @@ class LearnedMappingStore:
 
     def invalidate(self, directory_id: str, *, signature: str | None = None, reason: str = "invalidated") -> int:
         """Stop reusing a directory's mapping(s): after a failure they caused, or by hand."""
-        with self._pool.connection() as conn:
+        with self._db.connection() as conn:
             cur = conn.execute(
                 "UPDATE learned_mappings SET invalidated_at = now(), invalidated_reason = %s, updated_at = now()"
                 " WHERE directory_id = %s AND (%s::text IS NULL OR signature = %s) AND invalidated_at IS NULL",

@@ -4,16 +4,13 @@ Computed where the results are written (check_specs on the asset) rather than as
 check ops: one step per run instead of four, and the same checks in the UI.
 """
 
-import statistics
 from collections.abc import Sequence
 
 import dagster as dg
 
+from dirbolt_core.db.submissions import DuplicateSubmission
+from dirbolt_core.measures import P95_LATENCY_GATE_S, SUCCESS_RATE_GATE, latency_s, p95, success_rate
 from dirbolt_core.models import SubmissionResult
-from dirbolt_dagster.reporting import success_rate
-
-SUCCESS_RATE_GATE = 0.90
-P95_LATENCY_GATE_S = 300.0
 
 SUCCESS_RATE = "success_rate_above_90"
 P95_LATENCY = "p95_latency_under_5_min"
@@ -33,7 +30,7 @@ def submission_check_specs(asset_key: dg.AssetKey, partitions_def: dg.Partitions
 
 
 def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResult:
-    rate = success_rate(results)
+    rate = success_rate(r.status for r in results)
     return dg.AssetCheckResult(
         check_name=SUCCESS_RATE,
         passed=rate is not None and rate > SUCCESS_RATE_GATE,
@@ -47,16 +44,8 @@ def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResu
     )
 
 
-def p95(values: list[float]) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[94]
-
-
 def p95_latency_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResult:
-    latencies = [max(0.0, r.processing_time_seconds - (r.rate_limit_wait_ms or 0) / 1000)
+    latencies = [latency_s(r.processing_time_seconds, r.rate_limit_wait_ms)
                  for r in results if r.processing_time_seconds is not None]
     value = p95(latencies)
     return dg.AssetCheckResult(
@@ -73,13 +62,13 @@ def p95_latency_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResul
     )
 
 
-def duplicates_check(duplicates: Sequence[dict]) -> dg.AssetCheckResult:
+def duplicates_check(duplicates: Sequence[DuplicateSubmission]) -> dg.AssetCheckResult:
     return dg.AssetCheckResult(
         check_name=ZERO_DUPLICATES,
         passed=not duplicates,
         severity=dg.AssetCheckSeverity.ERROR,
         metadata={
             "duplicates": len(duplicates),
-            "directories": dg.MetadataValue.json([dict(d) for d in duplicates]),
+            "directories": dg.MetadataValue.json([d.model_dump() for d in duplicates]),
         },
     )

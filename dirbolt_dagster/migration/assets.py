@@ -4,11 +4,12 @@ import uuid
 
 import dagster as dg
 
+from dirbolt_core.measures import AGREEMENT_GATE
 from dirbolt_core.migration.compare import agreement, compare_and_record
-from dirbolt_core.migration.gates import AGREEMENT_GATE, migration_status
-from dirbolt_dagster.assets import submissions
+from dirbolt_core.migration.gates import migration_status
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.resources import StoreResource
+from dirbolt_dagster.submissions.assets import submissions
 
 
 def _disagreement_table(rows: list) -> str:
@@ -54,7 +55,7 @@ def agreement_check(comparisons: list) -> dg.AssetCheckResult:
 def legacy_comparison(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
     db = store.store
     job_id = uuid.UUID(context.partition_key)
-    if not db.rollout_settings().legacy_comparison:
+    if not db.rollout.settings().legacy_comparison:
         return dg.MaterializeResult(metadata={"compared": 0, "note": "legacy comparison is off (cut over)"},
                                     check_results=[agreement_check([])])
     comparisons = compare_and_record(db, job_id)
@@ -82,14 +83,15 @@ def legacy_comparison(context: dg.AssetExecutionContext, store: StoreResource) -
 def migration_rollup(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
     db = store.store
     status = migration_status(db)
-    rollup = db.comparison_rollup()
+    by_directory_rows = db.rollout.agreement(by="directory")
+    by_day_rows = db.rollout.agreement(by="day")
     gates = ["| gate | figure | threshold | met |", "|---|---|---|---|"] + [
         f"| {g.name} | {'n/a' if g.figure is None else round(g.figure, 4)} | {g.threshold} | "
         f"{'yes' if g.met else 'no'} |" for g in status.gates]
     by_directory = ["| directory | agreeing / compared |", "|---|---|"] + [
-        f"| {r['directory_key']} | {r['agreeing']}/{r['compared']} |" for r in rollup["by_directory"]]
+        f"| {r.key} | {r.agreeing}/{r.compared} |" for r in by_directory_rows]
     by_day = ["| day | agreeing / compared |", "|---|---|"] + [
-        f"| {r['day']} | {r['agreeing']}/{r['compared']} |" for r in rollup["by_day"]]
+        f"| {r.key} | {r.agreeing}/{r.compared} |" for r in by_day_rows]
     return dg.MaterializeResult(metadata={
         "phase": status.phase,
         "routing_percent": status.settings.routing_percent,
