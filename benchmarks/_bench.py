@@ -403,7 +403,7 @@ _FILL_ALL_SCRIPT = """(fields) => {
 
 async def tuned_submit(page: Any, recipe: Recipe, profile: BusinessProfile) -> bool:
     """One submission on a page that is reused: open, set every field in one evaluate, press, read the answer."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     expected = site_class(recipe.site).expected_fields(profile) or {}
     fields = [[name, kind, str(expected[name])] for name, kind in recipe.kinds.items()
