@@ -14,17 +14,18 @@ import dagster as dg
 
 from dirbolt_core.logs import configure_logging
 from dirbolt_core.settings import get_settings
-from dirbolt_dagster.intake.definitions import defs as intake
-from dirbolt_dagster.migration.definitions import defs as migration
-from dirbolt_dagster.operations.definitions import defs as operations
-from dirbolt_dagster.reports.definitions import defs as reports
+from dirbolt_dagster.intake import definitions as intake
+from dirbolt_dagster.migration import definitions as migration
+from dirbolt_dagster.operations import definitions as operations
+from dirbolt_dagster.reports import definitions as reports
 from dirbolt_dagster.resources import build_resources
-from dirbolt_dagster.submissions.definitions import defs as submissions
+from dirbolt_dagster.submissions import definitions as submissions
 
 # Every process that loads the code (code server, run workers) logs JSON with customer data redacted.
 configure_logging(json=True)
 
+# The concerns' modules, not their Definitions, at module scope: Dagster loads the one `defs`.
 defs = dg.Definitions.merge(
-    intake, submissions, migration, reports, operations,
+    intake.defs, submissions.defs, migration.defs, reports.defs, operations.defs,
     dg.Definitions(resources=build_resources(get_settings())),
 )
