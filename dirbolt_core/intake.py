@@ -83,13 +83,13 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
             # Whatever is logged about this message from now on must not show the customer.
             register_sensitive(parsed.business_data)
             try:
-                store.create_job(job_id=parsed.job_id, customer_id=parsed.customer_id,
-                                 package_size=parsed.package_size, priority=parsed.priority,
-                                 business_data=parsed.business_data.model_dump(mode="json"))
+                store.jobs.create(job_id=parsed.job_id, customer_id=parsed.customer_id,
+                                  package_size=parsed.package_size, priority=parsed.priority,
+                                  business_data=parsed.business_data.model_dump(mode="json"))
             except LegacyConstraintError as exc:
                 raise InvalidMessage(f"job {parsed.job_id} cannot be stored: {exc}") from None
         try:
-            job = store.job(parsed.job_id)
+            job = store.jobs.get(parsed.job_id)
         except ValidationError as exc:
             raise InvalidMessage(f"job {parsed.job_id} is not readable: "
                                  + _summarise(exc).removeprefix("invalid message: ")) from None
@@ -104,9 +104,9 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
             raise InvalidMessage("job business_data " + _summarise(exc).removeprefix("invalid message: ")) from None
     except InvalidMessage as exc:
         return IntakeDecision(message_id=message.message_id, accepted=False, reason=str(exc))
-    newly = store.mark_job_queued(parsed.job_id, message_id=message.message_id, actor=actor,
+    newly = store.jobs.mark_queued(parsed.job_id, message_id=message.message_id, actor=actor,
                                   package_size=parsed.package_size, priority=parsed.priority)
-    store.append_history(entity="message", event="accepted" if newly else "duplicate_delivery",
+    store.audit.append(entity="message", event="accepted" if newly else "duplicate_delivery",
                          job_id=parsed.job_id, detail={"message_id": message.message_id,
                                                        "receive_count": message.receive_count}, actor=actor)
     return IntakeDecision(message_id=message.message_id, accepted=True, job_id=parsed.job_id,
@@ -114,7 +114,7 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
 
 
 def record_dead_letter(store: Store, decision: IntakeDecision, *, actor: str) -> None:
-    store.append_history(entity="message", event="dead_lettered", to_status="dlq",
+    store.audit.append(entity="message", event="dead_lettered", to_status="dlq",
                          detail={"message_id": decision.message_id, "reason": decision.reason}, actor=actor)
 
 

@@ -31,6 +31,7 @@ from dirbolt_core.intake import intake_batch
 from dirbolt_core.jobs import RunContext, plan_job, run_submissions
 from dirbolt_core.migration.gates import migration_status
 from dirbolt_core.migration.legacy import canonical_business_data, legacy_business_view
+from dirbolt_core.migration.routing import decide_routing
 from dirbolt_core.models import BusinessProfile, Directory, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserOptions
 from dirbolt_core.settings import REPO_ROOT, SQL_DIR
@@ -51,6 +52,11 @@ CAMEL_BUSINESS = {"businessName": "Alder & Pine Carpentry", "email": "shop@alder
                   "phone": "(303) 555-0175", "website": "https://alder-pine.example", "address": "410 Larch Ave",
                   "city": "Denver", "state": "CO", "zip": "80205", "category": "Carpenter",
                   "description": "Custom cabinets, stairs and trim carpentry for Denver homes since 1998."}
+
+
+def _raw(store: Store, job_id: uuid.UUID) -> dict:
+    """The job's row as stored, legacy columns included."""
+    return store.jobs.row(job_id).model_dump()
 
 
 def _cli(*args: str, dsn: str, extra_env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
@@ -128,12 +134,12 @@ def test_dirbolt_migrate_keeps_the_legacy_platform_whole(legacy_database_url):
                                ).fetchall()
     with Store(dsn) as store:
         # A database with the legacy platform's jobs starts in shadow.
-        assert store.rollout_settings().routing_percent == 0
+        assert store.rollout.settings().routing_percent == 0
         # dirbolt reads every legacy job on its own scale: status, package, business in camelCase or columns.
         on_scale = {"pending": JobStatus.ORDERED, "paused": JobStatus.ORDERED, "in_progress": JobStatus.RUNNING,
                     "completed": JobStatus.COMPLETED, "failed": JobStatus.FAILED, "cancelled": JobStatus.FAILED}
         for row in before["jobs"].values():
-            job = store.job(row["id"])
+            job = store.jobs.get(row["id"])
             assert job.status is on_scale.get(row["status"], job.status), row["status"]
             assert (job.priority.value, job.package_size) == (row["package_type"], row["directory_limit"])
             name = (row["business_data"] or {}).get("businessName") or row.get("business_name")
@@ -153,7 +159,7 @@ def test_dirbolt_keeps_no_customers_table(empty_database_url):
     with psycopg.connect(empty_database_url) as conn:
         assert conn.execute("SELECT to_regclass('customers')").fetchone()[0] is None
     with Store(empty_database_url) as store:
-        store.create_job(job_id=uuid.uuid4(), customer_id="c1", package_size=1, priority=Priority.STARTER,
+        store.jobs.create(job_id=uuid.uuid4(), customer_id="c1", package_size=1, priority=Priority.STARTER,
                          business_data=business(1).model_dump(mode="json"))
 
 
@@ -161,9 +167,9 @@ def test_dirbolts_role_cannot_write_legacy_accounts_but_works_the_legacy_tables(
     dsn, checks = migrated_legacy
     with Store(dsn, role="dirbolt_app") as store:
         job_id = uuid.uuid4()
-        store.create_job(job_id=job_id, customer_id="DIR-2025-000101", package_size=1, priority=Priority.GROWTH,
+        store.jobs.create(job_id=job_id, customer_id="DIR-2025-000101", package_size=1, priority=Priority.GROWTH,
                          business_data=business(2).model_dump(mode="json"))
-        assert store.job(job_id).profile.business_name == business(2).business_name
+        assert store.jobs.get(job_id).profile.business_name == business(2).business_name
         with store.connection() as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("""INSERT INTO customers (email, password_hash, full_name)
                             VALUES ('x@example.com', 'x', 'X')""")
@@ -176,11 +182,11 @@ def test_a_dirbolt_job_is_a_job_the_legacy_platform_can_read(migrated_legacy):
     profile = business(3).model_copy(update={"contact_name": None, "contact_first_name": "Ada",
                                              "contact_last_name": "Moss"})
     with Store(dsn) as store:
-        store.set_rollout(actor="test", routing_percent=100)
+        store.rollout.set(actor="test", routing_percent=100)
         job_id = uuid.uuid4()
-        store.create_job(job_id=job_id, customer_id="DIR-2025-000102", package_size=4,
+        store.jobs.create(job_id=job_id, customer_id="DIR-2025-000102", package_size=4,
                          priority=Priority.ENTERPRISE, business_data=profile.model_dump(mode="json"))
-        raw = store.job_raw(job_id)
+        raw = _raw(store, job_id)
         assert (raw["customer_name"], raw["customer_email"]) == ("Ada Moss", profile.email)
         assert raw["priority_level"] == 1 and raw["package_type"] == "enterprise" and raw["directory_limit"] == 4
         assert (raw["status"], raw["assigned_to"], raw["dirbolt_status"]) == ("in_progress", "dirbolt", "pending")
@@ -190,14 +196,14 @@ def test_a_dirbolt_job_is_a_job_the_legacy_platform_can_read(migrated_legacy):
         assert data["zip"] == data["postal_code"] == profile.postal_code == raw["zip"]
         assert data["address"].startswith(profile.address_line1) and raw["city"] == profile.city
         # ...and dirbolt reads back exactly the profile it was given.
-        assert store.job(job_id).profile == profile
+        assert store.jobs.get(job_id).profile == profile
 
         no_contact = business(4).model_copy(update={"contact_name": None, "contact_first_name": None,
                                                     "contact_last_name": None, "email": None})
         other = uuid.uuid4()
-        store.create_job(job_id=other, customer_id="DIR-2025-000102", package_size=1, priority=Priority.STARTER,
+        store.jobs.create(job_id=other, customer_id="DIR-2025-000102", package_size=1, priority=Priority.STARTER,
                          business_data=no_contact.model_dump(mode="json"))
-        raw = store.job_raw(other)
+        raw = _raw(store, other)
         assert (raw["customer_name"], raw["customer_email"], raw["priority_level"]) == (
             no_contact.business_name, "", 4)
     assert checks.violations(dsn) == []
@@ -210,22 +216,22 @@ def test_legacy_columns_follow_every_submission_status(migrated_legacy):
                              submission_url=f"https://d.example/{s.value}", tier=1 + i % 4, category="General")
                    for i, s in enumerate(SubmissionStatus)]
     with Store(dsn) as store:
-        store.set_rollout(actor="test", routing_percent=100)
-        store.upsert_directories(directories)
+        store.rollout.set(actor="test", routing_percent=100)
+        store.directories.upsert(directories)
         job_id = uuid.uuid4()
-        store.create_job(job_id=job_id, customer_id="DIR-2025-000103", package_size=len(directories),
+        store.jobs.create(job_id=job_id, customer_id="DIR-2025-000103", package_size=len(directories),
                          priority=Priority.PROFESSIONAL, business_data=business(5).model_dump(mode="json"))
-        store.mark_job_queued(job_id, message_id="m", actor="test")
+        store.jobs.mark_queued(job_id, message_id="m", actor="test")
         plan_job(store, job_id, actor="test")
-        raw = store.job_raw(job_id)
+        raw = _raw(store, job_id)
         assert (raw["directories_to_process"], raw["directories_completed"], raw["progress_percentage"]) == (
             len(directories), 0, 0)
-        job = store.job(job_id)
+        job = store.jobs.get(job_id)
         long_url = "https://listing.example/" + "x" * 600
         for d, status in zip(directories, SubmissionStatus, strict=True):
             key = idempotency_key(job_id, d.id, job.business_data)
-            store.claim_submission(key=key, job_id=job_id, directory=d, owner="w", run_id="r")
-            store.finish_submission(key, SubmissionOutcome(status=status, reason=f"it was {status.value}",
+            store.submissions.claim(key=key, job_id=job_id, directory=d, owner="w", run_id="r")
+            store.submissions.finish(key, SubmissionOutcome(status=status, reason=f"it was {status.value}",
                                                            listing_url=long_url))
         with store.connection() as conn:
             rows = conn.execute("""SELECT status, submission_status, directory_tier, customer_id, listing_url,
@@ -245,13 +251,13 @@ def test_legacy_columns_follow_every_submission_status(migrated_legacy):
             assert isinstance(r["processing_time_seconds"], int)
             assert (r["submitted_at"] is not None) == (r["submission_status"] in ("submitted", "approved"))
             assert (r["failed_at"] is not None) == (r["submission_status"] == "failed")
-        raw = store.job_raw(job_id)
+        raw = _raw(store, job_id)
         done = sum(1 for w in legacy_words.values() if w in ("submitted", "approved"))
         failed = sum(1 for w in legacy_words.values() if w == "failed")
         assert (raw["directories_completed"], raw["directories_failed"]) == (done, failed)
         assert float(raw["progress_percentage"]) == round(100 * done / len(directories), 2)
-        store.set_job_status(job_id, JobStatus.COMPLETED, actor="test")
-        raw = store.job_raw(job_id)
+        store.jobs.set_status(job_id, JobStatus.COMPLETED, actor="test")
+        raw = _raw(store, job_id)
         assert (raw["status"], float(raw["progress_percentage"]), raw["dirbolt_status"]) == (
             "completed", 100, "completed")
         assert raw["completed_at"] is not None and raw["assigned_to"] == "dirbolt"
@@ -269,13 +275,13 @@ def test_counters_count_concurrent_submissions_of_one_job(migrated_legacy):
     directories = [Directory(id=f"c-{i}", name=f"Concurrent {i}", url="https://c.example/",
                              submission_url=f"https://c.example/{i}") for i in range(2)]
     with Store(dsn) as store:
-        store.set_rollout(actor="test", routing_percent=100)
+        store.rollout.set(actor="test", routing_percent=100)
         job_id = uuid.uuid4()
-        store.create_job(job_id=job_id, customer_id="DIR-2025-000101", package_size=2, priority=Priority.GROWTH,
+        store.jobs.create(job_id=job_id, customer_id="DIR-2025-000101", package_size=2, priority=Priority.GROWTH,
                          business_data=business(7).model_dump(mode="json"))
         keys = [idempotency_key(job_id, d.id, {}) for d in directories]
         for key, d in zip(keys, directories, strict=True):
-            store.claim_submission(key=key, job_id=job_id, directory=d, owner="w", run_id="r")
+            store.submissions.claim(key=key, job_id=job_id, directory=d, owner="w", run_id="r")
         finish = "UPDATE job_results SET status = 'submitted', finished_at = now() WHERE idempotency_key = %s"
         with psycopg.connect(dsn) as first:
             first.execute(finish, (keys[0],))  # not committed yet
@@ -292,7 +298,7 @@ def test_counters_count_concurrent_submissions_of_one_job(migrated_legacy):
                 deadline -= 1
             first.commit()
         other.join()
-        raw = store.job_raw(job_id)
+        raw = _raw(store, job_id)
         assert (raw["directories_to_process"], raw["directories_completed"], float(raw["progress_percentage"])) == (
             2, 2, 100.0)
 
@@ -305,7 +311,7 @@ def test_a_customer_id_too_long_for_the_legacy_column_is_refused_with_its_reason
     job_queue.send(body)
     with Store(dsn) as store:
         batch = intake_batch(store, job_queue, actor="test")
-        assert not batch.accepted and store.job(job_id) is None
+        assert not batch.accepted and store.jobs.get(job_id) is None
     [dead] = job_queue.drain_dlq()
     assert dead.body == body and "customer_id is 80 characters" in dead.attributes["reason"]
     assert "jobs.customer_id holds 50" in dead.attributes["reason"]
@@ -321,10 +327,10 @@ def test_the_poller_never_takes_a_job_dirbolt_runs(migrated_legacy, job_queue):
         theirs = [legacy_order(dsn, business={**CAMEL_BUSINESS, "businessName": f"Legacy {i}"},
                                priority_level=1 + i % 4) for i in range(4)]
         legacy_before = {t: snapshot_rows(dsn, t) for t in ("jobs", "job_results")}
-        store.set_rollout(actor="test", routing_percent=100)
+        store.rollout.set(actor="test", routing_percent=100)
         for state in ("ordered", "queued", "running", "completed", "failed"):
             job_id = uuid.uuid4()
-            store.create_job(job_id=job_id, customer_id="DIR-2025-000101", package_size=2,
+            store.jobs.create(job_id=job_id, customer_id="DIR-2025-000101", package_size=2,
                              priority=Priority.ENTERPRISE, business_data=business(10).model_dump(mode="json"))
             mine[state] = job_id
             if state != "ordered":
@@ -333,14 +339,14 @@ def test_the_poller_never_takes_a_job_dirbolt_runs(migrated_legacy, job_queue):
         intake_batch(store, job_queue, actor="test")
         for state in ("running", "completed", "failed"):
             plan_job(store, mine[state], actor="test")
-        store.set_job_status(mine["completed"], JobStatus.COMPLETED, actor="test")
-        store.set_job_status(mine["failed"], JobStatus.FAILED, error="run retries exhausted", actor="test")
+        store.jobs.set_status(mine["completed"], JobStatus.COMPLETED, actor="test")
+        store.jobs.set_status(mine["failed"], JobStatus.FAILED, error="run retries exhausted", actor="test")
         # A shadow job is the legacy poller's to submit: it stays pending for it.
-        store.set_rollout(actor="test", routing_percent=0)
+        store.rollout.set(actor="test", routing_percent=0)
         shadow = uuid.uuid4()
-        store.create_job(job_id=shadow, customer_id="DIR-2025-000101", package_size=2,
+        store.jobs.create(job_id=shadow, customer_id="DIR-2025-000101", package_size=2,
                          priority=Priority.ENTERPRISE, business_data=business(11).model_dump(mode="json"))
-        assert {store.job(j).status for j in mine.values()} == {
+        assert {store.jobs.get(j).status for j in mine.values()} == {
             JobStatus.ORDERED, JobStatus.QUEUED, JobStatus.RUNNING, JobStatus.COMPLETED, JobStatus.FAILED}
         after = {t: snapshot_rows(dsn, t) for t in ("jobs", "job_results")}
     # dirbolt never touched a legacy job or result.
@@ -359,7 +365,7 @@ def test_the_poller_never_takes_a_job_dirbolt_runs(migrated_legacy, job_queue):
     assert levels == sorted(levels)
     with Store(dsn) as store:
         for job_id in mine.values():
-            raw = store.job_raw(job_id)
+            raw = _raw(store, job_id)
             assert raw["assigned_to"] == "dirbolt" and raw["status"] in ("in_progress", "completed", "failed")
     assert checks.violations(dsn) == []
 
@@ -377,7 +383,7 @@ def test_the_claim_is_atomic_against_the_poller(migrated_legacy, job_queue):
     poller = LegacyPoller(dsn, worker="autobolt-ext-race")
     poller.take_all()  # the legacy queue as it stood: taken
     with Store(dsn) as store:
-        store.set_rollout(actor="test", routing_percent=100)
+        store.rollout.set(actor="test", routing_percent=100)
 
         # The poller is in the middle of taking the job when its message arrives: dirbolt waits on the
         # job's row, then finds it taken, and only shadows it.
@@ -395,10 +401,10 @@ def test_the_claim_is_atomic_against_the_poller(migrated_legacy, job_queue):
             assert intake.is_alive(), "intake did not wait for the poller's lock"
             picking.commit()
         intake.join()
-        raw = store.job_raw(job_id)
+        raw = _raw(store, job_id)
         assert (raw["routing"], raw["status"]) == ("shadow", "in_progress")
         assert raw["assigned_to"] not in (None, "dirbolt")  # the poller's worker
-        assert store.job(job_id).status is JobStatus.QUEUED  # dirbolt still shadows it, for the comparison
+        assert store.jobs.get(job_id).status is JobStatus.QUEUED  # dirbolt still shadows it, for the comparison
 
         # dirbolt is in the middle of taking a job: the poller skips it, and never gets it.
         job_id = legacy_order(dsn, business=CAMEL_BUSINESS)
@@ -407,7 +413,7 @@ def test_the_claim_is_atomic_against_the_poller(migrated_legacy, job_queue):
             assert poller.take() is None
             claiming.commit()
         assert poller.take() is None
-        assert (store.job_raw(job_id)["status"], store.job_raw(job_id)["assigned_to"]) == ("in_progress", "dirbolt")
+        assert (_raw(store, job_id)["status"], _raw(store, job_id)["assigned_to"]) == ("in_progress", "dirbolt")
 
         # And many at once: whoever wins a job has it alone.
         jobs = [legacy_order(dsn, business={**CAMEL_BUSINESS, "businessName": f"Racer {i}"}) for i in range(24)]
@@ -428,14 +434,14 @@ def test_the_claim_is_atomic_against_the_poller(migrated_legacy, job_queue):
             intake_batch(store, job_queue, actor="test", max_messages=4)
         thread.join()
         taken += poller.take_all()
-        live = {j for j in jobs if store.job_raw(j)["routing"] == "live"}
-        shadow = {j for j in jobs if store.job_raw(j)["routing"] == "shadow"}
+        live = {j for j in jobs if _raw(store, j)["routing"] == "live"}
+        shadow = {j for j in jobs if _raw(store, j)["routing"] == "shadow"}
         assert live | shadow == set(jobs) and not live & shadow
         assert not live & set(taken) and shadow <= set(taken) and len(taken) == len(set(taken))
         for job_id in live:
-            assert (store.job_raw(job_id)["status"], store.job_raw(job_id)["assigned_to"]) == ("in_progress", "dirbolt")
+            assert (_raw(store, job_id)["status"], _raw(store, job_id)["assigned_to"]) == ("in_progress", "dirbolt")
         for job_id in shadow:
-            assert store.job_raw(job_id)["assigned_to"] not in (None, "dirbolt")
+            assert _raw(store, job_id)["assigned_to"] not in (None, "dirbolt")
     assert checks.violations(dsn) == []
 
 
@@ -470,16 +476,16 @@ def test_old_shadow_rows_leave_the_shared_results_table(empty_database_url, tmp_
 def _seed_shadow_runs(store: Store, outcomes: list[tuple[SubmissionStatus, float, int]]) -> uuid.UUID:
     """A shadow job whose rows ended as given: (predicted status, seconds taken, rate-limit wait ms)."""
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="DIR-2025-000101", package_size=len(outcomes),
+    store.jobs.create(job_id=job_id, customer_id="DIR-2025-000101", package_size=len(outcomes),
                      priority=Priority.GROWTH, business_data=business(20).model_dump(mode="json"))
-    assert store.decide_routing(job_id, actor="test") == "shadow"
-    directory = store.directories()[0]
+    assert decide_routing(store, job_id, actor="test") == "shadow"
+    directory = store.directories.list()[0]
     with store.connection() as conn:
         for i, (status, seconds, wait_ms) in enumerate(outcomes):
             d = directory.model_copy(update={"id": f"shadow-{i:02d}", "name": f"Shadow {i:02d}"})
             key = idempotency_key(job_id, d.id, {}, mode="shadow")
-            store.claim_submission(key=key, job_id=job_id, directory=d, owner="w", run_id="r", shadow=True)
-            store.finish_submission(key, SubmissionOutcome(status=status, reason="shadow"), shadow=True,
+            store.submissions.claim(key=key, job_id=job_id, directory=d, owner="w", run_id="r", shadow=True)
+            store.submissions.finish(key, SubmissionOutcome(status=status, reason="shadow"), shadow=True,
                                     rate_limit_wait_ms=wait_ms)
             conn.execute("""UPDATE dirbolt_shadow_results SET started_at = finished_at - make_interval(secs => %s)
                             WHERE idempotency_key = %s""", (seconds, key))
@@ -501,8 +507,8 @@ def test_shadow_gates_are_measured_on_shadow_runs(store, catalog, filled, advanc
     """In shadow the gates of the first live step come from shadow runs: forms filled and ready to submit
     (predicted successes), their p95 without rate-limit waits, agreement with legacy. Met, the step needs
     no --force."""
-    store.upsert_directories(catalog[:1])
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)
+    store.directories.upsert(catalog[:1])
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)
     seconds = [5.0 + 7 * i for i in range(20)]
     outcomes = [(SubmissionStatus.SUBMITTED if i < filled else SubmissionStatus.NEEDS_MANUAL, s, 2000)
                 for i, s in enumerate(seconds)]
@@ -524,11 +530,11 @@ def test_shadow_gates_are_measured_on_shadow_runs(store, catalog, filled, advanc
     out = _cli("migration", "route", "10", dsn=store.dsn)
     if advances:
         assert out.returncode == 0, out.stdout + out.stderr
-        assert store.rollout_settings().routing_percent == 10
+        assert store.rollout.settings().routing_percent == 10
     else:
         assert out.returncode != 0
         assert "success rate" in out.stdout and f"{filled}/20 shadow forms filled" in out.stdout
-        assert store.rollout_settings().routing_percent == 0
+        assert store.rollout.settings().routing_percent == 0
 
 
 def _materialize_comparison(dsn: str, job_id: uuid.UUID) -> dg.MaterializeResult:
@@ -551,13 +557,13 @@ def test_a_legacy_job_in_shadow_reads_camel_case_and_is_compared_on_legacy_statu
     dsn, checks = migrated_legacy
     sites = [d for d in catalog if d.id in ("sandbox-localpages", "sandbox-citylisted", "sandbox-verifiedfinder")]
     with Store(dsn) as store:
-        store.upsert_directories(sites)
-        assert store.rollout_settings().routing_percent == 0
+        store.directories.upsert(sites)
+        assert store.rollout.settings().routing_percent == 0
         job_id = legacy_order(dsn, business=CAMEL_BUSINESS, limit=3)
         job_queue.send({"job_id": str(job_id), "customer_id": "DIR-2025-000901", "package_size": 3,
                         "priority": "growth"})
         assert [d.job_id for d in intake_batch(store, job_queue, actor="test").accepted] == [job_id]
-        raw = store.job_raw(job_id)
+        raw = _raw(store, job_id)
         assert (raw["routing"], raw["status"], raw["assigned_to"]) == ("shadow", "pending", None)
         poller = LegacyPoller(dsn)
         assert job_id in poller.take_all()  # the legacy poller submits it, as before the migration
@@ -566,7 +572,7 @@ def test_a_legacy_job_in_shadow_reads_camel_case_and_is_compared_on_legacy_statu
         ctx = RunContext(artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(), browser=BrowserOptions(),
                          run_id="legacy-shadow")
         asyncio.run(run_submissions(store, job_id, ctx))
-        results = {r.directory_id: r for r in store.results(job_id)}
+        results = {r.directory_id: r for r in store.submissions.results(job_id)}
         assert set(results) == {d.id for d in sites}
         filled = results["sandbox-localpages"]
         assert filled.status is SubmissionStatus.SUBMITTED and filled.evidence["shadow"] is True, filled
@@ -643,21 +649,21 @@ def test_the_main_job_over_the_legacy_schema_in_shadow_then_live(legacy_database
         profiles[n].write_text(business(n).model_dump_json())
 
     with Store(dsn) as store:
-        store.upsert_directories(sites)
+        store.directories.upsert(sites)
         with (dagster_code_server(env, tmp_path / "code-server.log") as workspace,
               dagster_daemon(env, tmp_path / "daemon.log", workspace) as daemon):
 
             def finished(job_id: uuid.UUID) -> bool:
-                job = store.job(job_id)
+                job = store.jobs.get(job_id)
                 return job is not None and job.status in (JobStatus.COMPLETED, JobStatus.FAILED)
 
             # Shadow: the legacy database starts there.
             shadow_job = _enqueue(dsn, cli_env, profiles[61], "DIR-2025-000101")
             wait_until(lambda: finished(shadow_job), timeout_s=600, proc=daemon, log_path=tmp_path / "daemon.log")
-            assert store.job(shadow_job).status is JobStatus.COMPLETED
-            raw = store.job_raw(shadow_job)
+            assert store.jobs.get(shadow_job).status is JobStatus.COMPLETED
+            raw = _raw(store, shadow_job)
             assert (raw["routing"], raw["status"], raw["assigned_to"]) == ("shadow", "pending", None)
-            predicted = store.results(shadow_job)
+            predicted = store.submissions.results(shadow_job)
             assert {r.directory_id for r in predicted} == {d.id for d in sites}
             assert all(r.evidence.get("shadow") for r in predicted if r.status.is_success)
             with psycopg.connect(dsn) as conn:
@@ -669,12 +675,12 @@ def test_the_main_job_over_the_legacy_schema_in_shadow_then_live(legacy_database
             out = _cli("migration", "route", "100", "--force", dsn=dsn)
             assert out.returncode == 0, out.stdout + out.stderr
             live_job = _enqueue(dsn, cli_env, profiles[62], "DIR-2025-000102")
-            assert store.job_raw(live_job)["status"] == "in_progress"  # never pending: never the poller's
+            assert _raw(store, live_job)["status"] == "in_progress"  # never pending: never the poller's
             wait_until(lambda: finished(live_job), timeout_s=600, proc=daemon, log_path=tmp_path / "daemon.log")
 
-        assert store.job(live_job).status is JobStatus.COMPLETED
-        raw = store.job_raw(live_job)
-        results = store.results(live_job)
+        assert store.jobs.get(live_job).status is JobStatus.COMPLETED
+        raw = _raw(store, live_job)
+        results = store.submissions.results(live_job)
         succeeded = sum(1 for r in results if r.status.is_success)
         assert (raw["routing"], raw["status"], raw["assigned_to"]) == ("live", "completed", "dirbolt")
         assert (raw["customer_name"], raw["customer_email"]) == (business(62).contact_name, business(62).email)

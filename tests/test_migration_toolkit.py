@@ -30,7 +30,7 @@ from tests.runner_harness import business, order
 def test_migrations_apply_to_an_empty_database(empty_database_url):
     apply_migrations(empty_database_url)
     with Store(empty_database_url) as store:
-        settings = store.rollout_settings()
+        settings = store.rollout.settings()
         assert settings.routing_percent == 100 and not settings.legacy_comparison
 
 
@@ -46,12 +46,12 @@ def test_routing_is_a_stable_share_of_jobs():
 
 def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, catalog, sandbox, artifact_dir):
     site = next(d for d in catalog if d.id == "sandbox-localpages")
-    store.upsert_directories([site])
-    store.set_rollout(actor="test", routing_percent=10)
+    store.directories.upsert([site])
+    store.rollout.set(actor="test", routing_percent=10)
     jobs = []
     for n in range(200):
         job_id = uuid.uuid5(uuid.NAMESPACE_URL, f"routing-test-{n}")
-        store.create_job(job_id=job_id, customer_id="c", package_size=1, priority=Priority.ENTERPRISE,
+        store.jobs.create(job_id=job_id, customer_id="c", package_size=1, priority=Priority.ENTERPRISE,
                          business_data=business(n).model_dump(mode="json"))
         jobs.append((job_id, business(n).business_name))
     modes = {job_id: plan_job(store, job_id, actor="test").routing for job_id, _ in jobs}
@@ -59,7 +59,7 @@ def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, 
     assert 10 <= len(live) <= 30, len(live)
     # Stable across reruns, and recorded on the job.
     assert all(plan_job(store, j, actor="rerun").routing == m for j, m in list(modes.items())[:50])
-    assert all(store.job_raw(j)["routing"] == m for j, m in modes.items())
+    assert all(store.jobs.row(j).routing == m for j, m in modes.items())
 
     async def run_all() -> None:
         ctx = RunContext(artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(), browser=BrowserOptions(),
@@ -79,7 +79,7 @@ def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, 
     live_names = {name for j, name in jobs if modes[j] == "live"}
     assert accepted_names == live_names and len(accepted) == len(live)
     for job_id, _ in jobs:
-        [result] = store.results(job_id)
+        [result] = store.submissions.results(job_id)
         assert result.status is SubmissionStatus.SUBMITTED, result
         if modes[job_id] == "shadow":
             assert result.evidence.get("shadow") is True and result.reason.startswith("shadow")
@@ -103,7 +103,7 @@ def _seed_comparison(store: Store, agreeing: int, total: int = 100) -> uuid.UUID
 
 
 def _run_comparison(store: Store, job_id: uuid.UUID) -> dg.AssetCheckEvaluation:
-    from dirbolt_dagster.migration import legacy_comparison
+    from dirbolt_dagster.migration.assets import legacy_comparison
     from dirbolt_dagster.resources import StoreResource
 
     instance = dg.DagsterInstance.ephemeral()
@@ -117,7 +117,7 @@ def _run_comparison(store: Store, job_id: uuid.UUID) -> dg.AssetCheckEvaluation:
 
 @pytest.mark.parametrize(("agreeing", "passes"), [(97, True), (90, False)])
 def test_agreement_gate_on_seeded_legacy_results(store, agreeing, passes):
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)
     job_id = _seed_comparison(store, agreeing)
     evaluation = _run_comparison(store, job_id)
     assert evaluation.passed is passes
@@ -128,7 +128,7 @@ def test_agreement_gate_on_seeded_legacy_results(store, agreeing, passes):
 
 
 def test_migration_status_prints_phase_and_gates(store):
-    store.set_rollout(actor="test", routing_percent=10, legacy_comparison=True)
+    store.rollout.set(actor="test", routing_percent=10, legacy_comparison=True)
     compare_and_record(store, _seed_comparison(store, 97))
     env = {"DIRBOLT_DATABASE_URL": store.dsn, "PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT)}
     out = subprocess.run([str(Path(sys.executable).with_name("dirbolt")), "migration", "status"], env=env,
@@ -144,25 +144,25 @@ def test_migration_status_prints_phase_and_gates(store):
 
 def test_cutover_and_rollback_leave_no_job_half_processed(store, catalog, sandbox, artifact_dir):
     site = next(d for d in catalog if d.id == "sandbox-localpages")
-    store.upsert_directories([site])
+    store.directories.upsert([site])
 
     def run(job_id: uuid.UUID) -> None:
         ctx = RunContext(artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(), browser=BrowserOptions(),
                          run_id="cutover-test")
         asyncio.run(run_submissions(store, job_id, ctx))
 
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)
     shadow_job = order(store, business(1))
     assert plan_job(store, shadow_job, actor="test").routing == "shadow"
-    store.set_rollout(actor="test", routing_percent=100, legacy_comparison=False)  # cutover mid-flight
+    store.rollout.set(actor="test", routing_percent=100, legacy_comparison=False)  # cutover mid-flight
     run(shadow_job)  # the job planned in shadow finishes in shadow
     assert not sandbox.accepted("localpages")
     live_job = order(store, business(2))
     run_plan = plan_job(store, live_job, actor="test")
     assert run_plan.routing == "live"
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)  # rollback mid-flight
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)  # rollback mid-flight
     run(live_job)  # already live: it finishes live, it is not left half-submitted
     assert [s["fields"]["business_name"] for s in sandbox.accepted("localpages")] == [business(2).business_name]
-    events = [h["event"] for h in store.history(entity="rollout")]
+    events = [h.event for h in store.audit.history(entity="rollout")]
     assert events.count("rollout_changed") == 3
-    assert json.dumps(store.rollout_settings().routing_percent) == "0"
+    assert json.dumps(store.rollout.settings().routing_percent) == "0"

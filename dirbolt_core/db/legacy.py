@@ -18,13 +18,25 @@ from __future__ import annotations
 import threading
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row, tuple_row
+from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
-from dirbolt_core.migration.legacy import DIRBOLT_ASSIGNEE
+from dirbolt_core.migration.legacy import (
+    DIRBOLT_ASSIGNEE,
+    canonical_business_data,
+    legacy_business_columns,
+    legacy_business_view,
+    legacy_customer,
+    legacy_directory_tier,
+    legacy_priority_level,
+)
 from dirbolt_core.migration.routing import Mode
+from dirbolt_core.models import Directory
+from dirbolt_core.vocabulary import Priority
 
 
 class LegacyConstraintError(ValueError):
@@ -66,6 +78,80 @@ def route_job(conn: psycopg.Connection, job_id: uuid.UUID | str, mode: Mode) -> 
         return Ownership(routing="shadow", decided_now=True, handed_back=True)
     conn.execute("UPDATE jobs SET routing = 'shadow' WHERE id = %s", (job_id,))
     return Ownership(routing="shadow", decided_now=True)
+
+
+def routing_percent(conn: psycopg.Connection) -> int:
+    row = conn.cursor(row_factory=tuple_row).execute("SELECT routing_percent FROM rollout_settings").fetchone()
+    return row[0] if row else 100
+
+
+def insert_order(conn: psycopg.Connection, dsn: str, *, job_id: uuid.UUID, customer_id: str, package_size: int,
+                 priority: Priority, business_data: dict[str, Any], dirbolt_status: str, mode: Mode) -> bool:
+    """Insert a dirbolt order as a row the legacy platform reads as its own kind of job: customer name and
+    e-mail from the profile, the business under both key styles and in the business columns, the legacy
+    priority scale; live: dirbolt's from the start (in_progress, assigned to dirbolt), shadow: pending for
+    the legacy poller. False when the job exists already (left as it is)."""
+    limits = column_limits(conn, dsn)
+    limits.check_identifier("jobs", "customer_id", customer_id)
+    data = canonical_business_data(business_data)
+    name, email = legacy_customer(data)
+    columns = {column: limits.fit("jobs", column, value) for column, value in legacy_business_columns(data).items()}
+    row = conn.execute(
+        """INSERT INTO jobs (id, customer_id, customer_name, customer_email, package_type, directory_limit,
+                             priority_level, priority, package_size, status, dirbolt_status, routing, assigned_to,
+                             directories_to_process, retry_count, max_retries, business_data, business_name, email,
+                             phone, website, address, city, state, zip, description, category, source)
+           VALUES (%(id)s, %(customer_id)s, %(customer_name)s, %(customer_email)s, %(package_type)s, %(size)s,
+                   %(level)s, %(priority)s, %(size)s,
+                   CASE WHEN %(live)s THEN COALESCE(dirbolt_legacy_job_status(%(dirbolt_status)s), 'in_progress')
+                        ELSE 'pending' END,
+                   %(dirbolt_status)s, %(routing)s, CASE WHEN %(live)s THEN %(assignee)s END, %(size)s, 0, 3,
+                   %(business_data)s, %(business_name)s, %(email)s, %(phone)s, %(website)s, %(address)s, %(city)s,
+                   %(state)s, %(zip)s, %(description)s, %(category)s, 'dirbolt')
+           ON CONFLICT (id) DO NOTHING RETURNING id""",
+        {"id": job_id, "customer_id": customer_id, "customer_name": limits.fit("jobs", "customer_name", name),
+         "customer_email": limits.fit("jobs", "customer_email", email), "package_type": priority.value,
+         "priority": priority.value, "size": package_size, "level": legacy_priority_level(priority),
+         "live": mode == "live", "dirbolt_status": dirbolt_status, "routing": mode, "assignee": DIRBOLT_ASSIGNEE,
+         # Both key styles: dirbolt reads the profile's keys, legacy readers their camelCase ones.
+         "business_data": Jsonb({**legacy_business_view(data), **data}), **columns},
+    ).fetchone()
+    return row is not None
+
+
+# dirbolt's status and run times in its own columns; on a job it runs live, the legacy status (the
+# mapping of migration 012), times, error and (completed) 100% in the legacy columns too.
+SET_STATUS_SQL = """UPDATE jobs SET dirbolt_status = %(status)s, updated_at = now(),
+       dirbolt_error = CASE WHEN %(failed)s THEN %(error)s ELSE dirbolt_error END,
+       run_id = COALESCE(%(run_id)s, run_id),
+       dirbolt_started_at = CASE WHEN %(status)s = 'running' THEN COALESCE(dirbolt_started_at, now())
+                                 ELSE dirbolt_started_at END,
+       dirbolt_completed_at = CASE WHEN %(final)s THEN now() END,
+       status = CASE WHEN routing = 'live' THEN COALESCE(dirbolt_legacy_job_status(%(status)s), status)
+                     ELSE status END,
+       error_message = CASE WHEN routing = 'live' AND %(failed)s THEN %(error)s ELSE error_message END,
+       started_at = CASE WHEN routing = 'live' AND %(status)s = 'running' THEN COALESCE(started_at, now())
+                         ELSE started_at END,
+       completed_at = CASE WHEN routing = 'live' THEN (CASE WHEN %(final)s THEN now() END) ELSE completed_at END,
+       progress_percentage = CASE WHEN routing = 'live' AND %(status)s = 'completed' THEN 100
+                                  ELSE progress_percentage END
+   WHERE id = %(job_id)s"""
+
+
+def directory_columns(conn: psycopg.Connection, dsn: str, job_id: uuid.UUID | str, d: Directory) -> dict[str, Any]:
+    """A result row's directory and customer in the legacy columns' terms and sizes (query parameters)."""
+    limits = column_limits(conn, dsn)
+    return {"dir_id": d.id, "dir_name": limits.fit("job_results", "directory_name", d.name),
+            "dir_url": limits.fit("job_results", "directory_url", str(d.submission_url)),
+            "category": limits.fit("job_results", "directory_category", d.category),
+            "tier": legacy_directory_tier(d.tier), "da": d.domain_authority, "job_id": job_id}
+
+
+# Inserting a result row, live or shadow: the job's customer on every row (`{table}`: db/shadow.py).
+INSERT_RESULT = """INSERT INTO {table} (idempotency_key, job_id, customer_id, directory_id, directory_name,
+                       directory_url, directory_category, directory_tier, domain_authority, shadow, status"""
+RESULT_VALUES = """VALUES (%(key)s, %(job_id)s, (SELECT customer_id FROM jobs WHERE id = %(job_id)s), %(dir_id)s,
+                       %(dir_name)s, %(dir_url)s, %(category)s, %(tier)s, %(da)s, %(shadow)s"""
 
 
 @dataclass(frozen=True)

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dirbolt_core.db.store import Store
+from dirbolt_core.measures import (
+    AGREEMENT_GATE,
+    P95_LATENCY_GATE_S,
+    SUCCESS_RATE_GATE,
+    counts_toward_success,
+    latency_s,
+    p95,
+    success_rate,
+)
 from dirbolt_core.migration.routing import RolloutSettings
+from dirbolt_core.vocabulary import SubmissionStatus
 
-AGREEMENT_GATE = 0.95
-SUCCESS_GATE = 0.90
-P95_GATE_S = 300.0
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
 
 
 @dataclass(frozen=True)
@@ -53,27 +62,33 @@ class MigrationStatus:
 
 
 def migration_status(store: Store, *, days: int = 7) -> MigrationStatus:
-    """The gates of the next phase. In shadow (0% live) they are measured on shadow runs: a form
-    found and filled, ready to submit, is a predicted success, and the fill's time is the latency;
-    from the first live phase on, on live submissions."""
-    settings = store.rollout_settings()
-    mode = "shadow" if settings.routing_percent == 0 else "live"
-    figures = store.gate_figures(days=days, mode=mode)
-    compared, agreeing = figures["compared"], figures["agreeing"]
+    """The gates of the next phase over the last `days`: agreement with legacy, success rate, p95 latency.
+
+    In shadow (0% live) success and latency are measured on shadow runs: a form found and filled, ready
+    to submit, is a predicted success, and the fill's time (without rate-limit waits) is the latency.
+    From the first live phase on, on live submissions.
+    """
+    settings = store.rollout.settings()
+    shadow = settings.routing_percent == 0
+    overall = store.rollout.agreement(days=days)[0]
+    compared, agreeing = overall.compared, overall.agreeing
     agreement = agreeing / compared if compared else None
-    counted, succeeded = figures["counted"], figures["succeeded"]
-    success = succeeded / counted if counted else None
-    p95 = figures["p95_latency_s"]
-    work = "shadow runs" if mode == "shadow" else "live submissions"
-    none_yet = f"no {'shadow run' if mode == 'shadow' else 'live submission'} yet"
-    succeeded_text = ("shadow forms filled and ready to submit (predicted successes)" if mode == "shadow"
+    finished = store.reporting.finished(days=days, shadow=shadow)
+    statuses = [SubmissionStatus(r.status) for r in finished]
+    counted = sum(1 for s in statuses if counts_toward_success(s))
+    succeeded = sum(1 for s in statuses if s.is_success)
+    success = success_rate(statuses)
+    latency = p95(v for r in finished if (v := latency_s(r.processing_time_seconds, r.rate_limit_wait_ms))
+                  is not None)
+    work, none_yet = ("shadow runs", "no shadow run yet") if shadow else ("live submissions", "no live submission yet")
+    succeeded_text = ("shadow forms filled and ready to submit (predicted successes)" if shadow
                       else "live submissions succeeded")
     gates = [
         Gate("legacy agreement", agreement, AGREEMENT_GATE, True,
              f"{agreeing}/{compared} directories agree" if compared else "no directory compared yet"),
-        Gate("success rate", success, SUCCESS_GATE, True,
+        Gate("success rate", success, SUCCESS_RATE_GATE, True,
              f"{succeeded}/{counted} {succeeded_text}" if counted else none_yet),
-        Gate("p95 latency", float(p95) if p95 is not None else None, P95_GATE_S, False,
-             f"p95 {float(p95):.1f}s of {work}" if p95 is not None else none_yet),
+        Gate("p95 latency", latency, P95_LATENCY_GATE_S, False,
+             f"p95 {latency:.1f}s of {work}" if latency is not None else none_yet),
     ]
     return MigrationStatus(settings=settings, gates=gates)
