@@ -538,7 +538,7 @@ def test_shadow_gates_are_measured_on_shadow_runs(store, catalog, filled, advanc
 
 
 def _materialize_comparison(dsn: str, job_id: uuid.UUID) -> dg.MaterializeResult:
-    from dirbolt_dagster.migration import legacy_comparison
+    from dirbolt_dagster.migration.assets import legacy_comparison
     from dirbolt_dagster.resources import StoreResource
 
     instance = dg.DagsterInstance.ephemeral()
