@@ -17,14 +17,19 @@ from pathlib import Path
 import psycopg
 from psycopg.rows import dict_row
 
-LEGACY_SCHEMA = Path(os.environ.get("DIRBOLT_TEST_LEGACY_SCHEMA")
-                     or Path(__file__).parent / "fixtures" / "legacy_schema.sql")
+FIXTURES = Path(__file__).parent / "fixtures"
+OTHER_SCHEMA = os.environ.get("DIRBOLT_TEST_LEGACY_SCHEMA")
+LEGACY_SCHEMA = Path(OTHER_SCHEMA or FIXTURES / "legacy_schema.sql")
+# What other published versions of the legacy migrations do differently, over the fixture.
+LEGACY_VARIANT = FIXTURES / "legacy_schema_variant.sql"
 LEGACY_TABLES = ("jobs", "job_results", "customers")
 
 
-def load_legacy_schema(dsn: str) -> None:
+def load_legacy_schema(dsn: str, *, variant: bool = False) -> None:
     with psycopg.connect(dsn, autocommit=True) as conn:
         conn.execute(LEGACY_SCHEMA.read_text())
+        if variant:
+            conn.execute(LEGACY_VARIANT.read_text())
 
 
 def snapshot_rows(dsn: str, table: str) -> dict[str, dict]:

@@ -38,6 +38,7 @@ from dirbolt_core.settings import REPO_ROOT, SQL_DIR
 from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
 from tests.legacy_harness import (
     LEGACY_TABLES,
+    OTHER_SCHEMA,
     LegacyChecks,
     LegacyPoller,
     changed_values,
@@ -76,6 +77,19 @@ def migrated_legacy(legacy_database_url: str) -> tuple[str, LegacyChecks]:
     checks = LegacyChecks.snapshot(legacy_database_url)
     apply_migrations(legacy_database_url)
     return legacy_database_url, checks
+
+
+@pytest.fixture(params=["as in the fixture", "other published version"])
+def migrated_legacy_versions(request: pytest.FixtureRequest, empty_database_url: str) -> tuple[str, LegacyChecks]:
+    """The legacy schema, and (over the repository's fixture) a variant of it: a poller function that only
+    selects, one result per directory and job, policies for the platform's own role only."""
+    variant = request.param != "as in the fixture"
+    if variant and OTHER_SCHEMA:
+        pytest.skip("the variant is written over the repository's own fixture")
+    load_legacy_schema(empty_database_url, variant=variant)
+    checks = LegacyChecks.snapshot(empty_database_url)
+    apply_migrations(empty_database_url)
+    return empty_database_url, checks
 
 
 def _legacy_progress(conn: psycopg.Connection, job_id: uuid.UUID) -> object:
@@ -163,8 +177,8 @@ def test_dirbolt_keeps_no_customers_table(empty_database_url):
                          business_data=business(1).model_dump(mode="json"))
 
 
-def test_dirbolts_role_cannot_write_legacy_accounts_but_works_the_legacy_tables(migrated_legacy):
-    dsn, checks = migrated_legacy
+def test_dirbolts_role_cannot_write_legacy_accounts_but_works_the_legacy_tables(migrated_legacy_versions):
+    dsn, checks = migrated_legacy_versions
     with Store(dsn, role="dirbolt_app") as store:
         job_id = uuid.uuid4()
         store.jobs.create(job_id=job_id, customer_id="DIR-2025-000101", package_size=1, priority=Priority.GROWTH,
@@ -318,10 +332,10 @@ def test_a_customer_id_too_long_for_the_legacy_column_is_refused_with_its_reason
 
 
 # ------------------------------------------------------------------ coexistence with the poller
-def test_the_poller_never_takes_a_job_dirbolt_runs(migrated_legacy, job_queue):
+def test_the_poller_never_takes_a_job_dirbolt_runs(migrated_legacy_versions, job_queue):
     """Legacy pending jobs and dirbolt's jobs in every state share the table: the poller's own function
     returns the legacy ones (and those routed to it), never one dirbolt runs; dirbolt touches no legacy job."""
-    dsn, checks = migrated_legacy
+    dsn, checks = migrated_legacy_versions
     mine = {}
     with Store(dsn) as store:
         theirs = [legacy_order(dsn, business={**CAMEL_BUSINESS, "businessName": f"Legacy {i}"},
@@ -376,10 +390,10 @@ def _waiting_for_a_lock(dsn: str) -> bool:
                                WHERE datname = current_database() AND wait_event_type = 'Lock'""").fetchone()[0] > 0
 
 
-def test_the_claim_is_atomic_against_the_poller(migrated_legacy, job_queue):
+def test_the_claim_is_atomic_against_the_poller(migrated_legacy_versions, job_queue):
     """The legacy app orders jobs and puts them on the queue too, so the poller and dirbolt's intake go for
     the same jobs. Each ends with exactly one of them; dirbolt runs live only what the poller did not take."""
-    dsn, checks = migrated_legacy
+    dsn, checks = migrated_legacy_versions
     poller = LegacyPoller(dsn, worker="autobolt-ext-race")
     poller.take_all()  # the legacy queue as it stood: taken
     with Store(dsn) as store:
@@ -550,11 +564,11 @@ def _materialize_comparison(dsn: str, job_id: uuid.UUID) -> dg.MaterializeResult
 
 
 def test_a_legacy_job_in_shadow_reads_camel_case_and_is_compared_on_legacy_statuses(
-        migrated_legacy, catalog, sandbox, artifact_dir, job_queue):
+        migrated_legacy_versions, catalog, sandbox, artifact_dir, job_queue):
     """The legacy app's own order (camelCase business data) arrives on the queue during the shadow phase:
     the legacy poller submits it, dirbolt fills the forms with the legacy data without submitting, no legacy
     reader sees a shadow result, and legacy_comparison reads the legacy statuses on one scale."""
-    dsn, checks = migrated_legacy
+    dsn, checks = migrated_legacy_versions
     sites = [d for d in catalog if d.id in ("sandbox-localpages", "sandbox-citylisted", "sandbox-verifiedfinder")]
     with Store(dsn) as store:
         store.directories.upsert(sites)
