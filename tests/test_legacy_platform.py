@@ -462,13 +462,8 @@ def test_the_claim_is_atomic_against_the_poller(migrated_legacy_versions, job_qu
 # ------------------------------------------------------------------ shadow runs (issue 15)
 def test_old_shadow_rows_leave_the_shared_results_table(empty_database_url, tmp_path):
     """Before migration 013 a shadow run wrote 'submitted' rows into job_results; the migration moves them."""
-    old_sql = tmp_path / "sql"
-    old_sql.mkdir()
-    for path in sorted(SQL_DIR.glob("*.sql")):
-        if path.name < "009":
-            shutil.copy(path, old_sql / path.name)
     load_legacy_schema(empty_database_url)
-    apply_migrations(empty_database_url, old_sql)
+    _apply_up_to_008(empty_database_url, tmp_path)
     job_id = legacy_order(empty_database_url, business=CAMEL_BUSINESS, customer_id="DIR-2025-000103")
     with psycopg.connect(empty_database_url, autocommit=True) as conn:
         conn.execute("""INSERT INTO job_results (idempotency_key, job_id, customer_id, directory_id, directory_name,
@@ -485,6 +480,47 @@ def test_old_shadow_rows_leave_the_shared_results_table(empty_database_url, tmp_
         assert moved == [("submitted", "shadow: form filled, final submit not pressed", job_id)]
     remaining = snapshot_rows(empty_database_url, "job_results")
     assert changed_values({k: v for k, v in legacy_results.items() if v["idempotency_key"] is None}, remaining) == []
+
+
+def _apply_up_to_008(dsn: str, tmp_path: Path) -> None:
+    old_sql = tmp_path / "sql"
+    old_sql.mkdir()
+    for path in sorted(SQL_DIR.glob("*.sql")):
+        if path.name < "009":
+            shutil.copy(path, old_sql / path.name)
+    apply_migrations(dsn, old_sql)
+
+
+def test_a_database_dirbolt_already_used_moves_to_its_own_status_columns(empty_database_url, tmp_path):
+    """Jobs written by dirbolt before migration 012 (its statuses in the legacy column, rank as priority)."""
+    _apply_up_to_008(empty_database_url, tmp_path)
+    jobs = {state: uuid.uuid4() for state in ("ordered", "queued", "running-live", "completed-live",
+                                              "rejected", "running-shadow")}
+    with psycopg.connect(empty_database_url, autocommit=True) as conn:
+        for state, job_id in jobs.items():
+            status, _, routing = state.partition("-")
+            conn.execute("""INSERT INTO jobs (id, customer_id, package_type, directory_limit, priority_level, priority,
+                                              package_size, status, business_data, source, routing, started_at)
+                            VALUES (%s, 'c1', 'starter', 2, 1, 'starter', 2, %s, %s, 'dirbolt', %s, now())""",
+                         (job_id, "pending" if status == "ordered" else status,
+                          json.dumps(business(30).model_dump(mode="json")), routing or None))
+    apply_migrations(empty_database_url)
+    with Store(empty_database_url) as store:
+        rows = {state: _raw(store, job_id) for state, job_id in jobs.items()}
+        assert {s: (r["dirbolt_status"], r["status"], r["assigned_to"]) for s, r in rows.items()} == {
+            "ordered": ("pending", "pending", None),
+            "queued": ("queued", "in_progress", "dirbolt"),
+            "running-live": ("running", "in_progress", "dirbolt"),
+            "completed-live": ("completed", "completed", "dirbolt"),
+            "rejected": ("rejected", "failed", "dirbolt"),
+            # shadow: the order is the legacy poller's to submit
+            "running-shadow": ("running", "pending", None),
+        }
+        assert {r["priority_level"] for r in rows.values()} == {4}  # starter, on the legacy scale
+        assert store.jobs.get(jobs["running-live"]).status is JobStatus.RUNNING
+        assert rows["running-live"]["dirbolt_started_at"] is not None
+        assert (rows["ordered"]["customer_name"], rows["ordered"]["customer_email"]) == (
+            business(30).contact_name, business(30).email)
 
 
 def _seed_shadow_runs(store: Store, outcomes: list[tuple[SubmissionStatus, float, int]]) -> uuid.UUID:
