@@ -30,9 +30,19 @@ class Settings(BaseSettings):
     sqs_max_receive_count: int = 5
     aws_region: str = "us-east-1"
 
-    # Directory catalog file; ${SANDBOX_URL} in it is replaced by sandbox_url.
+    # Directory catalog file; ${SANDBOX_URL} in it is replaced by sandbox_url. Deployments import
+    # it on start (`dirbolt directories import`); demo and dev load it and vouch its sites ready.
     catalog_path: Path = SANDBOX_CATALOG
     sandbox_url: str | None = None
+
+    # Login-required directories: credentials per directory id, from the environment (JSON
+    # {"directory-id": {"username": ..., "email": ..., "password": ...}}) or a file of the same
+    # shape (a mounted secret). Never stored in the database, never printed.
+    directory_credentials: SecretStr | None = None
+    credentials_file: Path | None = None
+
+    # Probing directories (`dirbolt directories probe`, the readiness asset): this many at a time.
+    probe_concurrency: int = Field(default=4, ge=1, le=32)
 
     # Browser.
     chromium_path: str | None = None

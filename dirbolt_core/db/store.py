@@ -141,31 +141,15 @@ class Store:
             return conn.execute(f"SELECT * FROM queue_history {where} ORDER BY id", params).fetchall()
 
     # ------------------------------------------------------------- directories
-    def upsert_directories(self, directories: Sequence[Directory]) -> int:
-        with self.transaction() as conn:
-            for d in directories:
-                conn.execute(
-                    """INSERT INTO directories (id, name, url, submission_url, category, tier,
-                           domain_authority, priority, rate_limit_ms, requires_login, has_captcha,
-                           is_active, selectors, submit_selector, notes, updated_at)
-                       VALUES (%(id)s, %(name)s, %(url)s, %(submission_url)s, %(category)s, %(tier)s,
-                           %(domain_authority)s, %(priority)s, %(rate_limit_ms)s, %(requires_login)s,
-                           %(has_captcha)s, %(is_active)s, %(selectors)s, %(submit_selector)s, %(notes)s,
-                           now())
-                       ON CONFLICT (id) DO UPDATE SET
-                           name = EXCLUDED.name, url = EXCLUDED.url,
-                           submission_url = EXCLUDED.submission_url, category = EXCLUDED.category,
-                           tier = EXCLUDED.tier, domain_authority = EXCLUDED.domain_authority,
-                           priority = EXCLUDED.priority, rate_limit_ms = EXCLUDED.rate_limit_ms,
-                           requires_login = EXCLUDED.requires_login, has_captcha = EXCLUDED.has_captcha,
-                           is_active = EXCLUDED.is_active, selectors = EXCLUDED.selectors,
-                           submit_selector = EXCLUDED.submit_selector, notes = EXCLUDED.notes,
-                           updated_at = now()""",
-                    {
-                        **d.model_dump(mode="json", exclude={"selectors"}),
-                        "selectors": Jsonb(d.selectors),
-                    },
-                )
+    def upsert_directories(self, directories: Sequence[Directory], *, vouch: str | None = None) -> int:
+        """Put directories in the catalog (see db.directories). `vouch`: mark them ready without a
+        probe, for this reason (a known test network); otherwise new ones wait for their probe."""
+        from dirbolt_core.db.directories import DirectoryRepository
+
+        repository = DirectoryRepository(self)
+        repository.upsert(directories, actor="code")
+        if vouch:
+            repository.vouch([d.id for d in directories], reason=vouch, actor="code")
         return len(directories)
 
     @reconnecting
@@ -230,7 +214,7 @@ class Store:
                           COALESCE(package_size, directory_limit) AS package_size,
                           COALESCE(priority, package_type) AS priority,
                           status, business_data, created_at, started_at, completed_at,
-                          error_message AS error
+                          error_message AS error, short_by
                    FROM jobs WHERE id = %s""",
                 (job_id,),
             ).fetchone()
@@ -350,14 +334,18 @@ class Store:
         return [r["directory_id"] for r in rows]
 
     def save_plan(self, job_id: uuid.UUID, planned: Sequence[tuple[str, Directory]], *, actor: str,
-                  shadow: bool = False) -> int:
+                  shadow: bool = False, short_by: int = 0, shortfall: str | None = None) -> int:
         """Pre-write a pending row per planned directory (key, directory). Idempotent; returns rows added.
 
         The plan is durable: a rerun submits what is left of the same plan even if the
-        catalog changed since.
+        catalog changed since. `short_by`: how many directories the package lacks (recorded on the job).
         """
         added = 0
         with self.transaction() as conn:
+            conn.execute("UPDATE jobs SET short_by = %s WHERE id = %s", (short_by, job_id))
+            if short_by:
+                self._history(conn, entity="job", event="plan_short", job_id=job_id,
+                              detail={"short_by": short_by, "reason": shortfall}, actor=actor)
             for key, d in planned:
                 row = conn.execute(
                     """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
