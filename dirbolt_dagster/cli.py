@@ -63,11 +63,19 @@ def sandbox(port: int = 8710, seed: int = 7, host: str = "127.0.0.1",
 
 
 def _load_catalog_into(store, sandbox_url: str | None) -> int:
-    from dirbolt_core.catalog import load_catalog
+    """demo/dev: import the configured catalog; the local sandbox's sites are vouched ready (their
+    behaviour is known), any other directory waits for its probe (`dirbolt directories probe`)."""
+    from dirbolt_core.catalog import load_sandbox_catalog
 
     settings = get_settings()
-    directories = load_catalog(settings.catalog_path, sandbox_url=sandbox_url)
-    return store.upsert_directories(directories)
+    report, vouched = load_sandbox_catalog(store, settings.catalog_path, sandbox_url=sandbox_url, actor="cli:load")
+    counts = report.counts
+    if counts["refused"]:
+        console.print(f"[yellow]catalog: {counts['refused']} rows refused (see `dirbolt directories import "
+                      f"{settings.catalog_path} --dry-run`)[/yellow]")
+    if vouched:
+        console.print(f"catalog: {len(vouched)} sandbox directories vouched ready without a probe")
+    return len(report.rows) - counts["refused"]
 
 
 def _create_and_enqueue(store, queue, *, profile: dict, priority: Priority, package_size: int,
@@ -106,7 +114,13 @@ def enqueue(
 
 def results_table(store, job_id: uuid.UUID) -> Table:
     job = store.job(job_id)
-    table = Table(title=f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}")
+    title = f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}"
+    caption = None
+    if job is not None and job.short_by:
+        title += f" — SHORT BY {job.short_by}"
+        caption = (f"[bold red]package of {job.package_size} directories, only {job.package_size - job.short_by} "
+                   f"could be planned: short by {job.short_by}[/bold red] (`dirbolt directories list` says why)")
+    table = Table(title=title, caption=caption)
     for col in ("directory", "status", "reason", "listing URL", "attempts", "proof"):
         table.add_column(col, overflow="fold")
     for r in store.results(job_id):
@@ -399,10 +413,12 @@ def _configure(ctx: typer.Context) -> None:
 
 def _register_command_groups() -> None:
     from dirbolt_core.brain.cli import register as register_brain
+    from dirbolt_core.directories.cli import register as register_directories
     from dirbolt_core.reports.cli import register as register_reports
 
     register_brain(app)
     register_reports(app)
+    register_directories(app)
 
 
 _register_command_groups()

@@ -16,6 +16,12 @@ from dirbolt_dagster.migration import (
     migration_rollup_job,
     migration_rollup_schedule,
 )
+from dirbolt_dagster.readiness import (
+    directory_readiness,
+    directory_readiness_job,
+    unprobed_directories_sensor,
+    weekly_readiness_schedule,
+)
 from dirbolt_dagster.reports import report_assets, report_jobs, report_schedules
 from dirbolt_dagster.resources import (
     ArtifactStoreResource,
@@ -62,9 +68,10 @@ def build_resources() -> dict[str, dg.ConfigurableResource]:
 configure_logging(json=True)
 
 defs = dg.Definitions(
-    assets=[jobs_queue_spec, job_plan, submissions, legacy_comparison, migration_rollup, *report_assets],
-    jobs=[submit_job, migration_rollup_job, *report_jobs],
-    schedules=[migration_rollup_schedule, *report_schedules],
-    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor],
+    assets=[jobs_queue_spec, job_plan, submissions, legacy_comparison, migration_rollup, directory_readiness,
+            *report_assets],
+    jobs=[submit_job, migration_rollup_job, directory_readiness_job, *report_jobs],
+    schedules=[migration_rollup_schedule, weekly_readiness_schedule, *report_schedules],
+    sensors=[sqs_jobs_sensor, job_run_failure_sensor, platform_health_sensor, unprobed_directories_sensor],
     resources=build_resources(),
 )

@@ -128,3 +128,24 @@ def _record(directory: Directory, result: ProbeResult, run: ProbeRun) -> ProbeRe
         form_signature=result.form_signature, mapping=result.mapping, unmapped=result.unmapped,
         http_status=result.http_status, final_url=result.final_url, screenshot_uri=screenshot_uri,
         html_uri=html_uri, evidence=result.evidence, duration_ms=result.evidence.get("duration_ms"))
+
+
+def probe_run_from_settings(database_url: str | None, *, actor: str, settings: Any = None,
+                            concurrency: int | None = None) -> ProbeRun:
+    """A probe run configured like the platform's runs (browser, brain, proof storage, secrets)."""
+    from dirbolt_core.artifacts import artifact_store_from_uri
+    from dirbolt_core.brain.factory import build_brain
+    from dirbolt_core.directories.credentials import CredentialStore
+
+    if settings is None:
+        from dirbolt_core.settings import get_settings
+
+        settings = get_settings()
+    return ProbeRun(
+        artifacts=artifact_store_from_uri(settings.resolved_artifacts_uri(), s3_endpoint_url=settings.s3_endpoint_url),
+        brain=build_brain(database_url),
+        browser=BrowserOptions(chromium_path=settings.chromium_path, headless=settings.headless,
+                               step_timeout_ms=settings.step_timeout_ms,
+                               navigation_timeout_ms=settings.navigation_timeout_ms),
+        production=settings.env == "production", credentials=CredentialStore.from_settings(settings),
+        concurrency=concurrency or settings.probe_concurrency, actor=actor)
