@@ -6,7 +6,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -56,6 +56,12 @@ class Settings(BaseSettings):
 
     heartbeat_seconds: float = 20.0
     log_level: str = "INFO"
+
+    @field_validator("directory_credentials", "credentials_file", mode="before")
+    @classmethod
+    def _unset_when_blank(cls, value: object) -> object:
+        # docker-compose passes `${VAR:-}` through as an empty string: that means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
 
     def resolved_artifacts_uri(self) -> str:
         return self.artifacts_uri or str(self.home / "artifacts")
