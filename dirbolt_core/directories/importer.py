@@ -381,7 +381,7 @@ def _csv_rows(text: str) -> list[CatalogRow]:
         header = next(reader)
     except StopIteration:
         raise CatalogFileError("the CSV file is empty") from None
-    columns = [_CSV_COLUMNS.get(_norm(h)) for h in header]
+    columns = [_CSV_COLUMNS.get(re.sub(r"[^a-z0-9]", "", h.lower())) for h in header]
     missing = {"name", "submission_url"} - set(columns)
     if missing:
         raise CatalogFileError(f"the CSV header lacks {', '.join(sorted(missing))} (found: {', '.join(header)})")
