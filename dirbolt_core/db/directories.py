@@ -74,7 +74,7 @@ def _state(row: dict[str, Any]) -> DirectoryState:
             form_signature=row["p_form_signature"], unmapped=row["p_unmapped"] or [],
             screenshot_uri=row["p_screenshot_uri"], http_status=row["p_http_status"], probed_at=row["p_probed_at"],
             behind_login=Readiness(behind["readiness"]) if behind.get("readiness") else None,
-            behind_login_reason=behind.get("reason"))
+            behind_login_reason=behind.get("reason"), signed_in=behind.get("signed_in"))
     return DirectoryState(
         directory=Directory.model_validate(row), readiness=Readiness(row["readiness"]),
         readiness_reason=row["readiness_reason"], readiness_at=row["readiness_at"],

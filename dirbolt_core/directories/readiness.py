@@ -35,6 +35,7 @@ class ProbeSummary(BaseModel):
     # A login-required directory probed with credentials: what the form behind the sign-in is.
     behind_login: Readiness | None = None
     behind_login_reason: str | None = None
+    signed_in: bool | None = None  # None: the probe had no credentials to sign in with
 
 
 class DirectoryState(BaseModel):
@@ -70,6 +71,8 @@ def plan_exclusion(state: DirectoryState, *, has_credentials: bool) -> str | Non
         if not has_credentials:
             return ("login required: the secret store holds no credentials for this directory "
                     "(DIRBOLT_DIRECTORY_CREDENTIALS or DIRBOLT_CREDENTIALS_FILE)")
+        if state.probe is not None and state.probe.signed_in is False:
+            return f"login required: the stored credentials were refused at the last probe ({state.probe.reason})"
         behind = state.probe.behind_login if state.probe else None
         if behind is not None and behind is not Readiness.READY:
             return f"behind the sign-in: {behind.value} ({state.probe.behind_login_reason or 'see the probe'})"

@@ -212,7 +212,7 @@ async def probe_in_context(context: BrowserContext, directory: Directory, brain:
         # Behind a sign-in: the directory is login_required; what is behind it decides whether a
         # job with these credentials can submit.
         inner = verdict.readiness if signed.signed_in else None
-        verdict.evidence["behind_login"] = {"readiness": inner.value if inner else None,
+        verdict.evidence["behind_login"] = {"readiness": inner.value if inner else None, "signed_in": signed.signed_in,
                                             "reason": verdict.reason if signed.signed_in else signed.reason}
         verdict.reason = (f"a sign-in stands before the form; signed in with stored credentials: behind it "
                           f"{inner.value}: {verdict.reason}" if signed.signed_in
