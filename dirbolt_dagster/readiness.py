@@ -92,7 +92,7 @@ def directory_readiness(context: dg.AssetExecutionContext, config: ReadinessConf
     states = repository.states(ids=ids)
     run = ProbeRun(artifacts=artifacts.artifacts(), brain=brain.brain(), browser=browser.options(),
                    production=browser.production, credentials=CredentialStore.from_settings(),
-                   concurrency=get_settings().probe_concurrency, actor=f"run:{context.run_id}")
+                   concurrency=get_settings().probe_concurrency, actor=f"run:{context.run.run_id}")
     context.log.info(f"probing {len(states)} directories, {run.concurrency} at a time")
     records = asyncio.run(probe_directories(store.store, [s.directory for s in states], run))
     counts = repository.readiness_counts()
