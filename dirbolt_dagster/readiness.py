@@ -11,6 +11,7 @@ from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.directories.probing import ProbeRun, probe_directories
 from dirbolt_core.settings import get_settings
 from dirbolt_core.vocabulary import Readiness
+from dirbolt_dagster.assets import BROWSER_POOL
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
 
 DIRECTORY_READINESS = dg.AssetKey("directory_readiness")
@@ -65,6 +66,7 @@ def ready_share_check(before: float | None, after: float | None, history: list[d
     key=DIRECTORY_READINESS,
     group_name="directories",
     kinds={"playwright", "postgres"},
+    pool=BROWSER_POOL,  # a probing round takes a browser slot like a job's submissions
     description="Each catalog directory's readiness from a dry run of its submission page (never pressing "
                 "submit): ready, needs_review, login_required, captcha, no_form or unreachable. Plans use ready "
                 "directories (and login-required ones with credentials).",

@@ -52,6 +52,41 @@ SIGN_IN = """<main><h1>Welcome back</h1><p>Log in to manage or add your listings
  <label><input type="checkbox" name="remember"> Keep me signed in</label>
  <button>Log in</button></fieldset></form><p><a href="/signup">Create an account</a></p></main>"""
 
+# Controls nothing names: only a catalog's selector hints can map them.
+OPAQUE = """<main><h1>Eintrag</h1><form action="/opaque/x" method="post">
+ <div class="row"><span class="ico ico-1"></span><input name="x1" required></div>
+ <div class="row"><span class="ico ico-2"></span><input name="x2" required></div>
+ <div class="row"><span class="ico ico-3"></span><input name="x3" required></div>
+ <button type="submit">OK</button></form></main>"""
+
+# A spam question a person answers (no widget).
+QUESTION = """<main><h1>Add your shop</h1><form method="post" action="/question/add">
+ <table><tr><td><label for="s1">Shop name</label></td><td><input id="s1" name="shopname" required></td></tr>
+ <tr><td><label for="s2">Email</label></td><td><input id="s2" name="shopmail" type="email" required></td></tr>
+ <tr><td><label for="s3">Image code: type the characters you see</label></td>
+     <td><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" alt=""><input id="s3" name="sc" required></td></tr>
+ </table><input type="submit" value="Add shop"></form></main>"""
+
+# A logo the listing must carry: nothing a profile can type.
+UPLOAD = """<main><h1>Join the guide</h1><form method="post" action="/upload/add" enctype="multipart/form-data">
+ <label>Business <input name="bname" required></label><label>Mail <input name="bmail" type="email" required></label>
+ <label>Your logo (PNG) * <input type="file" name="logo_file" required accept="image/png"></label>
+ <button>Join</button></form></main>"""
+
+# A bot-check interstitial in place of the page.
+CHALLENGE = """<main><h1>Just a moment...</h1><p>Checking if the site connection is secure.</p>
+<div id="challenge-stage"></div><script src="/cdn-cgi/challenge-platform/h/g/orchestrate/chl_page/v1"></script>
+</main>"""
+
+# The form arrives by script a moment after the page.
+LATE = """<main><h1>Free listing</h1><div id="mount">Loading…</div><script>
+setTimeout(() => { document.getElementById('mount').innerHTML = `<form method="post" action="/late/add">
+ <label for="n">Name of your business</label><input id="n" name="n" required>
+ <label for="p">Phone number</label><input id="p" name="p" type="tel" required>
+ <label for="w">Website</label><input id="w" name="w" type="url">
+ <button type="submit">Create listing</button></form>`; }, 1200);
+</script></main>"""
+
 ARTICLE = """<main><article><h1>Ten tips for local SEO</h1><p>Claim your listings, keep your name, address and
 phone the same everywhere, collect reviews and answer them.</p><p>Our directory is closed to new submissions
 this year.</p></article><aside><form role="search" action="/search"><input name="q" placeholder="Search articles">
@@ -102,6 +137,10 @@ EXPECTED = {
     "/recaptcha/": "captcha",
     "/hcaptcha/": "captcha",
     "/article/": "no_form",
+    "/question/": "captcha",
+    "/upload/": "needs_review",
+    "/challenge/": "captcha",
+    "/late/": "ready",
     "/missing/": "unreachable",
     "/gone/": "unreachable",
     "/broken/": "unreachable",
@@ -125,6 +164,8 @@ def serve_probe_pages() -> Iterator[PageServer]:
         server_state.requests.append((time.monotonic(), request.method, path))
         if path in ("/ready/", "/paced/"):
             return _page("Trade Atlas — add a company", READY)
+        if path == "/opaque/":
+            return _page("Eintrag", OPAQUE)
         if path == "/unmappable/":
             return _page("Supplier registration", UNMAPPABLE)
         if path == "/signin/":
@@ -135,6 +176,14 @@ def serve_probe_pages() -> Iterator[PageServer]:
             return _page("Submit a site", RECAPTCHA)
         if path == "/hcaptcha/":
             return _page("Submit a site", HCAPTCHA)
+        if path == "/question/":
+            return _page("Add your shop", QUESTION)
+        if path == "/upload/":
+            return _page("Join the guide", UPLOAD)
+        if path == "/challenge/":
+            return _page("Just a moment...", CHALLENGE, 403)
+        if path == "/late/":
+            return _page("Free listing", LATE)
         if path == "/article/":
             return _page("Local SEO tips", ARTICLE)
         if path == "/gone/":

@@ -78,6 +78,27 @@ def test_probe_classifies_every_kind_of_page_and_posts_nothing(store, pages, tmp
     assert len(repository.probes("flaky")) == 1
 
 
+def test_a_legacy_catalogs_form_mapping_lets_the_probe_map_what_the_page_does_not_name(store, pages, tmp_path):
+    from dirbolt_core.catalog import import_catalog
+
+    entry = {"submissionUrl": pages.url + "/opaque/", "tier": "starter"}
+    path = tmp_path / "legacy.json"
+    path.write_text(json.dumps({"directories": [
+        {**entry, "id": "opaque-plain", "name": "Plain"},
+        {**entry, "id": "opaque-hinted", "name": "Hinted",
+         "formMapping": {"businessName": ["input[name=x1]"], "email": ["input[name=x2]"], "phone": "[name=x3]"}},
+    ]}))
+    assert import_catalog(store, path).counts["imported"] == 2
+    records = asyncio.run(probe_directories(store, store.directories(), _run(tmp_path)))
+    got = {r.directory_id: r for r in records}
+    assert got["opaque-plain"].readiness is Readiness.NEEDS_REVIEW
+    assert {u["name"] for u in got["opaque-plain"].unmapped} == {"x1", "x2", "x3"}
+    assert got["opaque-hinted"].readiness is Readiness.READY, got["opaque-hinted"].reason
+    assert {m["name"]: m["strategy"] for m in got["opaque-hinted"].mapping} == {
+        "x1": "catalog_hint", "x2": "catalog_hint", "x3": "catalog_hint"}
+    assert pages.posts() == []
+
+
 def test_probes_keep_each_directorys_pace(store, pages, tmp_path):
     """Two probe rounds at once on one directory: the second waits the directory's rate limit."""
     paced = _directory("paced", pages.url + "/paced/", rate_limit_ms=1500)

@@ -38,6 +38,9 @@ REQUIRED_MARK = re.compile(r"\*\s*:?\s*$|^\s*\*|\(\s*required\s*\)|\brequired\b|
 # Keys whose value the runner never has for a listing: a required one needs a person.
 _NO_VALUE_KEYS = frozenset({"unknown", "password", "password_confirm", "username", "captcha"})
 _NET_ERROR = re.compile(r"net::(ERR_[A-Z_]+)")
+# A bot check in place of the page (a challenge interstitial), beside captcha widgets.
+CHALLENGE = re.compile(r"challenge-platform|cf-chl|checking (if the site connection is secure|your browser)|"
+                       r"verify(ing)? you are (a )?human|are you a robot|unusual traffic", re.IGNORECASE)
 # Network errors worth another try (the rest, e.g. a name that does not resolve, are answers).
 _TRANSIENT_NET = frozenset({"ERR_CONNECTION_RESET", "ERR_TIMED_OUT", "ERR_CONNECTION_TIMED_OUT",
                             "ERR_EMPTY_RESPONSE", "ERR_NETWORK_CHANGED", "ERR_CONNECTION_CLOSED"})
@@ -76,6 +79,10 @@ def judge_mapping(forms: list[tuple[FormInfo, FormMapping]], profile: BusinessPr
     groups: dict[tuple[int, str], list[tuple[FormField, FieldMapping, str | None]]] = defaultdict(list)
     for step, (form, form_mapping) in enumerate(forms):
         for f, m in zip(form.fields, form_mapping.fields, strict=True):
+            if f.visible and f.type == "file" and is_required(f):
+                unmapped.append({"step": step, "label": _label(f), "name": f.name, "key": m.key,
+                                 "confidence": round(m.confidence, 3), "problem": "asks for a file upload"})
+                continue
             if not (f.visible and f.is_fillable):
                 continue
             required = is_required(f)
@@ -114,12 +121,30 @@ def _problem(f: FormField, m: FieldMapping, value: str | None, required: bool) -
     return None
 
 
-def _page_gate(html: str) -> Readiness | None:
+# A form of this many boxes the brain cannot read as a listing form is for a person to look at (a
+# search box or a newsletter sign-up has one or two).
+UNREAD_FORM_FIELDS = 3
+
+
+def _unread_form(html: str) -> list[dict[str, Any]]:
+    """The fields of the page's largest form when it has enough text boxes to be a listing form."""
+    best: list[FormField] = []
+    for form in extract_forms_from_html(html or ""):
+        boxes = [f for f in form.fields if f.visible and f.is_fillable and f.type not in ("checkbox", "radio")]
+        if len(boxes) > len(best):
+            best = boxes
+    if len(best) < UNREAD_FORM_FIELDS:
+        return []
+    return [{"step": 0, "label": _label(f), "name": f.name, "key": "unknown", "confidence": 0.0,
+             "problem": "unmapped"} for f in best]
+
+
+def _page_gate(html: str, mapping: FormMapping | None = None) -> Readiness | None:
     """What stands on a page without a usable listing form: a sign-in, a captcha, or nothing."""
     forms = extract_forms_from_html(html or "")
     if any(f.type == "password" and f.visible for form in forms for f in form.fields):
         return Readiness.LOGIN_REQUIRED
-    if CAPTCHA_WIDGET.search(html or ""):
+    if CAPTCHA_WIDGET.search(html or "") or (mapping is not None and any(m.key == "captcha" for m in mapping.fields)):
         return Readiness.CAPTCHA
     return None
 
@@ -138,7 +163,8 @@ def _network_reason(exc: BaseException) -> tuple[str, bool]:
     return f"{type(exc).__name__}: {text.splitlines()[0][:160] if text else ''}", False
 
 
-def classify(result: AttemptResult, *, first_status: int | None, profile: BusinessProfile) -> ProbeResult:
+def classify(result: AttemptResult, *, first_status: int | None, profile: BusinessProfile,
+             catalog_captcha: bool = False) -> ProbeResult:
     """The verdict on one dry run."""
     a = result.analysis
     base = {"http_status": first_status, "final_url": result.final_url, "screenshot": result.screenshot,
@@ -150,6 +176,10 @@ def classify(result: AttemptResult, *, first_status: int | None, profile: Busine
         # A dry run presses only Next; a Next that turned out to be the final submit is on record.
         evidence["submit_pressed"] = True
     if first_status is not None and first_status >= 400:
+        if first_status in (401, 403, 429, 503) and (CAPTCHA_WIDGET.search(result.html or "")
+                                                     or CHALLENGE.search(result.html or "")):
+            return ProbeResult(Readiness.CAPTCHA, f"a bot check answers the submission page (HTTP {first_status})",
+                               evidence=evidence, **base)
         transient = first_status == 429 or first_status >= 500
         return ProbeResult(Readiness.UNREACHABLE, f"the submission page answered HTTP {first_status}",
                            evidence=evidence, transient=transient, retry_after_s=a.retry_after_s, **base)
@@ -159,7 +189,11 @@ def classify(result: AttemptResult, *, first_status: int | None, profile: Busine
                            retry_after_s=a.retry_after_s, **base)
     mapping, unmapped = judge_mapping(forms, profile)
     if a.status is SubmissionStatus.NEEDS_MANUAL or not forms:
-        gate = _page_gate(result.html) if not forms or a.status is SubmissionStatus.NEEDS_MANUAL else None
+        gate = _page_gate(result.html, result.mapping)
+        if gate is None and a.status is SubmissionStatus.NEEDS_MANUAL and catalog_captcha:
+            return ProbeResult(Readiness.CAPTCHA, "the catalog marks this directory as having a captcha (none "
+                               "was seen on the form; the runner will not submit it)", signature, mapping, unmapped,
+                               evidence=evidence, **base)
         if gate is None and a.status is SubmissionStatus.NEEDS_MANUAL:
             gate = Readiness.CAPTCHA if "captcha" in (a.reason or "").lower() else Readiness.LOGIN_REQUIRED
         if gate is Readiness.LOGIN_REQUIRED:
@@ -168,6 +202,11 @@ def classify(result: AttemptResult, *, first_status: int | None, profile: Busine
         if gate is Readiness.CAPTCHA:
             return ProbeResult(gate, "a captcha a person must solve", signature, mapping, unmapped,
                                evidence=evidence, **base)
+        unread = _unread_form(result.html)
+        if unread:
+            names = ", ".join(u["label"] for u in unread[:6])
+            return ProbeResult(Readiness.NEEDS_REVIEW, f"a form the brain cannot read as a listing form: {names}",
+                               unmapped=unread, evidence=evidence, **base)
         return ProbeResult(Readiness.NO_FORM, "no listing form on the submission page", evidence=evidence, **base)
     if a.status is SubmissionStatus.PENDING and not unmapped:
         fields = sum(1 for m in mapping if m["filled"])
@@ -206,7 +245,8 @@ async def probe_in_context(context: BrowserContext, directory: Directory, brain:
         reason, transient = _network_reason(exc)
         return ProbeResult(Readiness.UNREACHABLE, reason, http_status=statuses[0] if statuses else None,
                            evidence={"error": type(exc).__name__}, transient=transient)
-    verdict = classify(result, first_status=statuses[0] if statuses else None, profile=profile)
+    verdict = classify(result, first_status=statuses[0] if statuses else None, profile=profile,
+                       catalog_captcha=directory.has_captcha)
     verdict.evidence["duration_ms"] = int((time.monotonic() - started) * 1000)
     if signed is not None and signed.form_found:
         # Behind a sign-in: the directory is login_required; what is behind it decides whether a
