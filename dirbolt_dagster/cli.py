@@ -78,6 +78,16 @@ def _load_catalog_into(store, sandbox_url: str | None) -> int:
     return len(report.rows) - counts["refused"]
 
 
+def _plannable_count(store) -> int:
+    """How many directories a plan could use now (ready, or login-required with credentials)."""
+    from dirbolt_core.db.directories import DirectoryRepository
+    from dirbolt_core.directories.credentials import CredentialStore
+    from dirbolt_core.directories.readiness import plan_directories
+
+    states = DirectoryRepository(store).states()
+    return plan_directories(states, len(states), credential_ids=CredentialStore.from_settings().ids()).usable
+
+
 def _create_and_enqueue(store, queue, *, profile: dict, priority: Priority, package_size: int,
                         customer_id: str, job_id: uuid.UUID | None = None) -> uuid.UUID:
     job_id = job_id or uuid.uuid4()
@@ -240,7 +250,8 @@ def _wait_for_job(store, job_id: uuid.UUID, daemon: subprocess.Popen, timeout_s:
 @app.command()
 def demo(
     priority: Priority = Priority.ENTERPRISE,
-    package_size: Annotated[int, typer.Option(help="directories to submit to")] = 40,
+    package_size: Annotated[int | None, typer.Option(
+        help="directories to submit to (default: every directory the catalog can plan)")] = None,
     timeout: Annotated[float, typer.Option(help="seconds to wait for the job")] = 900,
 ) -> None:
     """The main job end to end: embedded parts, SQS, the sensor, a Dagster run, real browser submissions."""
@@ -262,6 +273,8 @@ def demo(
         with Store(local.database_url) as store, open(log_path, "ab") as log:
             count = _load_catalog_into(store, local.sandbox_url)
             console.print(f"catalog: {count} directories")
+            if package_size is None:
+                package_size = max(1, _plannable_count(store))
             queue = JobQueue(endpoint_url=local.sqs_endpoint_url, region=settings.aws_region,
                              queue_name=settings.sqs_queue_name, dlq_name=settings.sqs_dlq_name)
             queue.ensure()

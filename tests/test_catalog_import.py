@@ -226,3 +226,22 @@ def test_the_import_command_reports_per_row_and_the_migrations_take_a_legacy_dat
     missing = subprocess.run([str(BIN / "dirbolt"), "directories", "import", str(tmp_path / "nope.json")], env=env,
                              capture_output=True, text=True, timeout=120, cwd=REPO_ROOT)
     assert missing.returncode == 2
+
+
+def test_legacy_lists_as_they_come_from_other_exports():
+    """Other spellings of the same facts: the list under another key, relative and protocol-relative
+    submission paths, mapping objects, authority as "85/100", tiers inside words, status words."""
+    text = json.dumps({"exportedAt": "2025-10-01", "items": [
+        {"Name": "Rel Path", "Website": "https://rel.example/", "SubmissionURL": "/add-listing",
+         "Tier": "Tier 1 - Premium", "DomainAuthority": "85/100", "Active": "inactive"},
+        {"name": "Proto Rel", "submitUrl": "//proto.example/join", "tier": "growth package",
+         "formMapping": {"companyName": {"selectors": ["#co"]}, "phoneNumber": {"selector": "#ph"}}},
+        {"name": "No Base", "submissionUrl": "/add"},
+    ]})
+    rows = parse_catalog(text).rows
+    first, second, third = rows
+    assert str(first.directory.submission_url) == "https://rel.example/add-listing"
+    assert (first.directory.tier, first.directory.domain_authority, first.directory.is_active) == (1, 85, False)
+    assert str(second.directory.submission_url) == "https://proto.example/join" and second.directory.tier == 2
+    assert second.directory.selector_hints == {"business_name": ["#co"], "phone": ["#ph"]}
+    assert third.refused and "http(s)" in third.refused

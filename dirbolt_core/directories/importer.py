@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from pydantic import ValidationError
 
@@ -128,7 +128,8 @@ def detect_format(text: str, name: str = "") -> CatalogFormat:
         return CatalogFormat.DIRBOLT  # reported as not JSON by the parser
     if isinstance(data, dict) and str(data.get("format", "")).lower() == DIRBOLT_FORMAT:
         return CatalogFormat.DIRBOLT
-    entries = data.get("directories") if isinstance(data, dict) else data
+    entries = (data.get("directories") if isinstance(data.get("directories"), list) else _only_list(data)) \
+        if isinstance(data, dict) else data
     if isinstance(entries, list):
         snake = camel = 0
         for entry in entries[:50]:
@@ -147,8 +148,8 @@ def _entries(data: Any, fmt: CatalogFormat, name: str) -> tuple[list[Any], dict[
     metadata: dict[str, Any] = {}
     if isinstance(data, list):
         entries = data
-    elif isinstance(data, dict) and isinstance(data.get("directories"), list):
-        entries = data["directories"]
+    elif isinstance(data, dict) and (isinstance(data.get("directories"), list) or _only_list(data) is not None):
+        entries = data["directories"] if isinstance(data.get("directories"), list) else _only_list(data)
         if fmt is CatalogFormat.DIRBOLT and "format" in data:
             if str(data.get("format")).lower() != DIRBOLT_FORMAT:
                 raise CatalogFileError(f"{name}: format {data.get('format')!r} is not {DIRBOLT_FORMAT!r}")
@@ -164,6 +165,12 @@ def _entries(data: Any, fmt: CatalogFormat, name: str) -> tuple[list[Any], dict[
     if len(entries) > MAX_ROWS:
         raise CatalogFileError(f"{name}: {len(entries)} directories; at most {MAX_ROWS} per file")
     return entries, metadata
+
+
+def _only_list(data: dict[str, Any]) -> list[Any] | None:
+    """The one list of objects in an object that names it otherwise ("items", "data", "directoryList")."""
+    lists = [v for v in data.values() if isinstance(v, list) and v and all(isinstance(e, dict) for e in v)]
+    return lists[0] if len(lists) == 1 else None
 
 
 def _row(index: int, entry: Any, convert: Callable[[Mapping[str, Any], list[str]], Directory]) -> CatalogRow:
@@ -257,6 +264,7 @@ _PRIORITY_WORDS = {"critical": 4, "urgent": 4, "highest": 4, "high": 3, "medium"
 TIER_WORDS = {"starter": 1, "basic": 1, "standard": 1, "free": 1, "growth": 2, "professional": 3, "pro": 3,
               "premium": 3, "enterprise": 4}
 _TIER_RX = re.compile(r"^(?:tier|level|t|l)?[\s_-]*(\d+)(?:\.0+)?$", re.IGNORECASE)
+_TIER_IN_TEXT = re.compile(r"\b(?:tier|level)\s*[-_#:]?\s*(\d+)\b", re.IGNORECASE)
 
 
 def _legacy_entry(entry: Mapping[str, Any], warnings: list[str]) -> Directory:
@@ -274,8 +282,11 @@ def _legacy_entry(entry: Mapping[str, Any], warnings: list[str]) -> Directory:
         return None
 
     name = _text(take("name"), "name")
-    submission_url = _http_url(take("submission_url"), "submission URL (submissionUrl)", required=True)
-    url = _http_url(take("url"), "url") or _origin(submission_url)
+    raw_url = take("url")
+    url = _http_url(_absolute(raw_url, None), "url")
+    submission_url = _http_url(_absolute(take("submission_url"), url), "submission URL (submissionUrl)",
+                               required=True)
+    url = url or _origin(submission_url)
     raw_id = take("id")
     data: dict[str, Any] = {
         "id": directory_id(raw_id, name=name, url=submission_url),
@@ -335,6 +346,8 @@ def _hints(mapping: Any, warnings: list[str]) -> dict[str, list[str]]:
         if key is None:
             warnings.append(f"formMapping key {str(raw_key)[:40]!r} is no field of the vocabulary: ignored")
             continue
+        if isinstance(raw_selectors, Mapping):  # {"selectors": [...]} or {"selector": "..."}
+            raw_selectors = raw_selectors.get("selectors", raw_selectors.get("selector"))
         selectors = [raw_selectors] if isinstance(raw_selectors, str) else raw_selectors
         if not isinstance(selectors, list):
             warnings.append(f"formMapping {raw_key}: not a selector or a list of selectors: ignored")
@@ -464,11 +477,15 @@ def parse_tier(value: Any) -> int:
         text = str(value).strip().lower()
         if text in TIER_WORDS:
             return TIER_WORDS[text]
-        match = _TIER_RX.match(text)
-        if not match:
+        match = _TIER_RX.match(text) or _TIER_IN_TEXT.search(text)
+        words = {TIER_WORDS[w] for w in re.findall(r"[a-z]+", text) if w in TIER_WORDS}
+        if match:
+            number = int(match.group(1))
+        elif len(words) == 1:  # "Premium package", "growth tier"
+            return words.pop()
+        else:
             raise RowRefused(f"unknown tier {str(value)[:40]!r} (1-5, 'tier N', or one of "
                              f"{', '.join(sorted(TIER_WORDS))})")
-        number = int(match.group(1))
     if not 1 <= number <= 5:
         raise RowRefused(f"unknown tier {value!r} (tiers are 1 to 5)")
     return number
@@ -480,9 +497,9 @@ def parse_bool(value: Any, label: str) -> bool:
     if isinstance(value, int | float) and value in (0, 1):
         return bool(value)
     text = str(value).strip().lower()
-    if text in ("true", "yes", "y", "1", "t", "on", "required"):
+    if text in ("true", "yes", "y", "1", "t", "on", "required", "active", "enabled"):
         return True
-    if text in ("false", "no", "n", "0", "f", "off", "none", "not required"):
+    if text in ("false", "no", "n", "0", "f", "off", "none", "not required", "inactive", "disabled"):
         return False
     raise RowRefused(f"{label} {str(value)[:40]!r} is not true or false")
 
@@ -500,6 +517,9 @@ def _number(value: Any, label: str) -> float:
 
 
 def _int_in(value: Any, label: str, low: int, high: int) -> int:
+    if isinstance(value, str):
+        match = re.match(r"^\s*(?:da|dr)?\s*[:=]?\s*(\d+(?:\.\d+)?)\s*(?:/\s*100)?\s*$", value, re.IGNORECASE)
+        value = match.group(1) if match else value
     number = round(_number(value, label))
     if not low <= number <= high:
         raise RowRefused(f"{label} {value!r} is outside {low}-{high}")
@@ -552,6 +572,18 @@ def _http_url(value: Any, label: str, *, required: bool = False) -> str | None:
     if len(url) > 2083:
         raise RowRefused(f"over-long field: {label} is longer than 2083 characters")
     return url
+
+
+def _absolute(value: Any, base: str | None) -> Any:
+    """'//host/path' as https; '/path' against the directory's own URL (lists often hold paths)."""
+    if not isinstance(value, str):
+        return value
+    text = value.strip()
+    if text.startswith("//"):
+        return "https:" + text
+    if text.startswith("/") and base:
+        return urljoin(base, text)
+    return text
 
 
 def _origin(url: str) -> str:
