@@ -129,7 +129,8 @@ class DirectoryRepository:
         cols = ", ".join(CATALOG_FIELDS)
         placeholders = ", ".join(f"%({k})s" for k in CATALOG_FIELDS)
         conn.execute(f"INSERT INTO directories (id, {cols}, source, updated_at) "
-                     f"VALUES (%(id)s, {placeholders}, %(source)s, now())",
+                     f"VALUES (%(id)s, {placeholders}, %(source)s, now()) "
+                     f"ON CONFLICT (id) DO NOTHING",  # a concurrent import of the same file got there first
                      {**self._params(values), "id": directory_id, "source": source})
 
     def _update(self, conn: psycopg.Connection, directory_id: str, values: dict[str, Any], source: str | None) -> None:
