@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from dirbolt_core.db.directories import DirectoryRepository
 from dirbolt_core.directories.importer import (
     SANDBOX_PLACEHOLDER,
     CatalogFileError,
@@ -17,6 +17,9 @@ from dirbolt_core.directories.importer import (
     read_catalog,
 )
 from dirbolt_core.models import Directory
+
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
 
 __all__ = ["SANDBOX_PLACEHOLDER", "CatalogError", "ImportReport", "import_catalog", "load_catalog",
            "load_sandbox_catalog"]
@@ -70,7 +73,7 @@ class ImportReport:
                 "rows": [vars(r) for r in self.rows]}
 
 
-def import_catalog(store, path: Path, fmt: CatalogFormat | str = CatalogFormat.AUTO, *, dry_run: bool = False,
+def import_catalog(store: Store, path: Path, fmt: CatalogFormat | str = CatalogFormat.AUTO, *, dry_run: bool = False,
                    actor: str = "import", sandbox_url: str | None = None) -> ImportReport:
     """Upsert a catalog file's good rows (idempotent) and say, row by row, what became of each.
 
@@ -82,8 +85,8 @@ def import_catalog(store, path: Path, fmt: CatalogFormat | str = CatalogFormat.A
     except CatalogFileError as exc:
         raise CatalogError(str(exc)) from exc
     good = [r for r in parsed.rows if r.directory is not None]
-    verdicts = DirectoryRepository(store).upsert([r.directory for r in good], source=f"{parsed.format}:{path.name}",
-                                                 actor=actor, dry_run=dry_run)
+    verdicts = store.directories.upsert([r.directory for r in good], source=f"{parsed.format}:{path.name}",
+                                        actor=actor, dry_run=dry_run)
     by_id = {v.directory_id: v for v in verdicts}
     rows = []
     for r in parsed.rows:
@@ -96,14 +99,15 @@ def import_catalog(store, path: Path, fmt: CatalogFormat | str = CatalogFormat.A
     return ImportReport(path=str(path), format=parsed.format.value, dry_run=dry_run, rows=rows)
 
 
-def load_sandbox_catalog(store, path: Path, *, sandbox_url: str | None, actor: str) -> tuple[ImportReport, list[str]]:
+def load_sandbox_catalog(store: Store, path: Path, *, sandbox_url: str | None,
+                         actor: str) -> tuple[ImportReport, list[str]]:
     """demo/dev: import the configured catalog and vouch ready the directories served by the local
     sandbox (their behaviour is known) that no probe has judged yet. Others wait for their probe."""
     report = import_catalog(store, path, actor=actor, sandbox_url=sandbox_url)
     vouched: list[str] = []
     if sandbox_url:
         base = sandbox_url.rstrip("/") + "/"
-        states = DirectoryRepository(store).states(ids=[r.directory_id for r in report.rows if r.action != "refused"])
+        states = store.directories.states(ids=[r.directory_id for r in report.rows if r.action != "refused"])
         sandbox_ids = [s.id for s in states if str(s.directory.submission_url).startswith(base)]
-        vouched = DirectoryRepository(store).vouch(sandbox_ids, reason=SANDBOX_VOUCH, actor=actor)
+        vouched = store.directories.vouch(sandbox_ids, reason=SANDBOX_VOUCH, actor=actor)
     return report, vouched

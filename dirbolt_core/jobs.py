@@ -8,23 +8,27 @@ import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.db.directories import DirectoryRepository
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.directories.readiness import plan_directories, shortfall_reason
 from dirbolt_core.heartbeat import Heartbeat, new_worker_id
 from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.logs import log_context
+from dirbolt_core.migration.routing import decide_routing
 from dirbolt_core.models import Directory, Job
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import DirectoryReport, JobRunner, JobRunSummary
 from dirbolt_core.runner.guard import UrlGuard
-from dirbolt_core.vocabulary import JobStatus
+from dirbolt_core.vocabulary import JobStatus, Priority
+
+if TYPE_CHECKING:
+    from dirbolt_core.queue.sqs import JobQueue
 
 log = logging.getLogger(__name__)
 
@@ -51,33 +55,43 @@ class Plan:
 
 def plan_job(store: Store, job_id: uuid.UUID, *, actor: str, credentials: CredentialStore | None = None) -> Plan:
     """Mark the job running and pre-write its plan; a rerun reuses the stored plan."""
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
-    store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
+    store.jobs.set_status(job_id, JobStatus.RUNNING, actor=actor)
     try:
         job.profile  # noqa: B018 - validates the business data before anything is planned or typed
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
         raise InvalidJobData(f"job {job_id} has invalid business data ({fields})") from None
     # Decided once and recorded: a job never changes mode half-way, whatever the rollout does.
-    routing = store.decide_routing(job_id, actor=actor)
-    existing = store.planned_directory_ids(job_id)
+    routing = decide_routing(store, job_id, actor=actor)
+    existing = store.submissions.planned_directory_ids(job_id)
     if existing:
         short_by = job.short_by if job.short_by is not None else max(0, job.package_size - len(existing))
         return Plan(existing, reused=True, package_size=job.package_size, routing=routing, short_by=short_by)
     credentials = credentials if credentials is not None else CredentialStore.from_settings()
-    plan = plan_directories(DirectoryRepository(store).states(), job.package_size,
-                            credential_ids=credentials.ids())
+    plan = plan_directories(store.directories.states(), job.package_size, credential_ids=credentials.ids())
     shortfall = shortfall_reason(plan)
     mode = "shadow" if routing == "shadow" else "live"
-    store.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data, mode=mode), d)
-                             for d in plan.directories], actor=actor, shadow=routing == "shadow",
-                    short_by=plan.short_by, shortfall=shortfall)
+    store.submissions.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data, mode=mode), d)
+                                         for d in plan.directories], actor=actor, shadow=routing == "shadow",
+                                short_by=plan.short_by, shortfall=shortfall)
     if shortfall:
         log.warning("job %s: %s", job_id, shortfall)
     return Plan([d.id for d in plan.directories], reused=False, package_size=job.package_size, routing=routing,
                 short_by=plan.short_by, shortfall=shortfall)
+
+
+def enqueue_job(store: Store, queue: JobQueue, *, profile: dict[str, Any], priority: Priority, package_size: int,
+                customer_id: str, job_id: uuid.UUID | None = None) -> uuid.UUID:
+    """Store a customer's order and put its message on the jobs queue (what the shop does on a sale)."""
+    job_id = job_id or uuid.uuid4()
+    store.jobs.create(job_id=job_id, customer_id=customer_id, package_size=package_size, priority=priority,
+                      business_data=profile)
+    queue.send({"job_id": str(job_id), "customer_id": customer_id, "package_size": package_size,
+                "priority": priority.value})
+    return job_id
 
 
 @dataclass
@@ -103,11 +117,11 @@ async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
     in flight from a dead run become reclaimable (see Store.claim_submission). A caller
     running many jobs may lend its browser pool; otherwise the run starts its own Chromium.
     """
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
-    by_id = {d.id: d for d in store.directories(active_only=False)}
-    planned = [by_id[i] for i in store.planned_directory_ids(job_id) if i in by_id]
+    by_id = {d.id: d for d in store.directories.list(active_only=False)}
+    planned = [by_id[i] for i in store.submissions.planned_directory_ids(job_id) if i in by_id]
     worker_id = worker_id or new_worker_id("run")
     with log_context(job_id=str(job_id), run_id=ctx.run_id, worker_id=worker_id, sensitive=job.business_data):
         return await _run_submissions(store, job, ctx, by_id=by_id, planned=planned, worker_id=worker_id,
@@ -119,11 +133,11 @@ async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: di
                            on_progress: Callable[[int, int, DirectoryReport], None] | None,
                            pool: BrowserPool | None) -> JobRunSummary:
     job_id = job.id
-    shadow = ctx.shadow or store.decide_routing(job_id, actor=f"worker:{worker_id}") == "shadow"
+    shadow = ctx.shadow or decide_routing(store, job_id, actor=f"worker:{worker_id}") == "shadow"
     heartbeat = Heartbeat(store, worker_id, interval_s=ctx.heartbeat_s, run_id=ctx.run_id, job_id=str(job_id))
     heartbeat.start()
     try:
-        lock = await asyncio.to_thread(store.acquire_job_lock, job_id)
+        lock = await asyncio.to_thread(store.jobs.acquire_lock, job_id)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if pool is None:
@@ -139,5 +153,5 @@ async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: di
         heartbeat.stop("idle")
     finally:
         heartbeat.retire()
-    store.set_job_status(job_id, JobStatus.COMPLETED, run_id=ctx.run_id, actor=f"worker:{worker_id}")
+    store.jobs.set_status(job_id, JobStatus.COMPLETED, run_id=ctx.run_id, actor=f"worker:{worker_id}")
     return summary

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 
 from dirbolt_core.catalog import CatalogError, import_catalog
-from dirbolt_core.db.directories import DirectoryRepository
 from dirbolt_core.db.migrations import apply_migrations
 from dirbolt_core.directories.importer import CatalogFormat, detect_format, parse_catalog, parse_tier
 from dirbolt_core.settings import REPO_ROOT
@@ -84,7 +83,7 @@ def test_legacy_import_takes_good_rows_refuses_bad_ones_with_reasons_and_is_idem
     for row, (_, expected) in zip(sorted(refused, key=lambda r: r.row), LEGACY_BAD, strict=True):
         assert expected in row.reason, (row.row, row.reason)
     # What the database holds: exactly the good rows, values read tolerantly.
-    repository = DirectoryRepository(store)
+    repository = store.directories
     states = {s.id: s for s in repository.states()}
     assert set(states) == {"1042", "cylex-local", "hotfrog-us", "yelp-business"}
     yelp = states["yelp-business"].directory
@@ -115,7 +114,7 @@ def test_legacy_import_takes_good_rows_refuses_bad_ones_with_reasons_and_is_idem
 def test_an_import_updates_what_changed_and_keeps_operator_overrides_and_readiness(store, tmp_path):
     path = _legacy_file(tmp_path, LEGACY_GOOD)
     import_catalog(store, path)
-    repository = DirectoryRepository(store)
+    repository = store.directories
     repository.set_enabled("hotfrog-us", False, reason="asked us to stop", actor="ops")
     repository.vouch(["cylex-local"], reason="checked by hand", actor="ops")
     changed = [dict(e) for e in LEGACY_GOOD]
@@ -134,13 +133,13 @@ def test_an_import_updates_what_changed_and_keeps_operator_overrides_and_readine
     import_catalog(store, _legacy_file(tmp_path, changed))
     assert repository.state("hotfrog-us").active
     assert repository.state("cylex-local").readiness is Readiness.READY
-    assert [e["event"] for e in repository.events("hotfrog-us")] == ["imported", "disabled", "updated", "enabled"]
+    assert [e.event for e in repository.events("hotfrog-us")] == ["imported", "disabled", "updated", "enabled"]
 
 
 def test_dry_run_reports_and_writes_nothing(store, tmp_path):
     report = import_catalog(store, _legacy_file(tmp_path, _interleaved()), dry_run=True)
     assert report.counts["imported"] == 4 and report.counts["refused"] == len(LEGACY_BAD)
-    assert DirectoryRepository(store).states() == []
+    assert store.directories.states() == []
 
 
 def test_csv_with_a_header_in_any_spelling(store, tmp_path):
@@ -163,9 +162,9 @@ def test_csv_with_a_header_in_any_spelling(store, tmp_path):
     assert "unknown tier" in rows["Bad Tier"].reason
     assert "negative rate limit" in rows["Minus"].reason
     assert "missing submission_url" in rows["No URL"].reason
-    mole = DirectoryRepository(store).state("local-mole").directory
+    mole = store.directories.state("local-mole").directory
     assert (mole.tier, mole.rate_limit_ms, mole.requires_login) == (2, 1500, False)
-    town = DirectoryRepository(store).state("captcha-town").directory
+    town = store.directories.state("captcha-town").directory
     assert (town.tier, town.has_captcha, town.requires_login) == (1, True, True)
     assert import_catalog(store, path).counts["unchanged"] == 3
 
@@ -180,7 +179,7 @@ def test_dirbolt_format_is_versioned_and_a_bare_list_still_reads(store, tmp_path
     assert report.format == "dirbolt"
     assert [r.action for r in report.rows] == ["imported", "refused"]
     assert "id" in report.rows[1].reason
-    assert DirectoryRepository(store).state("own-one").directory.selectors == {"email": "#mail"}
+    assert store.directories.state("own-one").directory.selectors == {"email": "#mail"}
     path.write_text(json.dumps({"format": "dirbolt-catalog", "version": 7, "directories": entries}))
     with pytest.raises(CatalogError, match="version 7 is not supported"):
         import_catalog(store, path)

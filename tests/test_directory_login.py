@@ -14,12 +14,11 @@ import psycopg
 import pytest
 
 from dirbolt_core.catalog import import_catalog
-from dirbolt_core.db.directories import DirectoryRepository
 from dirbolt_core.directories.credentials import CredentialsError, CredentialStore, parse_credentials
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.kit import DEMO_ACCOUNT
 from dirbolt_core.settings import REPO_ROOT, Settings
 from dirbolt_core.vocabulary import Priority
+from dirbolt_sandbox.kit import DEMO_ACCOUNT
 from tests.dagster_harness import BIN
 
 pytestmark = pytest.mark.slow
@@ -42,7 +41,7 @@ def _secret_free(text: str | bytes, where: str) -> None:
 
 def _order(store, size: int) -> uuid.UUID:
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="agency-7", package_size=size, priority=Priority.ENTERPRISE,
+    store.jobs.create(job_id=job_id, customer_id="agency-7", package_size=size, priority=Priority.ENTERPRISE,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))
     return job_id
 
@@ -84,7 +83,7 @@ def test_login_sites_are_submitted_with_stored_credentials_and_excluded_without(
     worker = _cli(with_secrets, "run-job", str(job_id))
     outputs.append(("run-job", worker.stdout + worker.stderr))
     assert worker.returncode == 0, worker.stderr[-3000:]
-    results = {r.directory_id: r for r in store.results(job_id)}
+    results = {r.directory_id: r for r in store.submissions.results(job_id)}
     assert set(results) == {f"sandbox-{s}" for s in SITES}
     p = SAMPLE_PROFILE
     expected_fields = {
@@ -113,8 +112,8 @@ def test_login_sites_are_submitted_with_stored_credentials_and_excluded_without(
     job_without = _order(store, 3)
     worker = _cli(base_env, "run-job", str(job_without))
     outputs.append(("run-job without", worker.stdout + worker.stderr))
-    assert [r.directory_id for r in store.results(job_without)] == ["sandbox-localpages"]
-    assert store.job(job_without).short_by == 2
+    assert [r.directory_id for r in store.submissions.results(job_without)] == ["sandbox-localpages"]
+    assert store.jobs.get(job_without).short_by == 2
 
     # Wrong credentials: the probe says so (without the secret), plans leave the site out.
     wrong = tmp_path / "secrets" / "wrong.json"
@@ -124,7 +123,7 @@ def test_login_sites_are_submitted_with_stored_credentials_and_excluded_without(
     outputs.append(("probe wrong", probed.stdout + probed.stderr))
     verdict = json.loads(probed.stdout)[0]
     assert verdict["readiness"] == "login_required" and "refused the stored credentials" in verdict["reason"]
-    state = DirectoryRepository(store).state("sandbox-proguild")
+    state = store.directories.state("sandbox-proguild")
     assert state.probe.signed_in is False
 
     # The secret is nowhere: logs and output of every command, proof files, reports, the database.

@@ -15,7 +15,6 @@ import pytest
 
 from dirbolt_core.artifacts import LocalArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.db.directories import DirectoryRepository
 from dirbolt_core.directories.probing import ProbeRun, probe_directories
 from dirbolt_core.models import Directory
 from dirbolt_core.runner.browser import BrowserOptions
@@ -52,7 +51,7 @@ def test_probe_classifies_every_kind_of_page_and_posts_nothing(store, pages, tmp
     ]
     expected = {f"page{i}": want for i, want in enumerate(EXPECTED.values())}
     expected |= {"refused": "unreachable", "no-dns": "unreachable", "bad-tls": "unreachable", "flaky": "ready"}
-    store.upsert_directories(directories)
+    store.directories.upsert(directories)
     records = asyncio.run(probe_directories(store, directories, _run(tmp_path)))
     got = {r.directory_id: r for r in records}
     assert {k: r.readiness.value for k, r in got.items()} == expected, {k: r.reason for k, r in got.items()}
@@ -72,10 +71,10 @@ def test_probe_classifies_every_kind_of_page_and_posts_nothing(store, pages, tmp
     assert got[f"page{list(EXPECTED).index('/missing/')}"].http_status == 404
     assert got["flaky"].evidence["tries"] == 2
     # Recorded: the latest verdict on the directory, every probe kept.
-    repository = DirectoryRepository(store)
+    repository = store.directories
     assert repository.state("page0").readiness is Readiness.READY
     assert repository.state("refused").readiness is Readiness.UNREACHABLE
-    assert len(repository.probes("flaky")) == 1
+    assert len(store.probes.history("flaky")) == 1
 
 
 def test_a_legacy_catalogs_form_mapping_lets_the_probe_map_what_the_page_does_not_name(store, pages, tmp_path):
@@ -89,7 +88,7 @@ def test_a_legacy_catalogs_form_mapping_lets_the_probe_map_what_the_page_does_no
          "formMapping": {"businessName": ["input[name=x1]"], "email": ["input[name=x2]"], "phone": "[name=x3]"}},
     ]}))
     assert import_catalog(store, path).counts["imported"] == 2
-    records = asyncio.run(probe_directories(store, store.directories(), _run(tmp_path)))
+    records = asyncio.run(probe_directories(store, store.directories.list(), _run(tmp_path)))
     got = {r.directory_id: r for r in records}
     assert got["opaque-plain"].readiness is Readiness.NEEDS_REVIEW
     assert {u["name"] for u in got["opaque-plain"].unmapped} == {"x1", "x2", "x3"}
@@ -102,7 +101,7 @@ def test_a_legacy_catalogs_form_mapping_lets_the_probe_map_what_the_page_does_no
 def test_probes_keep_each_directorys_pace(store, pages, tmp_path):
     """Two probe rounds at once on one directory: the second waits the directory's rate limit."""
     paced = _directory("paced", pages.url + "/paced/", rate_limit_ms=1500)
-    store.upsert_directories([paced])
+    store.directories.upsert([paced])
 
     async def both():
         await asyncio.gather(probe_directories(store, [paced], _run(tmp_path)),
@@ -115,24 +114,23 @@ def test_probes_keep_each_directorys_pace(store, pages, tmp_path):
 
 def test_drift_is_a_changed_signature_since_the_last_success(store):
     """The repository's drift query: a ready probe, then another form signature."""
-    from dirbolt_core.db.directories import ProbeRecord
+    from dirbolt_core.db.probes import ProbeRecord
 
-    repository = DirectoryRepository(store)
-    store.upsert_directories([_directory("d1", "https://d1.example/add"), _directory("d2", "https://d2.example/add"),
+    store.directories.upsert([_directory("d1", "https://d1.example/add"), _directory("d2", "https://d2.example/add"),
                               _directory("d3", "https://d3.example/add")])
-    repository.record_probe(ProbeRecord("d1", Readiness.READY, form_signature="aaa"))
-    repository.record_probe(ProbeRecord("d1", Readiness.NEEDS_REVIEW, form_signature="bbb"))
-    repository.record_probe(ProbeRecord("d2", Readiness.READY, form_signature="ccc"))
-    repository.record_probe(ProbeRecord("d2", Readiness.READY, form_signature="ccc"))
+    store.probes.record(ProbeRecord(directory_id="d1", readiness=Readiness.READY, form_signature="aaa"))
+    store.probes.record(ProbeRecord(directory_id="d1", readiness=Readiness.NEEDS_REVIEW, form_signature="bbb"))
+    store.probes.record(ProbeRecord(directory_id="d2", readiness=Readiness.READY, form_signature="ccc"))
+    store.probes.record(ProbeRecord(directory_id="d2", readiness=Readiness.READY, form_signature="ccc"))
     # Never a success: a changed form is not drift from anything.
-    repository.record_probe(ProbeRecord("d3", Readiness.NEEDS_REVIEW, form_signature="x"))
-    repository.record_probe(ProbeRecord("d3", Readiness.NEEDS_REVIEW, form_signature="y"))
-    drifted = repository.drifted()
-    assert [(d["directory_id"], d["signature"], d["ready_signature"]) for d in drifted] == [("d1", "bbb", "aaa")]
+    store.probes.record(ProbeRecord(directory_id="d3", readiness=Readiness.NEEDS_REVIEW, form_signature="x"))
+    store.probes.record(ProbeRecord(directory_id="d3", readiness=Readiness.NEEDS_REVIEW, form_signature="y"))
+    drifted = store.probes.drifted()
+    assert [(d.directory_id, d.signature, d.ready_signature) for d in drifted] == [("d1", "bbb", "aaa")]
     # A live success the brain learned from counts as a success too.
     with store.connection() as conn:
         conn.execute("INSERT INTO learned_mappings (directory_id, signature, fields) VALUES ('d3', 'x', '[]')")
-    assert {d["directory_id"] for d in repository.drifted()} == {"d1", "d3"}
+    assert {d.directory_id for d in store.probes.drifted()} == {"d1", "d3"}
 
 
 @pytest.mark.slow

@@ -15,7 +15,7 @@ import yaml
 
 from dirbolt_core.artifacts import LocalArtifactStore
 from dirbolt_core.catalog import import_catalog
-from dirbolt_core.db.directories import DirectoryRepository, ProbeRecord
+from dirbolt_core.db.probes import ProbeRecord
 from dirbolt_core.directories.credentials import CredentialStore, DirectoryCredential
 from dirbolt_core.jobs import plan_job
 from dirbolt_core.models import Directory
@@ -37,15 +37,15 @@ def _directory(directory_id: str, *, tier: int = 3, da: int = 10, **kw) -> Direc
 
 def _order(store, size: int) -> uuid.UUID:
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="c", package_size=size, priority=Priority.GROWTH,
+    store.jobs.create(job_id=job_id, customer_id="c", package_size=size, priority=Priority.GROWTH,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))
     return job_id
 
 
 @pytest.fixture
-def mixed_catalog(store) -> DirectoryRepository:
+def mixed_catalog(store):
     """One directory per readiness and override, each with the rank that would put it first."""
-    store.upsert_directories([
+    store.directories.upsert([
         _directory("ready-best", tier=1, da=90), _directory("ready-second", tier=1, da=50),
         _directory("ready-tier2", tier=2, da=99), _directory("review", tier=1, da=99),
         _directory("captcha", tier=1, da=99), _directory("gone", tier=1, da=99), _directory("fresh", tier=1, da=99),
@@ -53,7 +53,7 @@ def mixed_catalog(store) -> DirectoryRepository:
         _directory("paused", tier=1, da=99), _directory("retired", tier=1, da=99, is_active=False),
         _directory("ready-login-flag", tier=1, da=99, requires_login=True),
     ])
-    repository = DirectoryRepository(store)
+    repository = store.directories
     for directory_id, readiness, reason in [
             ("ready-best", Readiness.READY, "form ok"), ("ready-second", Readiness.READY, "form ok"),
             ("ready-tier2", Readiness.READY, "form ok"), ("review", Readiness.NEEDS_REVIEW, "EIN unmapped"),
@@ -61,7 +61,7 @@ def mixed_catalog(store) -> DirectoryRepository:
             ("members", Readiness.LOGIN_REQUIRED, "sign-in"), ("members-nocreds", Readiness.LOGIN_REQUIRED, "sign-in"),
             ("paused", Readiness.READY, "form ok"), ("retired", Readiness.READY, "form ok"),
             ("ready-login-flag", Readiness.READY, "form ok")]:
-        repository.record_probe(ProbeRecord(directory_id, readiness, reason=reason))
+        store.probes.record(ProbeRecord(directory_id=directory_id, readiness=readiness, reason=reason))
     repository.set_enabled("paused", False, reason="client complaint", actor="ops")
     return repository
 
@@ -73,9 +73,9 @@ def test_plans_use_ready_directories_and_record_the_shortfall(store, mixed_catal
     # Best first among those that may be planned: members (tier 1, DA 99, credentials), then the rest.
     assert plan.directory_ids == ["members", "ready-best", "ready-second", "ready-tier2"]
     assert plan.short_by == 6 and "short by 6" in plan.shortfall
-    assert store.job(job_id).short_by == 6
-    [short] = [h for h in store.history(job_id) if h["event"] == "plan_short"]
-    assert short["detail"]["short_by"] == 6
+    assert store.jobs.get(job_id).short_by == 6
+    [short] = [h for h in store.audit.history(job_id) if h.event == "plan_short"]
+    assert short.detail["short_by"] == 6
     # A rerun reuses the stored plan and its shortfall, whatever the catalog became.
     mixed_catalog.vouch(["review"], reason="checked", actor="ops", force=True)
     again = plan_job(store, job_id, actor="rerun", credentials=credentials)
@@ -93,13 +93,13 @@ def test_plans_use_ready_directories_and_record_the_shortfall(store, mixed_catal
     # A package the ready directories fill has no shortfall.
     full = _order(store, 2)
     assert plan_job(store, full, actor="test", credentials=credentials).short_by == 0
-    assert store.job(full).short_by == 0
+    assert store.jobs.get(full).short_by == 0
 
 
 def test_the_shortfall_shows_in_the_report_results_and_the_job_plan_check(store, mixed_catalog, database_url,
                                                                           tmp_path):
-    from dirbolt_dagster.assets import job_plan
     from dirbolt_dagster.resources import StoreResource
+    from dirbolt_dagster.submissions.assets import job_plan
 
     short_job, full_job = _order(store, 12), _order(store, 2)
     instance = dg.DagsterInstance.ephemeral()
@@ -150,24 +150,24 @@ def test_an_imported_and_probed_catalog_is_planned_and_submitted(store, sandbox_
     import asyncio
 
     run = ProbeRun(artifacts=LocalArtifactStore(tmp_path / "artifacts"), brain=FormBrain(), browser=BrowserOptions())
-    asyncio.run(probe_directories(store, store.directories(), run))
+    asyncio.run(probe_directories(store, store.directories.list(), run))
     job_id = _order(store, 5)
     summary = run_in_process(store, job_id, tmp_path / "artifacts")
     assert sorted(r.directory_id for r in summary.reports) == ["sandbox-citywide", "sandbox-localpages"]
     assert all(r.status.is_success for r in summary.reports)
     assert len(sandbox.accepted("localpages")) == 1 and len(sandbox.accepted("citywide")) == 1
     assert sandbox.submissions("verifiedfinder") == [] and sandbox.submissions("commerceregistry") == []
-    assert store.job(job_id).short_by == 3
+    assert store.jobs.get(job_id).short_by == 3
 
 
 def test_readiness_asset_flags_drift_and_a_falling_ready_share(store, database_url, tmp_path):
-    from dirbolt_dagster.readiness import (
+    from dirbolt_dagster.directories.assets import (
         NO_FORM_DRIFT,
         READY_SHARE_HOLDS,
         ReadinessConfig,
         directory_readiness,
-        unprobed_directories_sensor,
     )
+    from dirbolt_dagster.directories.sensors import unprobed_directories_sensor
     from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
 
     with serve_probe_pages() as pages:
@@ -175,18 +175,19 @@ def test_readiness_asset_flags_drift_and_a_falling_ready_share(store, database_u
                                  submission_url=pages.url + "/ready/"),
                        Directory(id="blog", name="SEO Blog", url=pages.url + "/article/",
                                  submission_url=pages.url + "/article/")]
-        store.upsert_directories(directories)
+        store.directories.upsert(directories)
         resources = {"store": StoreResource(database_url=database_url), "browser": BrowserResource(),
-                     "brain": BrainResource(database_url=database_url),
+                     "brain": BrainResource(),
                      "artifacts": ArtifactStoreResource(uri=str(tmp_path / "artifacts"))}
         # The sensor asks for a probe of what was never probed.
         with dg.build_sensor_context(resources={"store": resources["store"]}) as context:
             request = unprobed_directories_sensor(context)
         assert sorted(request.run_config["ops"]["directory_readiness"]["config"]["directory_ids"]) == ["atlas", "blog"]
         # Last week both were ready, the atlas with another form.
-        repository = DirectoryRepository(store)
-        repository.record_probe(ProbeRecord("atlas", Readiness.READY, form_signature="0123456789abcdef"))
-        repository.record_probe(ProbeRecord("blog", Readiness.READY, form_signature="fedcba9876543210"))
+        store.probes.record(ProbeRecord(directory_id="atlas", readiness=Readiness.READY,
+                                        form_signature="0123456789abcdef"))
+        store.probes.record(ProbeRecord(directory_id="blog", readiness=Readiness.READY,
+                                        form_signature="fedcba9876543210"))
         result = dg.materialize([directory_readiness], instance=dg.DagsterInstance.ephemeral(), resources=resources,
                                 run_config=dg.RunConfig(ops={"directory_readiness": ReadinessConfig(scope="all")}))
     assert result.success

@@ -11,10 +11,11 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.artifacts import ArtifactStore
-from dirbolt_core.db.directories import DirectoryRepository, ProbeRecord
+from dirbolt_core.db.probes import ProbeRecord
+from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.logs import log_context
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
@@ -23,6 +24,9 @@ from dirbolt_core.runner.pacing import release_slot, wait_for_slot
 from dirbolt_core.runner.probe import ProbeResult, probe_in_context
 from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.vocabulary import Readiness
+
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +42,7 @@ class ProbeRun:
     brain: Any
     browser: BrowserOptions
     production: bool = False
-    credentials: Any = None  # directories.credentials.CredentialStore
+    credentials: CredentialStore | None = None
     concurrency: int = 4
     profile: BusinessProfile = field(default_factory=lambda: SAMPLE_PROFILE)
     actor: str = "probe"
@@ -56,10 +60,9 @@ def _allowed_urls(directories: Sequence[Directory]) -> list[str]:
     return urls
 
 
-async def probe_directories(store: Any, directories: Sequence[Directory], run: ProbeRun, *,
+async def probe_directories(store: Store, directories: Sequence[Directory], run: ProbeRun, *,
                             on_result: ProgressFn | None = None) -> list[ProbeRecord]:
     """Probe each directory once (transient failures retried), record each verdict, return them."""
-    repository = DirectoryRepository(store)
     holder = f"probe-{uuid.uuid4().hex[:10]}"
     slots = asyncio.Semaphore(max(1, run.concurrency))
     done = 0
@@ -74,9 +77,9 @@ async def probe_directories(store: Any, directories: Sequence[Directory], run: P
                         record = await _probe_with_retries(store, pool, directory, run, holder)
                     except Exception as exc:  # one directory's bug never sinks the round
                         log.exception("probe crashed")
-                        record = ProbeRecord(directory.id, Readiness.UNREACHABLE,
+                        record = ProbeRecord(directory_id=directory.id, readiness=Readiness.UNREACHABLE,
                                              reason=f"probe error: {type(exc).__name__}")
-                await asyncio.to_thread(repository.record_probe, record, actor=run.actor)
+                await asyncio.to_thread(store.probes.record, record, actor=run.actor)
             done += 1
             log.info("probed %s: %s (%s)", directory.id, record.readiness.value, record.reason)
             if on_result is not None:
@@ -86,7 +89,7 @@ async def probe_directories(store: Any, directories: Sequence[Directory], run: P
         return list(await asyncio.gather(*(one(d) for d in directories)))
 
 
-async def _probe_with_retries(store: Any, pool: BrowserPool, directory: Directory, run: ProbeRun,
+async def _probe_with_retries(store: Store, pool: BrowserPool, directory: Directory, run: ProbeRun,
                               holder: str) -> ProbeRecord:
     tries = 0
     while True:
@@ -128,24 +131,3 @@ def _record(directory: Directory, result: ProbeResult, run: ProbeRun) -> ProbeRe
         form_signature=result.form_signature, mapping=result.mapping, unmapped=result.unmapped,
         http_status=result.http_status, final_url=result.final_url, screenshot_uri=screenshot_uri,
         html_uri=html_uri, evidence=result.evidence, duration_ms=result.evidence.get("duration_ms"))
-
-
-def probe_run_from_settings(database_url: str | None, *, actor: str, settings: Any = None,
-                            concurrency: int | None = None) -> ProbeRun:
-    """A probe run configured like the platform's runs (browser, brain, proof storage, secrets)."""
-    from dirbolt_core.artifacts import artifact_store_from_uri
-    from dirbolt_core.brain.factory import build_brain
-    from dirbolt_core.directories.credentials import CredentialStore
-
-    if settings is None:
-        from dirbolt_core.settings import get_settings
-
-        settings = get_settings()
-    return ProbeRun(
-        artifacts=artifact_store_from_uri(settings.resolved_artifacts_uri(), s3_endpoint_url=settings.s3_endpoint_url),
-        brain=build_brain(database_url),
-        browser=BrowserOptions(chromium_path=settings.chromium_path, headless=settings.headless,
-                               step_timeout_ms=settings.step_timeout_ms,
-                               navigation_timeout_ms=settings.navigation_timeout_ms),
-        production=settings.env == "production", credentials=CredentialStore.from_settings(settings),
-        concurrency=concurrency or settings.probe_concurrency, actor=actor)

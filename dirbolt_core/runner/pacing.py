@@ -1,4 +1,4 @@
-"""A directory's pace, shared by every worker through PostgreSQL (Store.try_acquire_directory_slot):
+"""A directory's pace, shared by every worker through PostgreSQL (store.pacing):
 submissions and probes alike wait for the directory's slot and leave rate_limit_ms after them."""
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ async def wait_for_slot(store: Any, directory: Directory, *, holder: str, lease_
         return 0
     started = time.monotonic()
     while True:
-        wait_s = await asyncio.to_thread(store.try_acquire_directory_slot, directory.id, holder=holder,
+        wait_s = await asyncio.to_thread(store.pacing.try_acquire, directory.id, holder=holder,
                                          lease_s=lease_s, priority=priority)
         if wait_s <= 0:
             return int((time.monotonic() - started) * 1000)
@@ -27,5 +27,5 @@ async def wait_for_slot(store: Any, directory: Directory, *, holder: str, lease_
 
 async def release_slot(store: Any, directory: Directory, *, holder: str) -> None:
     if directory.rate_limit_ms > 0:
-        await asyncio.to_thread(store.release_directory_slot, directory.id, holder=holder,
+        await asyncio.to_thread(store.pacing.release, directory.id, holder=holder,
                                 rate_limit_ms=directory.rate_limit_ms)
