@@ -231,7 +231,7 @@ def test_legacy_columns_follow_every_submission_status(migrated_legacy):
                    for i, s in enumerate(SubmissionStatus)]
     with Store(dsn) as store:
         store.rollout.set(actor="test", routing_percent=100)
-        store.directories.upsert(directories)
+        store.directories.upsert(directories, vouch="test directories")
         job_id = uuid.uuid4()
         store.jobs.create(job_id=job_id, customer_id="DIR-2025-000103", package_size=len(directories),
                          priority=Priority.PROFESSIONAL, business_data=business(5).model_dump(mode="json"))
@@ -557,7 +557,7 @@ def test_shadow_gates_are_measured_on_shadow_runs(store, catalog, filled, advanc
     """In shadow the gates of the first live step come from shadow runs: forms filled and ready to submit
     (predicted successes), their p95 without rate-limit waits, agreement with legacy. Met, the step needs
     no --force."""
-    store.directories.upsert(catalog[:1])
+    store.directories.upsert(catalog[:1], vouch="sandbox sites")
     store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)
     seconds = [5.0 + 7 * i for i in range(20)]
     outcomes = [(SubmissionStatus.SUBMITTED if i < filled else SubmissionStatus.NEEDS_MANUAL, s, 2000)
@@ -607,7 +607,7 @@ def test_a_legacy_job_in_shadow_reads_camel_case_and_is_compared_on_legacy_statu
     dsn, checks = migrated_legacy_versions
     sites = [d for d in catalog if d.id in ("sandbox-localpages", "sandbox-citylisted", "sandbox-verifiedfinder")]
     with Store(dsn) as store:
-        store.directories.upsert(sites)
+        store.directories.upsert(sites, vouch="sandbox sites")
         assert store.rollout.settings().routing_percent == 0
         job_id = legacy_order(dsn, business=CAMEL_BUSINESS, limit=3)
         job_queue.send({"job_id": str(job_id), "customer_id": "DIR-2025-000901", "package_size": 3,
@@ -699,7 +699,7 @@ def test_the_main_job_over_the_legacy_schema_in_shadow_then_live(legacy_database
         profiles[n].write_text(business(n).model_dump_json())
 
     with Store(dsn) as store:
-        store.directories.upsert(sites)
+        store.directories.upsert(sites, vouch="sandbox sites")
         with (dagster_code_server(env, tmp_path / "code-server.log") as workspace,
               dagster_daemon(env, tmp_path / "daemon.log", workspace) as daemon):
 

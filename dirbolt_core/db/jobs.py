@@ -90,7 +90,7 @@ class JobRepository:
                           CASE WHEN dirbolt_status IS NULL THEN completed_at ELSE dirbolt_completed_at END
                               AS completed_at,
                           CASE WHEN dirbolt_status IS NULL THEN error_message ELSE dirbolt_error END AS error,
-                          {", ".join(LEGACY_BUSINESS_COLUMNS)}
+                          short_by, {", ".join(LEGACY_BUSINESS_COLUMNS)}
                    FROM jobs WHERE id = %s""",
                 (job_id,),
             ).fetchone()
