@@ -22,6 +22,7 @@ def enqueue(
 ) -> None:
     """Store a job for a business and put its message on the jobs queue."""
     from dirbolt_core import composition
+    from dirbolt_core.db.legacy import LegacyConstraintError
     from dirbolt_core.jobs import enqueue_job
     from dirbolt_core.models import BusinessProfile
     from dirbolt_core.sample import SAMPLE_PROFILE
@@ -29,9 +30,13 @@ def enqueue(
     settings = get_settings()
     data = BusinessProfile.model_validate_json(profile.read_text()) if profile else SAMPLE_PROFILE
     with composition.open_store(settings) as store:
-        job_id = enqueue_job(store, composition.job_queue(settings), profile=data.model_dump(mode="json"),
-                             priority=priority, package_size=package_size or priority.default_package_size,
-                             customer_id=customer_id)
+        try:
+            job_id = enqueue_job(store, composition.job_queue(settings), profile=data.model_dump(mode="json"),
+                                 priority=priority, package_size=package_size or priority.default_package_size,
+                                 customer_id=customer_id)
+        except LegacyConstraintError as exc:
+            console.print(f"[red]not enqueued: {exc}[/red]")
+            raise typer.Exit(1) from None
     console.print(f"enqueued job [bold]{job_id}[/bold]")
 
 

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from pydantic import ValidationError
 
+from dirbolt_core.db.legacy import LegacyConstraintError
 from dirbolt_core.db.store import Store
 from dirbolt_core.logs import register_sensitive
 from dirbolt_core.models import MAX_MESSAGE_BYTES, BusinessProfile, JobMessage
@@ -81,16 +82,24 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
         if parsed.business_data is not None:
             # Whatever is logged about this message from now on must not show the customer.
             register_sensitive(parsed.business_data)
-            store.jobs.create(job_id=parsed.job_id, customer_id=parsed.customer_id,
-                             package_size=parsed.package_size, priority=parsed.priority,
-                             business_data=parsed.business_data.model_dump(mode="json"))
-        raw = store.jobs.row(parsed.job_id)
-        if raw is None:
+            try:
+                store.jobs.create(job_id=parsed.job_id, customer_id=parsed.customer_id,
+                                  package_size=parsed.package_size, priority=parsed.priority,
+                                  business_data=parsed.business_data.model_dump(mode="json"))
+            except LegacyConstraintError as exc:
+                raise InvalidMessage(f"job {parsed.job_id} cannot be stored: {exc}") from None
+        try:
+            job = store.jobs.get(parsed.job_id)
+        except ValidationError as exc:
+            raise InvalidMessage(f"job {parsed.job_id} is not readable: "
+                                 + _summarise(exc).removeprefix("invalid message: ")) from None
+        if job is None:
             raise InvalidMessage(f"unknown job {parsed.job_id}: no such job in the system of record")
-        if raw.customer_id is not None and str(raw.customer_id) != parsed.customer_id:
+        if job.customer_id is not None and str(job.customer_id) != parsed.customer_id:
             raise InvalidMessage(f"job {parsed.job_id} belongs to another customer")
         try:
-            BusinessProfile.model_validate(raw.business_data or {})
+            # Either key style: a job the legacy platform wrote has camelCase keys and business columns.
+            BusinessProfile.model_validate(job.business_data)
         except ValidationError as exc:
             raise InvalidMessage("job business_data " + _summarise(exc).removeprefix("invalid message: ")) from None
     except InvalidMessage as exc:

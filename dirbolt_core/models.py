@@ -6,8 +6,9 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, field_validator, model_validator
 
+from dirbolt_core.migration.legacy import canonical_business_data
 from dirbolt_core.vocabulary import (
     MAX_PACKAGE_SIZE,
     JobStatus,
@@ -59,6 +60,14 @@ class BusinessProfile(BaseModel):
     twitter_url: str | None = Field(default=None, max_length=500)
     linkedin_url: str | None = Field(default=None, max_length=500)
     instagram_url: str | None = Field(default=None, max_length=500)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _either_key_style(cls, value: Any) -> Any:
+        # The legacy platform writes business data in camelCase (businessName, zip, address, ...).
+        if isinstance(value, dict):
+            return canonical_business_data(value)
+        return value
 
     @field_validator("keywords", mode="before")
     @classmethod

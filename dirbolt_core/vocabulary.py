@@ -139,6 +139,7 @@ _LEGACY_JOB_STATUS = {
     None: JobStatus.ORDERED,
     "pending": JobStatus.ORDERED,
     "in_progress": JobStatus.RUNNING,
+    "paused": JobStatus.ORDERED,  # an operator paused it before or while the poller worked on it
     "processing": JobStatus.RUNNING,
     "complete": JobStatus.COMPLETED,
     "done": JobStatus.COMPLETED,

@@ -315,7 +315,7 @@ def test_a_job_whose_runs_keep_failing_ends_on_the_dlq(stack):
     # A queued job whose data went bad in the system of record (a buggy writer): the sensor
     # requests its run, and every run of it fails.
     with psycopg.connect(stack.dsn, autocommit=True) as conn:
-        conn.execute("""UPDATE jobs SET status = 'queued', queued_at = now(), source = 'dirbolt',
+        conn.execute("""UPDATE jobs SET dirbolt_status = 'queued', queued_at = now(), source = 'dirbolt',
                             business_data = '{"business_name": ""}' WHERE id = %s""", (job_id,))
     stack.wait(lambda: stack.store.jobs.row(job_id).status == "failed", timeout_s=400)
     runs = stack.runs_for(job_id)
@@ -328,6 +328,7 @@ def test_a_job_whose_runs_keep_failing_ends_on_the_dlq(stack):
     assert story.count("run_failed") == 2, story  # the two runs Dagster retried
     assert story[-2:] == ["job_failed", "dead_lettered"], story
     assert "business_name" in stack.store.jobs.row(job_id).error_message
+    assert stack.store.jobs.row(job_id).dirbolt_status == "failed"
 
 
 def test_alerts_reach_the_webhook(stack, webhook):

@@ -79,7 +79,7 @@ def test_a_message_for_another_customers_job_is_refused(store, job_queue):
     job_queue.send(_message(job_id, customer_id="someone-else"))
     batch = intake_batch(store, job_queue, actor="test")
     assert not batch.accepted and "another customer" in batch.rejected[0].reason
-    assert store.jobs.row(job_id).status == "pending"
+    assert store.jobs.get(job_id).status is JobStatus.ORDERED and store.jobs.row(job_id).queued_at is None
 
 
 def test_a_message_left_unprocessed_comes_back(store, job_queue):

@@ -1,4 +1,5 @@
-"""Migration toolkit: legacy-shaped databases, routing, shadow mode, comparison gates, cutover."""
+"""Migration toolkit: routing, shadow mode, comparison gates, cutover (over the legacy schema itself:
+tests/test_legacy_platform.py)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ import uuid
 from pathlib import Path
 
 import dagster as dg
-import psycopg
 import pytest
 
 from dirbolt_core.artifacts import LocalArtifactStore
@@ -23,22 +23,8 @@ from dirbolt_core.migration.routing import route
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.settings import REPO_ROOT
-from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus
+from dirbolt_core.vocabulary import Priority, SubmissionStatus
 from tests.runner_harness import business, order
-
-LEGACY_SQL = Path(__file__).parent / "fixtures" / "legacy_schema.sql"
-LEGACY_JOB = uuid.UUID("11111111-1111-4111-8111-111111111111")
-LEGACY_RUNNING_JOB = uuid.UUID("22222222-2222-4222-8222-222222222222")
-
-
-def _snapshot(dsn: str) -> tuple[list, list]:
-    with psycopg.connect(dsn) as conn:
-        jobs = conn.execute("SELECT id, customer_id, package_type, directory_limit, priority_level, status, "
-                            "business_data FROM jobs ORDER BY id").fetchall()
-        results = conn.execute("SELECT job_id, directory_name, directory_url, submission_status, listing_url, "
-                               "rejection_reason, processing_time_seconds FROM job_results "
-                               "ORDER BY job_id, directory_name").fetchall()
-    return jobs, results
 
 
 def test_migrations_apply_to_an_empty_database(empty_database_url):
@@ -46,38 +32,6 @@ def test_migrations_apply_to_an_empty_database(empty_database_url):
     with Store(empty_database_url) as store:
         settings = store.rollout.settings()
         assert settings.routing_percent == 100 and not settings.legacy_comparison
-
-
-def test_migrations_keep_a_legacy_database_working(empty_database_url):
-    with psycopg.connect(empty_database_url, autocommit=True) as conn:
-        conn.execute(LEGACY_SQL.read_text())
-    before = _snapshot(empty_database_url)
-    apply_migrations(empty_database_url)
-    assert _snapshot(empty_database_url) == before  # legacy rows intact, to the value
-
-    with Store(empty_database_url) as store:
-        # Readable by the new system, on its scale.
-        done = store.jobs.get(LEGACY_JOB)
-        assert done.status is JobStatus.COMPLETED and done.priority is Priority.GROWTH and done.package_size == 100
-        assert done.profile.business_name == "Legacy Lumber Co"
-        assert store.jobs.get(LEGACY_RUNNING_JOB).status is JobStatus.RUNNING
-        assert {r.directory_name: r.submission_status for r in store.rollout.legacy_results(LEGACY_JOB)} == {
-            "Yelp": "approved", "Foursquare": "rejected"}
-        # A database with the legacy system's jobs starts in shadow.
-        assert store.rollout.settings().routing_percent == 0
-        # The new system writes into the shared tables despite the legacy constraints...
-        job_id = order(store, priority=Priority.STARTER)
-        store.jobs.mark_queued(job_id, message_id="m", actor="test")
-        store.jobs.set_status(job_id, JobStatus.RUNNING, actor="test")
-    # ...and the legacy writer keeps writing the way it always did.
-    with psycopg.connect(empty_database_url, autocommit=True) as conn:
-        legacy_id = conn.execute(
-            """INSERT INTO jobs (customer_id, package_type, directory_limit, business_data)
-               VALUES ('DB-2025-0003', 'professional', 200, '{"business_name": "Next Legacy"}') RETURNING id"""
-        ).fetchone()[0]
-        conn.execute("""INSERT INTO job_results (job_id, directory_name, submission_status)
-                        VALUES (%s, 'Yelp', 'submitted')""", (legacy_id,))
-        conn.execute("UPDATE jobs SET status = 'in_progress' WHERE id = %s", (legacy_id,))
 
 
 def test_routing_is_a_stable_share_of_jobs():
@@ -136,13 +90,14 @@ def _seed_comparison(store: Store, agreeing: int, total: int = 100) -> uuid.UUID
     with store.connection() as conn:
         for i in range(total):
             name = f"Directory {i:03d}"
-            conn.execute("""INSERT INTO job_results (job_id, idempotency_key, directory_id, directory_name,
-                                status, submission_status, reason)
-                            VALUES (%s, %s, %s, %s, 'submitted', 'submitted', 'thanks page')""",
+            conn.execute("""INSERT INTO job_results (job_id, customer_id, idempotency_key, directory_id,
+                                directory_name, status, reason)
+                            VALUES (%s, 'cust', %s, %s, %s, 'submitted', 'thanks page')""",
                          (job_id, uuid.uuid4().hex, f"dir-{i:03d}", name))
             legacy_status = "approved" if i < agreeing else "rejected"
-            conn.execute("""INSERT INTO job_results (job_id, directory_name, submission_status, rejection_reason)
-                            VALUES (%s, %s, %s, %s)""",
+            conn.execute("""INSERT INTO job_results (job_id, customer_id, directory_name, submission_status,
+                                                     rejection_reason)
+                            VALUES (%s, 'cust', %s, %s, %s)""",
                          (job_id, name, legacy_status, None if i < agreeing else "listing refused"))
     return job_id
 

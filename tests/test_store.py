@@ -32,9 +32,12 @@ def test_migrations_apply_once_and_are_recorded(empty_database_url):
     assert first == [m.name for m in discover()]
     assert apply_migrations(empty_database_url) == []
     assert [v for v, _ in applied(empty_database_url)] == [m.version for m in discover()]
-    for table in ("jobs", "job_results", "worker_heartbeats", "queue_history", "directories", "customers"):
-        with psycopg.connect(empty_database_url) as conn:
+    with psycopg.connect(empty_database_url) as conn:
+        for table in ("jobs", "job_results", "dirbolt_shadow_results", "worker_heartbeats", "queue_history",
+                      "directories"):
             assert conn.execute("SELECT to_regclass(%s)", (table,)).fetchone()[0] == table
+        # dirbolt keeps no customer accounts: the only `customers` is ever the legacy platform's.
+        assert conn.execute("SELECT to_regclass('customers')").fetchone()[0] is None
 
 
 def test_an_edited_applied_migration_is_refused(empty_database_url, tmp_path):
@@ -119,7 +122,8 @@ def test_every_state_change_is_in_the_audit_trail(store):
     store.submissions.finish(key, SubmissionOutcome(status=SubmissionStatus.REJECTED, reason="nope"))
     store.jobs.set_status(job_id, JobStatus.COMPLETED, actor="test")
     events = [h.event for h in store.audit.history(job_id)]
-    assert events == ["created", "queued", "job_running", "claimed", "submission_rejected", "job_completed"]
+    assert events == ["created", "routed", "queued", "job_running", "claimed", "submission_rejected",
+                      "job_completed"]
 
 
 def test_queue_history_cannot_be_rewritten(store):

@@ -11,6 +11,7 @@ from pydantic import BaseModel
 
 from dirbolt_core.db.audit import record
 from dirbolt_core.db.pool import Database, reconnecting
+from dirbolt_core.db.shadow import RESULTS
 from dirbolt_core.migration.compare import Comparison
 from dirbolt_core.migration.routing import RolloutSettings
 
@@ -43,6 +44,12 @@ class Agreement(BaseModel):
     key: str | dt.date | None = None
     compared: int
     agreeing: int
+
+
+# A comparison counts where both systems reached an outcome (migration.compare.Comparison.compared):
+# a result still pending or processing on either side is not yet an answer to agree with.
+COMPARED = ("legacy_status IS NOT NULL AND new_status IS NOT NULL "
+            "AND legacy_scale <> 'pending' AND new_scale <> 'pending'")
 
 
 class RolloutRepository:
@@ -84,10 +91,11 @@ class RolloutRepository:
         return [LegacyResult.model_validate(r) for r in rows]
 
     def new_results(self, job_id: uuid.UUID | str) -> list[NewResult]:
+        """The job's rows of the new system: real submissions, or a shadow run's predictions."""
         with self._db.connection() as conn:
             rows = conn.execute(
-                """SELECT directory_id, directory_name, directory_url, status, reason
-                   FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL""",
+                f"""SELECT directory_id, directory_name, directory_url, status, reason
+                   FROM {RESULTS} r WHERE job_id = %s""",
                 (job_id,),
             ).fetchall()
         return [NewResult.model_validate(r) for r in rows]
@@ -105,7 +113,7 @@ class RolloutRepository:
                 )
 
     def agreement(self, *, days: int = 7, by: str | None = None) -> list[Agreement]:
-        """Agreement over the last `days` on directories both systems handled: overall (one row),
+        """Agreement over the last `days` on directories both systems reached an outcome for: overall (one row),
         by "directory" (directory key) or by "day"."""
         key = {None: "NULL", "directory": "directory_key", "day": "date_trunc('day', compared_at)::date"}[by]
         group = "" if by is None else "GROUP BY 1 ORDER BY 1"
@@ -113,8 +121,7 @@ class RolloutRepository:
             rows = conn.execute(
                 f"""SELECT {key} AS key, count(*) AS compared, count(*) FILTER (WHERE agree) AS agreeing
                     FROM legacy_comparisons
-                    WHERE legacy_status IS NOT NULL AND new_status IS NOT NULL
-                      AND compared_at > now() - make_interval(days => %s)
+                    WHERE {COMPARED} AND compared_at > now() - make_interval(days => %s)
                     {group}""",
                 (days,),
             ).fetchall()

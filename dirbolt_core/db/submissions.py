@@ -1,4 +1,9 @@
-"""Submissions (`job_results` rows of the new system, keyed by idempotency key): plan, claim, finish."""
+"""Submissions of the new system, keyed by idempotency key: plan, claim, finish.
+
+Live rows go to the shared `job_results`, shadow rows to `dirbolt_shadow_results` (db/shadow.py). The
+legacy columns of a live row (submission_status and its timestamps, the job's counters) follow
+dirbolt's status through triggers of migration 012.
+"""
 
 from __future__ import annotations
 
@@ -10,19 +15,11 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from dirbolt_core.db.audit import record
+from dirbolt_core.db.legacy import INSERT_RESULT, RESULT_VALUES, column_limits, directory_columns
 from dirbolt_core.db.pool import Database, reconnecting
+from dirbolt_core.db.shadow import LATENCY_S, RESULTS, results_table
 from dirbolt_core.models import Directory, SubmissionOutcome, SubmissionResult
 from dirbolt_core.vocabulary import SubmissionStatus
-
-# Legacy columns keep the legacy writer's scale: needs_manual has no legacy
-# equivalent and reads as pending (a person still has to act).
-_LEGACY_STATUS = {
-    SubmissionStatus.NEEDS_MANUAL: "pending",
-}
-
-
-def legacy_submission_status(status: SubmissionStatus) -> str:
-    return _LEGACY_STATUS.get(status, status.value)
 
 
 class Claim(BaseModel, frozen=True):
@@ -72,8 +69,7 @@ class SubmissionRepository:
     def planned_directory_ids(self, job_id: uuid.UUID | str) -> list[str]:
         with self._db.connection() as conn:
             rows = conn.execute(
-                "SELECT directory_id FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL "
-                "ORDER BY created_at, directory_id",
+                f"SELECT directory_id FROM {RESULTS} r WHERE job_id = %s ORDER BY created_at, directory_id",
                 (job_id,),
             ).fetchall()
         return [r["directory_id"] for r in rows]
@@ -93,11 +89,9 @@ class SubmissionRepository:
                        detail={"short_by": short_by, "reason": shortfall}, actor=actor)
             for key, d in planned:
                 row = conn.execute(
-                    """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
-                           directory_url, status, submission_status, shadow)
-                       VALUES (%s, %s, %s, %s, %s, 'pending', 'pending', %s)
+                    INSERT_RESULT.format(table=results_table(shadow)) + ") " + RESULT_VALUES + """, 'pending')
                        ON CONFLICT (idempotency_key) DO NOTHING RETURNING id""",
-                    (key, job_id, d.id, d.name, str(d.submission_url), shadow),
+                    {"key": key, "shadow": shadow, **directory_columns(conn, self._db.dsn, job_id, d)},
                 ).fetchone()
                 added += row is not None
             if added:
@@ -114,27 +108,24 @@ class SubmissionRepository:
         left), or when it is an orphan of a dead run that never pressed submit. The
         caller must hold the job's lock, which is what makes other runs' rows orphans.
         """
+        table = results_table(shadow)
         with self._db.transaction() as conn:
             row = conn.execute(
-                """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
-                       directory_url, status, submission_status, claim_owner, claimed_at, started_at,
-                       run_id, shadow)
-                   VALUES (%(key)s, %(job_id)s, %(dir_id)s, %(dir_name)s, %(dir_url)s, 'processing',
-                           'processing', %(owner)s, clock_timestamp(), clock_timestamp(), %(run_id)s,
-                           %(shadow)s)
+                INSERT_RESULT.format(table=table) + """, claim_owner, claimed_at, started_at, run_id) """
+                + RESULT_VALUES + f""", 'processing', %(owner)s, clock_timestamp(), clock_timestamp(),
+                           %(run_id)s)
                    ON CONFLICT (idempotency_key) DO UPDATE SET
-                       status = 'processing', submission_status = 'processing',
+                       status = 'processing',
                        claim_owner = EXCLUDED.claim_owner, claimed_at = EXCLUDED.claimed_at,
                        started_at = EXCLUDED.started_at, run_id = EXCLUDED.run_id, reason = NULL,
                        updated_at = now()
-                   WHERE job_results.status IN ('pending', 'failed')
-                      OR (job_results.status = 'processing'
-                          AND job_results.submit_started_at IS NULL
-                          AND job_results.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
+                   WHERE {table}.status IN ('pending', 'failed')
+                      OR ({table}.status = 'processing'
+                          AND {table}.submit_started_at IS NULL
+                          AND {table}.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
                    RETURNING attempts, (xmax = 0) AS inserted""",
-                {"key": key, "job_id": job_id, "dir_id": directory.id, "dir_name": directory.name,
-                 "dir_url": str(directory.submission_url), "owner": owner, "run_id": run_id,
-                 "shadow": shadow},
+                {"key": key, "owner": owner, "run_id": run_id, "shadow": shadow,
+                 **directory_columns(conn, self._db.dsn, job_id, directory)},
             ).fetchone()
             if row is not None:
                 record(conn, entity="submission", event="claimed", job_id=job_id, directory_id=directory.id,
@@ -142,7 +133,7 @@ class SubmissionRepository:
                        actor=owner)
                 return Claim(claimed=True, status=SubmissionStatus.PROCESSING, attempts=row["attempts"])
             existing = conn.execute(
-                "SELECT status, attempts, submit_started_at FROM job_results WHERE idempotency_key = %s",
+                f"SELECT status, attempts, submit_started_at FROM {table} WHERE idempotency_key = %s",
                 (key,),
             ).fetchone()
         status = SubmissionStatus(existing["status"])
@@ -150,10 +141,10 @@ class SubmissionRepository:
         return Claim(claimed=False, status=status, attempts=existing["attempts"], unknown_outcome=unknown)
 
     @reconnecting
-    def record_attempt(self, key: str) -> int:
+    def record_attempt(self, key: str, *, shadow: bool = False) -> int:
         with self._db.connection() as conn:
             row = conn.execute(
-                """UPDATE job_results SET attempts = attempts + 1, claimed_at = clock_timestamp(),
+                f"""UPDATE {results_table(shadow)} SET attempts = attempts + 1, claimed_at = clock_timestamp(),
                        updated_at = now()
                    WHERE idempotency_key = %s RETURNING attempts""",
                 (key,),
@@ -161,54 +152,60 @@ class SubmissionRepository:
         return row["attempts"]
 
     @reconnecting
-    def mark_submit_started(self, key: str) -> None:
+    def mark_submit_started(self, key: str, *, shadow: bool = False) -> None:
         """Written right before the final submit is pressed (see submit_started_at)."""
         with self._db.connection() as conn:
             conn.execute(
-                "UPDATE job_results SET submit_started_at = clock_timestamp() WHERE idempotency_key = %s",
+                f"UPDATE {results_table(shadow)} SET submit_started_at = clock_timestamp() WHERE idempotency_key = %s",
                 (key,),
             )
 
     @reconnecting
-    def clear_submit_started(self, key: str) -> None:
+    def clear_submit_started(self, key: str, *, shadow: bool = False) -> None:
         """The directory answered 429/5xx to the submit: nothing was accepted, a retry is safe."""
         with self._db.connection() as conn:
-            conn.execute("UPDATE job_results SET submit_started_at = NULL WHERE idempotency_key = %s", (key,))
+            conn.execute(f"UPDATE {results_table(shadow)} SET submit_started_at = NULL WHERE idempotency_key = %s",
+                         (key,))
 
     @reconnecting
     def finish(self, key: str, outcome: SubmissionOutcome, *, actor: str | None = None,
-               rate_limit_wait_ms: int | None = None) -> None:
+               rate_limit_wait_ms: int | None = None, shadow: bool = False) -> None:
+        table = results_table(shadow)
         with self._db.transaction() as conn:
             prev = conn.execute(
-                "SELECT job_id, directory_id, status, started_at FROM job_results "
-                "WHERE idempotency_key = %s FOR UPDATE",
+                f"SELECT job_id, directory_id, status, started_at FROM {table} WHERE idempotency_key = %s FOR UPDATE",
                 (key,),
             ).fetchone()
             if prev is None:
                 raise KeyError(f"no pre-written result for key {key[:12]}")
             status = outcome.status
+            evidence = dict(outcome.evidence)
+            listing_url = column_limits(conn, self._db.dsn).fit("job_results", "listing_url", outcome.listing_url)
+            if listing_url != outcome.listing_url:
+                evidence["listing_url"] = outcome.listing_url  # longer than the legacy column holds
             conn.execute(
-                """UPDATE job_results SET
-                       status = %(status)s, submission_status = %(legacy)s, reason = %(reason)s,
+                f"""UPDATE {table} SET
+                       status = %(status)s, reason = %(reason)s,
                        rejection_reason = CASE WHEN %(status)s = 'rejected' THEN %(reason)s END,
                        error_message = CASE WHEN %(status)s = 'failed' THEN %(reason)s END,
                        listing_url = %(listing_url)s, confidence = %(confidence)s,
                        evidence = %(evidence)s, field_values = %(field_values)s,
                        screenshot_uri = %(screenshot_uri)s, html_uri = %(html_uri)s,
                        finished_at = clock_timestamp(),
-                       processing_time_seconds = EXTRACT(EPOCH FROM clock_timestamp() - started_at),
+                       -- whole seconds, as the legacy column holds them; dirbolt times from its timestamps
+                       processing_time_seconds = round(EXTRACT(EPOCH FROM clock_timestamp() - started_at)),
                        rate_limit_wait_ms = COALESCE(%(wait)s, rate_limit_wait_ms),
+                       retry_count = GREATEST(attempts - 1, 0),
                        submit_started_at = CASE WHEN %(status)s = 'failed' THEN NULL
                                                 ELSE submit_started_at END,
                        claim_owner = NULL, updated_at = now()
                    WHERE idempotency_key = %(key)s""",
                 {
                     "status": status.value,
-                    "legacy": legacy_submission_status(status),
                     "reason": outcome.reason,
-                    "listing_url": outcome.listing_url,
+                    "listing_url": listing_url,
                     "confidence": outcome.confidence,
-                    "evidence": Jsonb(outcome.evidence),
+                    "evidence": Jsonb(evidence),
                     "field_values": Jsonb(outcome.field_values),
                     "screenshot_uri": outcome.screenshot_uri,
                     "html_uri": outcome.html_uri,
@@ -218,31 +215,32 @@ class SubmissionRepository:
             )
             record(conn, entity="submission", event=f"submission_{status.value}", job_id=prev["job_id"],
                    directory_id=prev["directory_id"], from_status=prev["status"], to_status=status.value,
-                   detail={"reason": outcome.reason, "confidence": outcome.confidence}, actor=actor)
+                   detail={"reason": outcome.reason, "confidence": outcome.confidence,
+                           **({"shadow": True} if shadow else {})}, actor=actor)
 
     @reconnecting
     def results(self, job_id: uuid.UUID | str) -> list[SubmissionResult]:
+        """A job's rows on dirbolt's scale, live or shadow (a job is one or the other)."""
         with self._db.connection() as conn:
             rows = conn.execute(
-                """SELECT idempotency_key, job_id, directory_id, directory_name, status, reason,
+                f"""SELECT idempotency_key, job_id, directory_id, directory_name, status, reason,
                           listing_url, attempts, confidence, screenshot_uri, html_uri,
-                          COALESCE(field_values, '{}'::jsonb) AS field_values,
-                          COALESCE(evidence, '{}'::jsonb) AS evidence, started_at, finished_at,
-                          processing_time_seconds::float AS processing_time_seconds, rate_limit_wait_ms
-                   FROM job_results WHERE job_id = %s AND idempotency_key IS NOT NULL
+                          COALESCE(field_values, '{{}}'::jsonb) AS field_values,
+                          COALESCE(evidence, '{{}}'::jsonb) AS evidence, started_at, finished_at,
+                          {LATENCY_S} AS processing_time_seconds, rate_limit_wait_ms
+                   FROM {RESULTS} r WHERE job_id = %s
                    ORDER BY directory_id""",
                 (job_id,),
             ).fetchall()
         return [SubmissionResult.model_validate(r) for r in rows]
 
     def recent_counts(self, *, minutes: int = 60) -> SubmissionCounts:
-        """Finished and failed submissions of the new system in the last `minutes`."""
+        """Finished and failed submissions of the new system in the last `minutes`, shadow runs included."""
         with self._db.connection() as conn:
             row = conn.execute(
-                """SELECT count(*) FILTER (WHERE status NOT IN ('pending', 'processing')) AS finished,
+                f"""SELECT count(*) FILTER (WHERE status NOT IN ('pending', 'processing')) AS finished,
                           count(*) FILTER (WHERE status = 'failed') AS failed
-                   FROM job_results
-                   WHERE idempotency_key IS NOT NULL AND finished_at > now() - make_interval(mins => %s)""",
+                   FROM {RESULTS} r WHERE finished_at > now() - make_interval(mins => %s)""",
                 (minutes,),
             ).fetchone()
         return SubmissionCounts.model_validate(row)
@@ -265,22 +263,23 @@ class SubmissionRepository:
         return [DuplicateSubmission.model_validate(r) for r in rows]
 
     def insert_finished(self, rows: Sequence[FinishedRow]) -> int:
-        """Finished rows straight into job_results: no claim, no audit (synthetic data only)."""
+        """Finished rows straight into job_results: no claim, no audit (synthetic data only; migration
+        012's triggers give them their legacy columns)."""
         with self._db.transaction() as conn, conn.cursor() as cur:
             cur.executemany(
-                """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name, directory_url,
-                       status, submission_status, reason, rejection_reason, error_message, listing_url, attempts,
+                """INSERT INTO job_results (idempotency_key, job_id, customer_id, directory_id, directory_name,
+                       directory_url, status, reason, rejection_reason, error_message, listing_url, attempts,
                        screenshot_uri, html_uri, evidence, started_at, finished_at, processing_time_seconds,
                        rate_limit_wait_ms, created_at)
-                   VALUES (%(key)s, %(job_id)s, %(directory_id)s, %(directory_name)s, %(directory_url)s,
-                       %(status)s, %(legacy)s, %(reason)s,
+                   VALUES (%(key)s, %(job_id)s, (SELECT customer_id FROM jobs WHERE id = %(job_id)s),
+                       %(directory_id)s, %(directory_name)s, %(directory_url)s, %(status)s, %(reason)s,
                        CASE WHEN %(status)s = 'rejected' THEN %(reason)s END,
                        CASE WHEN %(status)s = 'failed' THEN %(reason)s END, %(listing_url)s, %(attempts)s,
                        %(screenshot_uri)s, %(html_uri)s, %(evidence)s,
                        %(finished_at)s - make_interval(secs => %(processing_time_seconds)s), %(finished_at)s,
                        %(processing_time_seconds)s, %(rate_limit_wait_ms)s,
                        %(finished_at)s - make_interval(secs => %(processing_time_seconds)s))""",
-                [{**r.model_dump(), "status": r.status.value, "legacy": legacy_submission_status(r.status),
-                  "evidence": Jsonb({"synthetic": True})} for r in rows],
+                [{**r.model_dump(), "status": r.status.value, "evidence": Jsonb({"synthetic": True})}
+                 for r in rows],
             )
         return len(rows)

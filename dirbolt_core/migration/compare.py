@@ -13,16 +13,23 @@ if TYPE_CHECKING:
     from dirbolt_core.db.rollout import LegacyResult, NewResult
     from dirbolt_core.db.store import Store
 
-# Both systems' statuses on one scale.
+# Both systems' statuses on one scale. "pending" is work still in flight on that side: no outcome
+# to compare yet (a legacy job the poller is still working on, a confirmation e-mail not opened).
+IN_FLIGHT = "pending"
 SCALE = {
     "submitted": "success",
     "approved": "success",
-    "pending": "pending",
-    "processing": "pending",
-    "needs_manual": "pending",
+    "nap_mismatch": "success",
+    "pending": IN_FLIGHT,
+    "processing": IN_FLIGHT,
+    "pending_verification": IN_FLIGHT,
+    # The new system's answer was "a person must act" (captcha, login wall, unknown outcome): an
+    # outcome, and a disagreement with a legacy success.
+    "needs_manual": "manual",
     "rejected": "rejected",
     "failed": "failed",
     "skipped": "skipped",
+    "cancelled": "skipped",
 }
 
 
@@ -56,7 +63,9 @@ class Comparison:
 
     @property
     def compared(self) -> bool:
-        return self.legacy_status is not None and self.new_status is not None
+        """Both systems reached an outcome for the directory (db.rollout.COMPARED says the same in SQL)."""
+        return (self.legacy_status is not None and self.new_status is not None
+                and IN_FLIGHT not in (self.legacy_scale, self.new_scale))
 
     @property
     def agree(self) -> bool:
@@ -77,6 +86,10 @@ def compare(legacy_rows: Iterable[LegacyResult], new_rows: Iterable[NewResult]) 
             reason = "only in the new system"
         elif nr is None:
             reason = "only in the legacy system"
+        elif scale(legacy_status) == IN_FLIGHT:
+            reason = f"legacy still {legacy_status}: not compared yet"
+        elif scale(new_status) == IN_FLIGHT:
+            reason = f"new system still {new_status}: not compared yet"
         elif scale(legacy_status) != scale(new_status):
             legacy_why = lr.rejection_reason or lr.error_message or ""
             reason = (f"legacy {legacy_status} vs new {new_status}: new said "

@@ -62,23 +62,33 @@ class MigrationStatus:
 
 
 def migration_status(store: Store, *, days: int = 7) -> MigrationStatus:
-    """The gates over the last `days` of live work: agreement with legacy, success rate, p95 latency."""
+    """The gates of the next phase over the last `days`: agreement with legacy, success rate, p95 latency.
+
+    In shadow (0% live) success and latency are measured on shadow runs: a form found and filled, ready
+    to submit, is a predicted success, and the fill's time (without rate-limit waits) is the latency.
+    From the first live phase on, on live submissions.
+    """
+    settings = store.rollout.settings()
+    shadow = settings.routing_percent == 0
     overall = store.rollout.agreement(days=days)[0]
     compared, agreeing = overall.compared, overall.agreeing
     agreement = agreeing / compared if compared else None
-    finished = store.reporting.finished_live(days=days)
+    finished = store.reporting.finished(days=days, shadow=shadow)
     statuses = [SubmissionStatus(r.status) for r in finished]
     counted = sum(1 for s in statuses if counts_toward_success(s))
     succeeded = sum(1 for s in statuses if s.is_success)
     success = success_rate(statuses)
     latency = p95(v for r in finished if (v := latency_s(r.processing_time_seconds, r.rate_limit_wait_ms))
                   is not None)
+    work, none_yet = ("shadow runs", "no shadow run yet") if shadow else ("live submissions", "no live submission yet")
+    succeeded_text = ("shadow forms filled and ready to submit (predicted successes)" if shadow
+                      else "live submissions succeeded")
     gates = [
         Gate("legacy agreement", agreement, AGREEMENT_GATE, True,
              f"{agreeing}/{compared} directories agree" if compared else "no directory compared yet"),
         Gate("success rate", success, SUCCESS_RATE_GATE, True,
-             f"{succeeded}/{counted} live submissions succeeded" if counted else "no live submission yet"),
+             f"{succeeded}/{counted} {succeeded_text}" if counted else none_yet),
         Gate("p95 latency", latency, P95_LATENCY_GATE_S, False,
-             f"p95 {latency:.1f}s of live submissions" if latency is not None else "no live submission yet"),
+             f"p95 {latency:.1f}s of {work}" if latency is not None else none_yet),
     ]
-    return MigrationStatus(settings=store.rollout.settings(), gates=gates)
+    return MigrationStatus(settings=settings, gates=gates)

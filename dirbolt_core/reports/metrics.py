@@ -32,7 +32,7 @@ def load_results(store: Store, *, days: int = 7, now: dt.datetime | None = None)
     """Finished live submissions of the last `days` days, one row each, with day/success/latency."""
     import pandas as pd
 
-    rows = [r.model_dump() for r in store.reporting.finished_live(days=days, now=_now(now))]
+    rows = [r.model_dump() for r in store.reporting.finished(days=days, now=_now(now))]
     frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True)
     frame["day"] = frame["finished_at"].dt.strftime("%Y-%m-%d")

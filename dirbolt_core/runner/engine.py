@@ -141,7 +141,7 @@ class JobRunner:
                 return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
             outcome, attempts, wait_ms = await self._attempts(job, directory, key)
             await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
-                                    rate_limit_wait_ms=wait_ms)
+                                    rate_limit_wait_ms=wait_ms, shadow=self.shadow)
         return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
 
     async def _resolve_unknown(self, key: str, directory: Directory, attempts: int) -> DirectoryReport:
@@ -151,7 +151,8 @@ class JobRunner:
             reason="outcome unknown: a previous run pressed submit and stopped before recording the "
                    "answer; verify the listing before submitting again",
             evidence={"recovered_by": self.worker_id})
-        await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id)
+        await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
+                                shadow=self.shadow)
         return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, False)
 
     async def _attempts(self, job: Job, directory: Directory, key: str
@@ -216,9 +217,9 @@ class JobRunner:
                 nonlocal pressed
                 await failpoint("before_submit")
                 pressed = True
-                await asyncio.to_thread(self.store.submissions.mark_submit_started, key)
+                await asyncio.to_thread(self.store.submissions.mark_submit_started, key, shadow=self.shadow)
 
-            await asyncio.to_thread(self.store.submissions.record_attempt, key)
+            await asyncio.to_thread(self.store.submissions.record_attempt, key, shadow=self.shadow)
             context = await self.pool.new_context()
             try:
                 # Login-required directories: sign in first with the secret store's credentials.
@@ -247,11 +248,11 @@ class JobRunner:
                 await failpoint("after_submit")
             if result.analysis.transient and result.submit_pressed:
                 # The directory answered 429/5xx: it accepted nothing, so a retry is safe.
-                await asyncio.to_thread(self.store.submissions.clear_submit_started, key)
+                await asyncio.to_thread(self.store.submissions.clear_submit_started, key, shadow=self.shadow)
             fixes = fixes_for(result.analysis) if result.analysis.status is SubmissionStatus.REJECTED else {}
             if fix_pass == 0 and fixes and any(max_lengths.get(k) != v for k, v in fixes.items()):
                 max_lengths.update(fixes)
-                await asyncio.to_thread(self.store.submissions.clear_submit_started, key)
+                await asyncio.to_thread(self.store.submissions.clear_submit_started, key, shadow=self.shadow)
                 continue
             break
         assert result is not None
