@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import time
 import uuid
-import zlib
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -16,6 +14,7 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 from tenacity import retry, retry_if_exception_type, stop_after_delay, wait_exponential
 
+from dirbolt_core.db.leases import owner_alive_sql
 from dirbolt_core.migration.compare import Comparison
 from dirbolt_core.migration.routing import Mode, RolloutSettings, route
 from dirbolt_core.models import Directory, Job, SubmissionOutcome, SubmissionResult
@@ -26,6 +25,10 @@ from dirbolt_core.vocabulary import JobStatus, Priority, SubmissionStatus, job_s
 _LEGACY_STATUS = {
     SubmissionStatus.NEEDS_MANUAL: "pending",
 }
+
+
+# A claimed row's owner still holds its lease (alive, on any host): see db/leases.py.
+_ROW_OWNER_ALIVE = owner_alive_sql("job_results.claim_owner")
 
 
 def legacy_submission_status(status: SubmissionStatus) -> str:
@@ -52,15 +55,6 @@ class Claim:
     attempts: int
     # Set when a previous attempt pressed submit and never recorded an outcome.
     unknown_outcome: bool = False
-
-
-class JobLock:
-    def __init__(self, conn: psycopg.Connection):
-        self._conn = conn
-
-    def release(self) -> None:
-        # Closing the session releases its advisory locks.
-        self._conn.close()
 
 
 class Store:
@@ -310,34 +304,6 @@ class Store:
             ).fetchall()
         return [r["id"] for r in rows]
 
-    def acquire_job_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> JobLock:
-        """Exclusive ownership of a job's submissions for one run.
-
-        A session-level advisory lock on its own connection: when the holder dies
-        (kill -9 included) PostgreSQL drops the lock with the connection, so the next
-        run knows that every in-flight row of another run is orphaned.
-        """
-        key = zlib.crc32(f"job:{job_id}".encode())
-        conn = psycopg.connect(self.dsn, autocommit=True)
-        try:
-            deadline = time.monotonic() + timeout_s
-            while not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"job {job_id} is held by another run")
-                time.sleep(0.5)
-        except BaseException:
-            conn.close()
-            raise
-        return JobLock(conn)
-
-    @contextmanager
-    def job_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> Iterator[None]:
-        lock = self.acquire_job_lock(job_id, timeout_s=timeout_s)
-        try:
-            yield
-        finally:
-            lock.release()
-
     # ------------------------------------------------------------- submissions
     @reconnecting
     def planned_directory_ids(self, job_id: uuid.UUID | str) -> list[str]:
@@ -386,12 +352,13 @@ class Store:
         """Pre-write the result row under its idempotency key and take it.
 
         Claimed when the row is new, when it failed before (a rerun finishes what is
-        left), or when it is an orphan of a dead run that never pressed submit. The
-        caller must hold job_lock, which is what makes other runs' rows orphans.
+        left), or when it is an orphan of a dead worker that never pressed submit. The
+        caller must hold its WorkerLease (db/leases.py): a row is an orphan when its owner
+        holds none, so a live worker's rows, on this host or another, are never taken.
         """
         with self.transaction() as conn:
             row = conn.execute(
-                """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
+                f"""INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,
                        directory_url, status, submission_status, claim_owner, claimed_at, started_at,
                        run_id, shadow)
                    VALUES (%(key)s, %(job_id)s, %(dir_id)s, %(dir_name)s, %(dir_url)s, 'processing',
@@ -405,7 +372,8 @@ class Store:
                    WHERE job_results.status IN ('pending', 'failed')
                       OR (job_results.status = 'processing'
                           AND job_results.submit_started_at IS NULL
-                          AND job_results.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
+                          AND job_results.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner
+                          AND NOT {_ROW_OWNER_ALIVE})
                    RETURNING attempts, (xmax = 0) AS inserted""",
                 {"key": key, "job_id": job_id, "dir_id": directory.id, "dir_name": directory.name,
                  "dir_url": str(directory.submission_url), "owner": owner, "run_id": run_id,
@@ -418,11 +386,14 @@ class Store:
                               actor=owner)
                 return Claim(True, SubmissionStatus.PROCESSING, row["attempts"])
             existing = conn.execute(
-                "SELECT status, attempts, submit_started_at FROM job_results WHERE idempotency_key = %s",
+                f"SELECT status, attempts, submit_started_at, claim_owner, {_ROW_OWNER_ALIVE} AS owner_alive "
+                "FROM job_results WHERE idempotency_key = %s",
                 (key,),
             ).fetchone()
         status = SubmissionStatus(existing["status"])
-        unknown = status is SubmissionStatus.PROCESSING and existing["submit_started_at"] is not None
+        # Pressed and never recorded by an owner that is gone: nobody will ever record it.
+        unknown = (status is SubmissionStatus.PROCESSING and existing["submit_started_at"] is not None
+                   and not existing["owner_alive"] and existing["claim_owner"] != owner)
         return Claim(False, status, existing["attempts"], unknown_outcome=unknown)
 
     @reconnecting

@@ -133,7 +133,9 @@ class JobRunner:
             if not claim.claimed:
                 if claim.unknown_outcome:
                     return await self._resolve_unknown(key, directory, claim.attempts)
-                return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
+                reason = ("in flight on another live worker" if claim.status is SubmissionStatus.PROCESSING
+                          else "already recorded")
+                return DirectoryReport(directory.id, claim.status, reason, claim.attempts, False)
             outcome, attempts, wait_ms = await self._attempts(job, directory, key)
             await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id,
                                     rate_limit_wait_ms=wait_ms)
