@@ -1,6 +1,7 @@
 """End to end: N jobs x M sandbox directories, the platform against a bare Playwright loop.
 
-    .venv/bin/python benchmarks/e2e.py [--jobs 4] [--mirrors 4] [--variants bare,platform,dagster] [--rounds 1] [--json]
+    .venv/bin/python benchmarks/e2e.py [--jobs 4] [--mirrors 4] [--variants tuned,bare,platform,dagster]
+                                         [--rounds 1] [--json]
 
 `--mirrors N` makes each job N x 15 directories (the sandbox serves every site N times as distinct
 directories). The default, 4 jobs x 60 directories, is about the smallest package sold (a starter
@@ -12,6 +13,10 @@ Variants, each measured in this run on the same sites with distinct businesses:
 * bare: one asyncio Playwright script, one Chromium, known selectors (the sites' own field names
   and the values `expected_fields` says they must receive), `--runs x 5` submissions at a time;
   no database, no proof, no brain.
+* tuned: a careful hand-written loop (the target to match): one Chromium, one browser context per
+  job reused by its directories, `--tuned-pages` pages per job each reused from one site to the
+  next, `--tuned-jobs` jobs at once, every field of a form set in one `evaluate` (native value
+  setters, `input`/`change` events), known selectors; no database, no proof, no brain.
 * platform: `run_submissions` in this process, `--runs` jobs at a time (each job its own Chromium,
   5 submissions at a time as an enterprise job): claims, pacing, brain + learned mappings, proof,
   heartbeats, audit, in PostgreSQL.
@@ -61,6 +66,7 @@ from _bench import (
     mirrored_sites,
     platform_figures,
     reset_sandbox,
+    tuned_run,
 )
 
 PER_JOB_CONCURRENCY = 5  # an enterprise job's submissions at a time
@@ -79,6 +85,18 @@ def run_bare(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, first: 
     tasks = [(site, p) for p in profiles for site in sites]
     with CpuMeter([os.getpid()], exclude=parts.server_pids) as cpu:
         fig = asyncio.run(bare_run(parts.sandbox_url, tasks, runs * PER_JOB_CONCURRENCY))
+    fig.extra["cpu_s"] = cpu.seconds()
+    fig.extra["cpu_by_process"] = cpu.by_process()
+    fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, len(tasks))
+    return fig
+
+
+def run_tuned(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, jobs_at_once: int,
+              pages_per_job: int) -> RunFigures:
+    profiles = [business(15_000 + first + j) for j in range(jobs)]
+    tasks = [(site, p) for p in profiles for site in sites]
+    with CpuMeter([os.getpid()], exclude=parts.server_pids) as cpu:
+        fig = asyncio.run(tuned_run(parts.sandbox_url, tasks, jobs_at_once=jobs_at_once, pages_per_job=pages_per_job))
     fig.extra["cpu_s"] = cpu.seconds()
     fig.extra["cpu_by_process"] = cpu.by_process()
     fig.extra["accepted"] = _check_accepted(parts, {p.business_name for p in profiles}, len(tasks))
@@ -254,7 +272,9 @@ def main(argv: list[str] | None = None) -> int:
                         help="each job submits to the 15 sites and their mirrors 2..N (N x 15 directories)")
     parser.add_argument("--runs", type=int, default=2,
                         help="jobs at a time (dagster.dev.yaml runs 2); bare runs runs x 5 submissions at a time")
-    parser.add_argument("--variants", default="bare,platform,dagster")
+    parser.add_argument("--variants", default="tuned,bare,platform,dagster")
+    parser.add_argument("--tuned-jobs", type=int, default=4, help="tuned loop: jobs at once")
+    parser.add_argument("--tuned-pages", type=int, default=5, help="tuned loop: pages per job")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the variants in turn (load on a shared machine drifts); figures are summed")
     parser.add_argument("--dequeue-interval", type=int, default=None,
@@ -277,7 +297,9 @@ def main(argv: list[str] | None = None) -> int:
             first = 1000 * rnd
             for variant in variants:
                 reset_sandbox(parts.sandbox_url)
-                if variant == "bare":
+                if variant == "tuned":
+                    fig = run_tuned(parts, sites, args.jobs, first, args.tuned_jobs, args.tuned_pages)
+                elif variant == "bare":
                     fig = run_bare(parts, sites, args.jobs, args.runs, first)
                 elif variant == "platform":
                     fig = run_platform(parts, sites, args.jobs, args.runs, first)
@@ -291,13 +313,14 @@ def main(argv: list[str] | None = None) -> int:
                       f"{fig.extra['load_average_after']}", flush=True)
     results = [merge(figs) for figs in by_variant.values()]
     bare = next((r for r in results if r.name.startswith("bare")), None)
+    tuned = next((r for r in results if r.name.startswith("tuned")), None)
     if args.json:
         print(json.dumps({"results": [r.as_dict() for r in results], "sites": sites}, default=str))
         return 0
     print()
     print(HEADER)
     for r in results:
-        print(r.row(bare))
+        print(r.row(bare, tuned))
     print(f"\n{'variant':40} {'CPU s/sub':>9} {'vs bare':>8}  (python+node, chromium, postgres)  accepted by sites")
     bare_cpu = bare.extra["cpu_s"]["total"] / bare.count if bare else None
     for r in results:
