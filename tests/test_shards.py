@@ -78,3 +78,37 @@ def test_a_worker_id_is_leased_once(store):
     job_id = uuid.uuid4()
     with WorkerLease.acquire(store.dsn, "twin", job_id), pytest.raises(RuntimeError, match="already leased"):
         WorkerLease.acquire(store.dsn, "twin", job_id)
+
+
+def test_a_row_in_flight_on_another_live_worker_is_waited_for_not_skipped(store):
+    """Two live workers on the same shard (a redelivered task while the first host still works, a rerun
+    launched during a run): the second waits for the first one's outcome, so a shard ends only when
+    its rows are final; it never submits the row itself."""
+    import asyncio
+    import threading
+
+    from dirbolt_core.models import SubmissionOutcome
+    from dirbolt_core.runner.engine import JobRunner
+
+    job_id = uuid.uuid4()
+    key, directory = _row(store, job_id)
+    job = store.job(job_id)
+    second = JobRunner(store=store, artifacts=None, brain=None, pool=None, worker_id="host-b")  # never browses
+
+    async def second_worker(wait_s: float):
+        second.in_flight_wait_s = wait_s
+        return await second._submit_directory(job, directory, asyncio.Semaphore(1))
+
+    with WorkerLease.acquire(store.dsn, "host-a", job_id):
+        assert _claim(store, key, job_id, directory, "host-a").claimed
+        gave_up = asyncio.run(second_worker(0.5))  # bounded: a stuck live owner does not hang the shard
+        assert gave_up.status is SubmissionStatus.PROCESSING and not gave_up.submitted_now
+        assert gave_up.reason == "in flight on another live worker"
+        done = SubmissionOutcome(status=SubmissionStatus.SUBMITTED, reason="accepted", confidence=0.9)
+        finisher = threading.Timer(1.5, store.finish_submission, args=(key, done), kwargs={"actor": "host-a"})
+        finisher.start()
+        report = asyncio.run(second_worker(60))
+        finisher.join()
+    assert report.status is SubmissionStatus.SUBMITTED and not report.submitted_now
+    assert report.reason == "already recorded"
+    assert [h["actor"] for h in store.history(job_id) if h["event"] == "claimed"] == ["host-a"]

@@ -14,6 +14,7 @@ treated every other owner's row as an orphan) still waits for them, and they for
 
 from __future__ import annotations
 
+import contextlib
 import time
 import uuid
 import zlib
@@ -72,7 +73,11 @@ class WorkerLease:
         return not self._conn.closed
 
     def release(self) -> None:
-        # Closing the session releases its advisory locks.
+        # Unlocked before closing: a closed session's locks go only when its backend has exited,
+        # a moment after the client is gone (which is all a killed worker leaves behind).
+        if not self._conn.closed:
+            with contextlib.suppress(psycopg.Error):
+                self._conn.execute("SELECT pg_advisory_unlock_all()")
         self._conn.close()
 
     def __enter__(self) -> WorkerLease:
