@@ -16,6 +16,8 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY dirbolt_core ./dirbolt_core
 COPY dirbolt_dagster ./dirbolt_dagster
+COPY dirbolt_sandbox ./dirbolt_sandbox
+COPY dirbolt_cli ./dirbolt_cli
 COPY sql ./sql
 COPY workspace.yaml dagster.yaml deploy ./
 RUN pip install --no-cache-dir -e . \

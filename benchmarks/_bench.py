@@ -62,7 +62,7 @@ EXCLUDED: dict[str, str] = {
 def mirrored_sites(copies: int, sites: Sequence[str] = SITES) -> tuple[str, ...]:
     """`sites` and their mirrors 2..copies (`localpages-2`, ...): distinct directories of the same
     designs (`dirbolt sandbox --mirrors`), for jobs of more directories than there are designs."""
-    from dirbolt_core.sandbox.sites import mirror_id
+    from dirbolt_sandbox.sites import mirror_id
 
     return (*sites, *(mirror_id(site, k) for k in range(2, copies + 1) for site in sites))
 
@@ -176,7 +176,7 @@ def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: boo
             if missing:
                 raise SystemExit(f"the sandbox does not serve {sorted(missing)} (--mirrors?)")
             with Store(dsn) as store:
-                store.upsert_directories(catalog)
+                store.directories.upsert(catalog)
         yield Parts(sandbox_url=sandbox_url, database_url=dsn, database=name, work=work, sqs_url=sqs_url,
                     server_pids=tuple(servers))
 
@@ -200,7 +200,7 @@ def reset_sandbox(url: str) -> None:
 
 def accepted_names(url: str) -> dict[str, list[str]]:
     """Site -> the business names it accepted (the sandbox's own record)."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     out: dict[str, list[str]] = {}
     for rec in httpx.get(f"{url}/_admin/submissions", timeout=60).json():
@@ -220,7 +220,7 @@ def create_jobs(database_url: str, profiles: Sequence[BusinessProfile], *, prior
     with Store(database_url) as store:
         for profile in profiles:
             job_id = uuid.uuid4()
-            store.create_job(job_id=job_id, customer_id="bench", package_size=package_size,
+            store.jobs.create(job_id=job_id, customer_id="bench", package_size=package_size,
                              priority=Priority(priority), business_data=profile.model_dump(mode="json"))
             ids.append(job_id)
     return ids
@@ -234,7 +234,7 @@ def platform_figures(database_url: str, job_ids: Sequence[uuid.UUID], name: str,
     latencies, ok, statuses = [], 0, {}
     with Store(database_url) as store:
         for job_id in job_ids:
-            for r in store.results(job_id):
+            for r in store.submissions.results(job_id):
                 latencies.append(r.processing_time_seconds or 0.0)
                 ok += r.status.is_success
                 statuses[r.status.value] = statuses.get(r.status.value, 0) + 1
@@ -265,7 +265,7 @@ _KINDS_SCRIPT = """(names) => names.map((n) => {
 
 async def build_recipes(browser: Any, sandbox_url: str, sites: Sequence[str] = SITES) -> dict[str, Recipe]:
     """Read each site's form once (outside any timing), the way one writes selectors by hand."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     recipes: dict[str, Recipe] = {}
     context = await browser.new_context()
@@ -303,7 +303,7 @@ async def build_recipes(browser: Any, sandbox_url: str, sites: Sequence[str] = S
 
 async def bare_submit(browser: Any, recipe: Recipe, profile: BusinessProfile, timeout_ms: int = 20_000) -> bool:
     """Open, fill with known selectors, submit, wait for the answer. True when the page says success."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     expected = site_class(recipe.site).expected_fields(profile) or {}
     context = await browser.new_context()
@@ -403,7 +403,7 @@ _FILL_ALL_SCRIPT = """(fields) => {
 
 async def tuned_submit(page: Any, recipe: Recipe, profile: BusinessProfile) -> bool:
     """One submission on a page that is reused: open, set every field in one evaluate, press, read the answer."""
-    from dirbolt_core.sandbox.sites import site_class
+    from dirbolt_sandbox.sites import site_class
 
     expected = site_class(recipe.site).expected_fields(profile) or {}
     fields = [[name, kind, str(expected[name])] for name, kind in recipe.kinds.items()

@@ -71,21 +71,21 @@ VARIANTS: dict[str, Callable[[], contextlib.AbstractContextManager[None]] | None
 
 
 def platform_once(parts: Parts, n: int) -> tuple[list[float], float]:
+    from dirbolt_core import composition
     from dirbolt_core.artifacts import LocalArtifactStore
-    from dirbolt_core.brain.factory import build_brain
-    from dirbolt_core.db.store import Store
-    from dirbolt_core.jobs import RunContext, plan_job, run_submissions
-    from dirbolt_core.runner.browser import BrowserOptions
+    from dirbolt_core.jobs import plan_job, run_submissions
+    from dirbolt_core.settings import get_settings
 
     [job_id] = create_jobs(parts.database_url, [business(n)], priority="starter")
-    with Store(parts.database_url) as store, CpuMeter([os.getpid()], database=parts.database,
-                                                       exclude=parts.server_pids) as cpu:
+    settings = get_settings()
+    with composition.open_store(settings, dsn=parts.database_url) as store, CpuMeter(
+            [os.getpid()], database=parts.database, exclude=parts.server_pids) as cpu:
         plan_job(store, job_id, actor="bench")
-        ctx = RunContext(artifacts=LocalArtifactStore(parts.work / "artifacts"), brain=build_brain(parts.database_url),
-                         browser=BrowserOptions(), run_id=f"bench-{uuid.uuid4().hex[:6]}")
+        ctx = composition.run_context(settings, store=store, run_id=f"bench-{uuid.uuid4().hex[:6]}",
+                                      artifacts=LocalArtifactStore(parts.work / "artifacts"))
         asyncio.run(run_submissions(store, job_id, ctx))
-        times = [r.processing_time_seconds or 0.0 for r in store.results(job_id)]
-        ok = sum(r.status.is_success for r in store.results(job_id))
+        times = [r.processing_time_seconds or 0.0 for r in store.submissions.results(job_id)]
+        ok = sum(r.status.is_success for r in store.submissions.results(job_id))
     if ok != len(SITES):
         print(f"  note: {ok}/{len(SITES)} succeeded", file=sys.stderr)
     return times, cpu.seconds()["total"]

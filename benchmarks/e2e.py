@@ -104,32 +104,33 @@ def run_tuned(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, jobs_
 
 
 def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, first: int) -> RunFigures:
+    from dirbolt_core import composition
     from dirbolt_core.artifacts import LocalArtifactStore
-    from dirbolt_core.brain.factory import build_brain
     from dirbolt_core.db.store import Store
-    from dirbolt_core.jobs import RunContext, plan_job, run_submissions
-    from dirbolt_core.runner.browser import BrowserOptions
+    from dirbolt_core.jobs import plan_job, run_submissions
+    from dirbolt_core.settings import get_settings
 
+    settings = get_settings()
     profiles = [business(20_000 + first + j) for j in range(jobs)]
     job_ids = create_jobs(parts.database_url, profiles, package_size=len(sites))
     artifacts = LocalArtifactStore(parts.work / "artifacts-platform")
 
     async def all_jobs(store: Store) -> None:
-        brain = build_brain(parts.database_url)  # as a run builds it: heuristics + learned mappings
+        brain = composition.build_brain(settings, store=store)  # as a run builds it: heuristics + learned mappings
         slots = asyncio.Semaphore(runs)
 
         async def one(job_id: uuid.UUID) -> None:
             async with slots:
                 await asyncio.to_thread(plan_job, store, job_id, actor="bench")
-                ctx = RunContext(artifacts=artifacts, brain=brain, browser=BrowserOptions(),
-                                 run_id=f"bench-{uuid.uuid4().hex[:8]}")
+                ctx = composition.run_context(settings, store=store, run_id=f"bench-{uuid.uuid4().hex[:8]}",
+                                              brain=brain, artifacts=artifacts)
                 await run_submissions(store, job_id, ctx)
 
         await asyncio.gather(*(one(j) for j in job_ids))
 
     xacts = db_transactions(parts.database)
-    with Store(parts.database_url) as store, CpuMeter([os.getpid()], database=parts.database,
-                                                       exclude=parts.server_pids) as cpu:
+    with composition.open_store(settings, dsn=parts.database_url) as store, CpuMeter(
+            [os.getpid()], database=parts.database, exclude=parts.server_pids) as cpu:
         started = time.monotonic()
         asyncio.run(all_jobs(store))
         wall = time.monotonic() - started
@@ -154,13 +155,14 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
                 sensor_interval_s: int) -> RunFigures:
     import dagster as dg
 
-    from dirbolt_core.db.store import Store
-    from dirbolt_core.queue.sqs import JobQueue
+    from dirbolt_core import composition
+    from dirbolt_core.settings import get_settings
     from tests.dagster_harness import dagster_code_server, dagster_daemon, dagster_env, wait_until
 
     assert parts.sqs_url
     suffix = uuid.uuid4().hex[:8]
-    queue = JobQueue(endpoint_url=parts.sqs_url, queue_name=f"bench-{suffix}", dlq_name=f"bench-{suffix}-dlq")
+    settings = get_settings().with_overrides(sqs_queue_name=f"bench-{suffix}", sqs_dlq_name=f"bench-{suffix}-dlq")
+    queue = composition.job_queue(settings, endpoint_url=parts.sqs_url)
     queue.ensure()
     env = dagster_env(home=parts.work / "dagster", database_url=parts.database_url, sqs_url=parts.sqs_url,
                       queue_name=queue.queue_name, dlq_name=queue.dlq_name, sandbox_url=parts.sandbox_url,
@@ -173,11 +175,11 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
                            "priority": "enterprise"})
 
     profiles = [business(30_000 + first + j) for j in range(jobs)]
-    with (Store(parts.database_url) as store,
+    with (composition.open_store(settings, dsn=parts.database_url) as store,
           dagster_code_server(env, parts.work / "dagster-code-server.log") as workspace,
           dagster_daemon(env, log, workspace) as daemon):
         def completed(ids: list[uuid.UUID]) -> bool:
-            return all(store.job(j).status.value == "completed" for j in ids)
+            return all(store.jobs.get(j).status.value == "completed" for j in ids)
 
         warm = create_jobs(parts.database_url, [business(39_000 + first)], package_size=1)
         queue.send(message(warm[0], 1))
@@ -215,7 +217,7 @@ def _dagster_phases(instance: Any, store: Any, job_ids: list[uuid.UUID], sent_at
         if not records:
             continue
         rec = records[-1]
-        job = store.job(job_id)
+        job = store.jobs.get(job_id)
         created = rec.create_timestamp.timestamp()
         first_created = created if first_created is None else min(first_created, created)
         starting = instance.all_logs(rec.dagster_run.run_id, of_type=dg.DagsterEventType.RUN_STARTING)

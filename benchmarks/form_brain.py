@@ -121,8 +121,8 @@ async def sandbox_section() -> dict[str, Any]:
     from playwright.async_api import async_playwright
 
     from dirbolt_core.runner.browser import CHROMIUM_ARGS, find_chromium
-    from dirbolt_core.sandbox.sites import SITE_CLASSES
     from dirbolt_core.services import start_sandbox
+    from dirbolt_sandbox.sites import SITE_CLASSES
 
     brain = FormBrain()
     rows: list[dict[str, Any]] = []

@@ -42,17 +42,17 @@ def child_bare(sandbox_url: str, sites: list[str], n: int) -> None:
 
 
 def child_platform(database_url: str, artifacts: str, job_id: str) -> None:
+    from dirbolt_core import composition
     from dirbolt_core.artifacts import LocalArtifactStore
-    from dirbolt_core.brain.factory import build_brain
-    from dirbolt_core.db.store import Store
-    from dirbolt_core.jobs import RunContext, plan_job, run_submissions
-    from dirbolt_core.runner.browser import BrowserOptions
+    from dirbolt_core.jobs import plan_job, run_submissions
+    from dirbolt_core.settings import get_settings
 
     started = time.monotonic()
-    with Store(database_url) as store:
+    settings = get_settings()
+    with composition.open_store(settings, dsn=database_url) as store:
         plan_job(store, uuid.UUID(job_id), actor="bench")
-        ctx = RunContext(artifacts=LocalArtifactStore(Path(artifacts)), brain=build_brain(database_url),
-                         browser=BrowserOptions(), run_id="bench-memory")
+        ctx = composition.run_context(settings, store=store, run_id="bench-memory",
+                                      artifacts=LocalArtifactStore(Path(artifacts)))
         summary = asyncio.run(run_submissions(store, uuid.UUID(job_id), ctx))
     ok = sum(1 for r in summary.reports if r.status.is_success)
     print(json.dumps({"ok": ok, "wall_s": time.monotonic() - started}))
@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         from dirbolt_core.db.store import Store
 
         with Store(parts.database_url) as store:
-            ok = sum(1 for r in store.results(job) if r.status.is_success)
+            ok = sum(1 for r in store.submissions.results(job) if r.status.is_success)
         results["dagster run process (submit_job)"]["out"] = json.dumps({"ok": ok})
     if args.json:
         print(json.dumps({"load_average_before": load_before, "results": results}))

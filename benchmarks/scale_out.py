@@ -70,8 +70,8 @@ def run_job(parts: Parts, *, workers: int, directories: int, shard_size: int, fi
     if code != 0:
         raise SystemExit(f"the run failed ({code}); see {work / 'run.log'}")
     with Store(parts.database_url) as store:
-        job = store.job(job_id)
-        results = store.results(job_id)
+        job = store.jobs.get(job_id)
+        results = store.submissions.results(job_id)
     submitting = job.completed_at.timestamp() - job.started_at.timestamp()
     accepted = sum(1 for names in accepted_names(parts.sandbox_url).values() for n in names
                    if n == profile.business_name)

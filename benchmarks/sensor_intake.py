@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 import time
 import uuid
@@ -32,10 +31,12 @@ from _bench import business, create_jobs, load_average, local_parts
 
 
 def _queue(sqs_url: str) -> Any:
-    from dirbolt_core.queue.sqs import JobQueue
+    from dirbolt_core import composition
+    from dirbolt_core.settings import get_settings
 
     suffix = uuid.uuid4().hex[:8]
-    queue = JobQueue(endpoint_url=sqs_url, queue_name=f"intake-{suffix}", dlq_name=f"intake-{suffix}-dlq")
+    queue = composition.job_queue(get_settings().with_overrides(
+        sqs_queue_name=f"intake-{suffix}", sqs_dlq_name=f"intake-{suffix}-dlq"), endpoint_url=sqs_url)
     queue.ensure()
     return queue
 
@@ -96,9 +97,9 @@ def sensor(parts: Any, queue: Any, n: int, home: Path) -> tuple[float, float, in
     from dirbolt_core.db.store import Store
     from dirbolt_core.settings import REPO_ROOT
     from dirbolt_core.vocabulary import JobStatus
+    from dirbolt_dagster.intake.sensors import sqs_jobs_sensor
     from dirbolt_dagster.partitions import jobs_partitions
     from dirbolt_dagster.resources import QueueResource, StoreResource
-    from dirbolt_dagster.sensors import sqs_jobs_sensor
 
     home.mkdir(parents=True, exist_ok=True)
     (home / "dagster.yaml").write_text((REPO_ROOT / "dagster.dev.yaml").read_text())
@@ -129,7 +130,7 @@ def sensor(parts: Any, queue: Any, n: int, home: Path) -> tuple[float, float, in
                 break
             requested.update(keys)
             for key in keys:  # the runs start (outside the timing)
-                store.set_job_status(uuid.UUID(key), JobStatus.RUNNING, actor="bench")
+                store.jobs.set_status(uuid.UUID(key), JobStatus.RUNNING, actor="bench")
     registered = sum(1 for k in requested if instance.has_dynamic_partition(jobs_partitions.name, k))
     if len(requested) != n or registered != n:
         print(f"  sensor: {len(requested)} run requests, {registered} partitions, of {n}", file=sys.stderr)
@@ -142,7 +143,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     n = args.messages
-    os.environ.setdefault("DIRBOLT_SENSOR_MAX_MESSAGES", "100")
     load_before = load_average()
     figures: dict[str, Any] = {"messages": n, "load_average_before": load_before}
     with local_parts(sqs=True, sandbox=False) as parts:
@@ -163,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
             from dirbolt_core.vocabulary import JobStatus
 
             for job_id in intake_jobs:  # out of the sensor's way: it requests runs for every queued job
-                store.set_job_status(job_id, JobStatus.RUNNING, actor="bench")
+                store.jobs.set_status(job_id, JobStatus.RUNNING, actor="bench")
         queue = _queue(parts.sqs_url)
         _fill(queue, create_jobs(parts.database_url, [business(90_000 + i) for i in range(n)], package_size=15,
                                  priority="growth"))

@@ -103,10 +103,9 @@ class S3ArtifactStore:
 class SupabaseArtifactStore:
     """Supabase Storage (production). Needs SUPABASE_URL and SUPABASE_SERVICE_KEY."""
 
-    def __init__(self, bucket: str, prefix: str = ""):
+    def __init__(self, bucket: str, prefix: str = "", *, url: str | None = None, key: str | None = None):
         from supabase import create_client
 
-        url, key = os.environ.get("SUPABASE_URL"), os.environ.get("SUPABASE_SERVICE_KEY")
         if not url or not key:
             raise RuntimeError("supabase:// artifacts need SUPABASE_URL and SUPABASE_SERVICE_KEY")
         self.bucket = bucket
@@ -134,12 +133,13 @@ class SupabaseArtifactStore:
             return False
 
 
-def artifact_store_from_uri(uri: str, *, s3_endpoint_url: str | None = None) -> ArtifactStore:
+def artifact_store_from_uri(uri: str, *, s3_endpoint_url: str | None = None, supabase_url: str | None = None,
+                            supabase_service_key: str | None = None) -> ArtifactStore:
     parsed = urlparse(uri)
     if parsed.scheme == "s3":
         return S3ArtifactStore(parsed.netloc, parsed.path, endpoint_url=s3_endpoint_url)
     if parsed.scheme == "supabase":
-        return SupabaseArtifactStore(parsed.netloc, parsed.path)
+        return SupabaseArtifactStore(parsed.netloc, parsed.path, url=supabase_url, key=supabase_service_key)
     if parsed.scheme == "file":
         return LocalArtifactStore(Path(parsed.path))
     if parsed.scheme == "":

@@ -5,10 +5,14 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pydantic import TypeAdapter
 
 from dirbolt_core.models import Directory
+
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
 
 SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
 _DIRECTORIES = TypeAdapter(list[Directory])
@@ -32,6 +36,11 @@ def load_catalog(path: Path, *, sandbox_url: str | None = None) -> list[Director
     if len(set(ids)) != len(ids):
         raise CatalogError(f"{path}: directory ids must be unique")
     return directories
+
+
+def sync_catalog(store: Store, path: Path, *, sandbox_url: str | None = None) -> int:
+    """Load the catalog file into the system of record (insert or update each directory); returns the count."""
+    return store.directories.upsert(load_catalog(path, sandbox_url=sandbox_url))
 
 
 def plan_directories(

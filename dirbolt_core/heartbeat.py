@@ -40,7 +40,7 @@ class Heartbeat:
     def beat(self) -> None:
         self._last_beat = time.monotonic()
         try:
-            self.store.heartbeat(self.worker_id, self.status, hostname=socket.gethostname(), pid=os.getpid(),
+            self.store.workers.heartbeat(self.worker_id, self.status, hostname=socket.gethostname(), pid=os.getpid(),
                                  run_id=self.run_id, job_id=self.job_id)
         except Exception:  # a missed beat must never break the work it reports on
             log.warning("heartbeat write failed", exc_info=True)
@@ -54,7 +54,7 @@ class Heartbeat:
 
     def _audit(self) -> None:
         try:
-            self.store.append_history(entity="worker", event=f"worker_{self.status}", to_status=self.status,
+            self.store.audit.append(entity="worker", event=f"worker_{self.status}", to_status=self.status,
                                       job_id=self.job_id, detail={"worker_id": self.worker_id,
                                                                   "run_id": self.run_id},
                                       actor=self.worker_id)

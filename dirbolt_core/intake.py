@@ -81,23 +81,23 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
         if parsed.business_data is not None:
             # Whatever is logged about this message from now on must not show the customer.
             register_sensitive(parsed.business_data)
-            store.create_job(job_id=parsed.job_id, customer_id=parsed.customer_id,
+            store.jobs.create(job_id=parsed.job_id, customer_id=parsed.customer_id,
                              package_size=parsed.package_size, priority=parsed.priority,
                              business_data=parsed.business_data.model_dump(mode="json"))
-        raw = store.job_raw(parsed.job_id)
+        raw = store.jobs.row(parsed.job_id)
         if raw is None:
             raise InvalidMessage(f"unknown job {parsed.job_id}: no such job in the system of record")
-        if raw["customer_id"] is not None and str(raw["customer_id"]) != parsed.customer_id:
+        if raw.customer_id is not None and str(raw.customer_id) != parsed.customer_id:
             raise InvalidMessage(f"job {parsed.job_id} belongs to another customer")
         try:
-            BusinessProfile.model_validate(raw["business_data"] or {})
+            BusinessProfile.model_validate(raw.business_data or {})
         except ValidationError as exc:
             raise InvalidMessage("job business_data " + _summarise(exc).removeprefix("invalid message: ")) from None
     except InvalidMessage as exc:
         return IntakeDecision(message_id=message.message_id, accepted=False, reason=str(exc))
-    newly = store.mark_job_queued(parsed.job_id, message_id=message.message_id, actor=actor,
+    newly = store.jobs.mark_queued(parsed.job_id, message_id=message.message_id, actor=actor,
                                   package_size=parsed.package_size, priority=parsed.priority)
-    store.append_history(entity="message", event="accepted" if newly else "duplicate_delivery",
+    store.audit.append(entity="message", event="accepted" if newly else "duplicate_delivery",
                          job_id=parsed.job_id, detail={"message_id": message.message_id,
                                                        "receive_count": message.receive_count}, actor=actor)
     return IntakeDecision(message_id=message.message_id, accepted=True, job_id=parsed.job_id,
@@ -105,7 +105,7 @@ def accept_message(store: Store, message: ReceivedMessage, *, actor: str) -> Int
 
 
 def record_dead_letter(store: Store, decision: IntakeDecision, *, actor: str) -> None:
-    store.append_history(entity="message", event="dead_lettered", to_status="dlq",
+    store.audit.append(entity="message", event="dead_lettered", to_status="dlq",
                          detail={"message_id": decision.message_id, "reason": decision.reason}, actor=actor)
 
 

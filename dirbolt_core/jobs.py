@@ -7,6 +7,7 @@ import contextlib
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from pydantic import ValidationError
 
@@ -18,12 +19,16 @@ from dirbolt_core.db.store import Store
 from dirbolt_core.heartbeat import Heartbeat, new_worker_id
 from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.logs import log_context
+from dirbolt_core.migration.routing import decide_routing
 from dirbolt_core.models import Directory, Job
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import DirectoryReport, JobRunner, JobRunSummary
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.shards import Shard
-from dirbolt_core.vocabulary import JobStatus
+from dirbolt_core.vocabulary import JobStatus, Priority
+
+if TYPE_CHECKING:
+    from dirbolt_core.queue.sqs import JobQueue
 
 
 class JobNotFound(LookupError):
@@ -44,25 +49,36 @@ class Plan:
 
 def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
     """Mark the job running and pre-write its plan; a rerun reuses the stored plan."""
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
-    store.set_job_status(job_id, JobStatus.RUNNING, actor=actor)
+    store.jobs.set_status(job_id, JobStatus.RUNNING, actor=actor)
     try:
         job.profile  # noqa: B018 - validates the business data before anything is planned or typed
     except ValidationError as exc:
         fields = ", ".join(".".join(str(p) for p in e["loc"]) for e in exc.errors()[:5])
         raise InvalidJobData(f"job {job_id} has invalid business data ({fields})") from None
     # Decided once and recorded: a job never changes mode half-way, whatever the rollout does.
-    routing = store.decide_routing(job_id, actor=actor)
-    existing = store.planned_directory_ids(job_id)
+    routing = decide_routing(store, job_id, actor=actor)
+    existing = store.submissions.planned_directory_ids(job_id)
     if existing:
         return Plan(existing, reused=True, package_size=job.package_size, routing=routing)
-    directories = plan_directories(store.directories(), job.package_size)
+    directories = plan_directories(store.directories.list(), job.package_size)
     mode = "shadow" if routing == "shadow" else "live"
-    store.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data, mode=mode), d)
+    store.submissions.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data, mode=mode), d)
                              for d in directories], actor=actor, shadow=routing == "shadow")
     return Plan([d.id for d in directories], reused=False, package_size=job.package_size, routing=routing)
+
+
+def enqueue_job(store: Store, queue: JobQueue, *, profile: dict[str, Any], priority: Priority, package_size: int,
+                customer_id: str, job_id: uuid.UUID | None = None) -> uuid.UUID:
+    """Store a customer's order and put its message on the jobs queue (what the shop does on a sale)."""
+    job_id = job_id or uuid.uuid4()
+    store.jobs.create(job_id=job_id, customer_id=customer_id, package_size=package_size, priority=priority,
+                      business_data=profile)
+    queue.send({"job_id": str(job_id), "customer_id": customer_id, "package_size": package_size,
+                "priority": priority.value})
+    return job_id
 
 
 @dataclass
@@ -86,14 +102,14 @@ async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
     The whole job: marks it completed at the end. One shard: leaves that to `complete_job`, once
     every shard is done (they may run on other hosts at the same time). The worker holds a lease
     for the whole run: rows it claims are never taken by another live worker, and rows left in
-    flight by a dead one become reclaimable (see Store.claim_submission). A caller running many
-    jobs may lend its browser pool; otherwise the run starts its own Chromium.
+    flight by a dead one become reclaimable (see SubmissionRepository.claim). A caller running
+    many jobs may lend its browser pool; otherwise the run starts its own Chromium.
     """
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
-    by_id = {d.id: d for d in store.directories(active_only=False)}
-    planned = [by_id[i] for i in store.planned_directory_ids(job_id) if i in by_id]
+    by_id = {d.id: d for d in store.directories.list(active_only=False)}
+    planned = [by_id[i] for i in store.submissions.planned_directory_ids(job_id) if i in by_id]
     if shard is not None:
         planned = shard.select(planned)
     worker_id = worker_id or new_worker_id("run" if shard is None else f"shard{shard.key}")
@@ -107,7 +123,7 @@ async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
 
 def complete_job(store: Store, job_id: uuid.UUID, *, run_id: str | None, actor: str) -> None:
     """Every part of the job's submissions has run: the job is completed."""
-    store.set_job_status(job_id, JobStatus.COMPLETED, run_id=run_id, actor=actor)
+    store.jobs.set_status(job_id, JobStatus.COMPLETED, run_id=run_id, actor=actor)
 
 
 async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: dict[str, Directory],
@@ -115,7 +131,7 @@ async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: di
                            on_progress: Callable[[int, int, DirectoryReport], None] | None,
                            pool: BrowserPool | None) -> JobRunSummary:
     job_id = job.id
-    shadow = ctx.shadow or store.decide_routing(job_id, actor=f"worker:{worker_id}") == "shadow"
+    shadow = ctx.shadow or decide_routing(store, job_id, actor=f"worker:{worker_id}") == "shadow"
     heartbeat = Heartbeat(store, worker_id, interval_s=ctx.heartbeat_s, run_id=ctx.run_id, job_id=str(job_id))
     heartbeat.start()
     try:

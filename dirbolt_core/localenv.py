@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -11,7 +10,7 @@ from pathlib import Path
 
 from dirbolt_core.db.embedded import start_embedded_postgres
 from dirbolt_core.services import ManagedProcess, start_local_sqs, start_sandbox
-from dirbolt_core.settings import REPO_ROOT, Settings
+from dirbolt_core.settings import REPO_ROOT, Settings, child_environment, export_defaults
 
 
 @dataclass
@@ -24,13 +23,12 @@ class LocalEnvironment:
 
     def env(self) -> dict[str, str]:
         """The environment a Dagster daemon, webserver or run process needs."""
-        env = {
-            **os.environ,
+        env = child_environment({
             "DIRBOLT_DATABASE_URL": self.database_url,
             "DAGSTER_HOME": str(self.dagster_home),
             "CREWAI_DISABLE_TELEMETRY": "true",
             "OTEL_SDK_DISABLED": "true",
-        }
+        })
         if self.sqs_endpoint_url:
             env["DIRBOLT_SQS_ENDPOINT_URL"] = self.sqs_endpoint_url
         if self.sandbox_url:
@@ -63,14 +61,13 @@ def local_environment(settings: Settings, *, with_sandbox: bool = True) -> Itera
             database_url = start_embedded_postgres(home / "pgdata")
             started.append("embedded PostgreSQL")
         sqs_url = settings.sqs_endpoint_url
-        if not sqs_url and not os.environ.get("AWS_ACCESS_KEY_ID"):
+        if not sqs_url and settings.aws_access_key_id is None:
             server = start_local_sqs(log_path=home / "logs" / "sqs.log")
             children.append(server)
             sqs_url = server.url
             started.append(f"local SQS at {sqs_url}")
             # moto accepts any credentials; this process and its children need some to sign with.
-            os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
-            os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+            export_defaults({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
         sandbox_url = settings.sandbox_url
         if with_sandbox and not sandbox_url:
             server = start_sandbox(log_path=home / "logs" / "sandbox.log")

@@ -31,7 +31,6 @@ import contextvars
 import datetime as dt
 import json as jsonlib
 import logging
-import os
 import re
 import sys
 import threading
@@ -42,6 +41,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from types import MappingProxyType
 from typing import Any, TextIO
 
+from dirbolt_core.settings import get_settings
 from dirbolt_core.vocabulary import PROFILE_KEYS
 
 # Always present in a JSON line (null when unknown), in this order.
@@ -435,9 +435,10 @@ def configure_logging(json: bool = True, *, level: str | int | None = None, stre
     excepthooks: uncaught exceptions (main thread and others) are logged, redacted, instead of
     printed raw. Calling it again replaces the handler it installed; other handlers stay.
     """
-    if os.environ.get("DIRBOLT_LOG_FORMAT", "").lower() == "text":
+    settings = get_settings()
+    if (settings.log_format or "").lower() == "text":
         json = False
-    level = level or os.environ.get("DIRBOLT_LOG_LEVEL", "INFO")
+    level = level or settings.log_level
     _install_factory()
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, _DirboltHandler)]:

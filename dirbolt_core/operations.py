@@ -17,16 +17,16 @@ def dead_letter_job(store: Store, queue: JobQueue, job_id: uuid.UUID | str, *, e
 
     Idempotent: a job already failed is left alone (returns False).
     """
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None or job.status is JobStatus.FAILED:
         return False
     reason = f"run retries exhausted: {error}"[:900]
     body = json.dumps({"job_id": str(job.id), "customer_id": job.customer_id, "package_size": job.package_size,
                        "priority": job.priority.value})
     message_id = queue.dead_letter(body, reason=reason)
-    store.set_job_status(job.id, JobStatus.FAILED, error=reason, actor=actor,
+    store.jobs.set_status(job.id, JobStatus.FAILED, error=reason, actor=actor,
                          detail={"dlq_message_id": message_id})
-    store.append_history(entity="message", event="dead_lettered", job_id=job.id, to_status="dlq",
+    store.audit.append(entity="message", event="dead_lettered", job_id=job.id, to_status="dlq",
                          detail={"reason": reason, "dlq_message_id": message_id}, actor=actor)
     return True
 
@@ -55,8 +55,9 @@ class HealthReport:
 
 def check_health(store: Store, queue: JobQueue, thresholds: HealthThresholds) -> HealthReport:
     depth = queue.depth()["dlq"]
-    stale = [w["worker_id"] for w in store.stale_workers(stale_after_s=thresholds.stale_after_s)]
-    finished, failed = store.recent_submission_counts(minutes=thresholds.failure_window_minutes)
+    stale = [w.worker_id for w in store.workers.stale(stale_after_s=thresholds.stale_after_s)]
+    recent = store.submissions.recent_counts(minutes=thresholds.failure_window_minutes)
+    finished, failed = recent.finished, recent.failed
     report = HealthReport(dlq_depth=depth, stale_workers=stale, recent_finished=finished, recent_failed=failed)
     if depth > thresholds.dlq_depth:
         report.alerts.append(Alert("dlq_depth", f"{depth} messages on the dead-letter queue",

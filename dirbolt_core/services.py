@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
@@ -60,7 +59,7 @@ class ManagedProcess:
 
 def _spawn(name: str, args: list[str], url: str, log_path: Path | None, ready_path: str = "/") -> ManagedProcess:
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115 - lives with the child
-    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT, env={**os.environ})
+    proc = subprocess.Popen(args, stdout=log, stderr=subprocess.STDOUT)  # inherits this environment
     try:
         wait_http(url + ready_path, proc=proc)
     except Exception:
@@ -82,6 +81,6 @@ def start_sandbox(*, port: int | None = None, log_path: Path | None = None, seed
                   mirrors: int = 1) -> ManagedProcess:
     """The sandbox directory network as a child process."""
     port = port or free_port()
-    args = [sys.executable, "-m", "dirbolt_core.sandbox", "--port", str(port), "--seed", str(seed),
+    args = [sys.executable, "-m", "dirbolt_cli", "sandbox", "--port", str(port), "--seed", str(seed),
             "--mirrors", str(mirrors)]
     return _spawn("sandbox", args, f"http://127.0.0.1:{port}", log_path, ready_path="/_admin/health")

@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+import math
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import dagster as dg
 
+from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.vocabulary import SubmissionStatus
 
 
-def success_rate(results: Sequence[SubmissionResult]) -> float | None:
-    """(submitted + approved) / (all − skipped); None when nothing counts."""
-    counted = [r for r in results if r.status is not SubmissionStatus.SKIPPED]
-    if not counted:
-        return None
-    return sum(1 for r in counted if r.status.is_success) / len(counted)
+def rounded(value: Any, digits: int = 3) -> float:
+    """A figure for float metadata: NaN when there is none (Dagster shows it as such)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return float("nan")
+    return round(float(value), digits)
 
 
 def outcomes_markdown(results: Sequence[SubmissionResult]) -> str:
@@ -31,7 +33,7 @@ def outcomes_markdown(results: Sequence[SubmissionResult]) -> str:
 
 def submission_metadata(results: Sequence[SubmissionResult]) -> dict:
     counts = Counter(r.status.value for r in results)
-    rate = success_rate(results)
+    rate = success_rate(r.status for r in results)
     return {
         "directories": len(results),
         **{f"count_{status.value}": counts.get(status.value, 0) for status in SubmissionStatus},

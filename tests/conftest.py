@@ -23,11 +23,19 @@ from dirbolt_core.db.store import Store
 from dirbolt_core.models import Directory
 from dirbolt_core.queue.sqs import JobQueue
 from dirbolt_core.services import ManagedProcess, start_local_sqs, start_sandbox
-from dirbolt_core.settings import SANDBOX_CATALOG
+from dirbolt_core.settings import SANDBOX_CATALOG, get_settings
 
 # The PostgreSQL server tests use: the machine's (CI starts it), or any server via this URL.
 ADMIN_DSN = os.environ.get("DIRBOLT_TEST_ADMIN_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 ARTIFACT_DIR = Path(__file__).resolve().parent.parent / "test-artifacts"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings() -> Iterator[None]:
+    """A process reads its settings once; a test that changes the environment gets them read again."""
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def _dsn_for(dbname: str) -> str:

@@ -30,7 +30,7 @@ def business(n: int) -> BusinessProfile:
 def order(store: Store, profile: BusinessProfile = SAMPLE_PROFILE, *, priority: Priority = Priority.ENTERPRISE,
           size: int = 1) -> uuid.UUID:
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="cust", package_size=size, priority=priority,
+    store.jobs.create(job_id=job_id, customer_id="cust", package_size=size, priority=priority,
                      business_data=profile.model_dump(mode="json"))
     return job_id
 

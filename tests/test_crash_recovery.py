@@ -15,7 +15,7 @@ SITES = ["localpages", "citylisted"]
 
 
 def _setup(store, catalog):
-    store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
     # A starter job submits one directory at a time, so the crash catches exactly one in flight.
     return order(store, priority=Priority.STARTER, size=2)
 
@@ -53,7 +53,7 @@ def test_crash_between_submit_and_record_is_never_submitted_again(store, catalog
     assert len(sandbox.accepted(site)) == 1  # the directory has it; our record does not yet
 
     _kill_and_rerun(proc, job_id, env, tmp_path / "rerun.log")
-    results = {r.directory_id: r for r in store.results(job_id)}
+    results = {r.directory_id: r for r in store.submissions.results(job_id)}
     assert results[crashed].status is SubmissionStatus.NEEDS_MANUAL
     assert results[crashed].reason.startswith("outcome unknown")
     other = next(d for d in results if d != crashed)
@@ -70,9 +70,9 @@ def test_crash_before_submit_is_finished_by_the_rerun(store, catalog, sandbox, t
     assert not sandbox.accepted()
 
     _kill_and_rerun(proc, job_id, env, tmp_path / "rerun.log")
-    results = store.results(job_id)
+    results = store.submissions.results(job_id)
     assert all(r.status.is_success for r in results), results
     for s in SITES:
         assert len(sandbox.accepted(s)) == 1, s
-    story = [h["event"] for h in store.history(job_id) if h["entity"] == "submission"]
+    story = [h.event for h in store.audit.history(job_id) if h.entity == "submission"]
     assert story.count("claimed") == 3  # two first claims, one reclaim of the orphan

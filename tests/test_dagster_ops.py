@@ -47,7 +47,7 @@ class Stack:
         apply_migrations(self.dsn)
         self.store = Store(self.dsn)
         catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_url)
-        self.store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+        self.store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
         suffix = uuid.uuid4().hex[:8]
         self.queue = JobQueue(endpoint_url=sqs_url, queue_name=f"ops-{suffix}", dlq_name=f"ops-{suffix}-dlq")
         self.queue.ensure()
@@ -114,7 +114,7 @@ class Stack:
     def order(self, n: int, priority: Priority = Priority.ENTERPRISE, size: int = 1, queued: bool = False
               ) -> uuid.UUID:
         job_id = uuid.uuid4()
-        self.store.create_job(job_id=job_id, customer_id="ops", package_size=size, priority=priority,
+        self.store.jobs.create(job_id=job_id, customer_id="ops", package_size=size, priority=priority,
                               business_data=business(n).model_dump(mode="json"))
         if not queued:
             self.instance.add_dynamic_partitions("jobs", [str(job_id)])
@@ -206,7 +206,7 @@ def test_queue_limit_of_two_and_enterprise_dequeued_before_starter(stack):
 
 
 def store_done(stack: Stack, job_id: uuid.UUID) -> bool:
-    job = stack.store.job(job_id)
+    job = stack.store.jobs.get(job_id)
     return job is not None and job.status in (JobStatus.COMPLETED, JobStatus.FAILED)
 
 
@@ -246,24 +246,24 @@ def test_sensor_runs_each_job_once_and_a_rerun_submits_nothing(stack, admin):
     assert checks
     dead = [m for m in stack.queue.drain_dlq() if "not-a-uuid" in m.body]
     assert len(dead) == 1 and "job_id" in dead[0].attributes["reason"]
-    assert any(h["event"] == "dead_lettered" and "job_id" in h["detail"]["reason"]
-               for h in stack.store.history(entity="message"))
+    assert any(h.event == "dead_lettered" and "job_id" in h.detail["reason"]
+               for h in stack.store.audit.history(entity="message"))
 
     # An operator reruns the finished job from the command line: a real run, nothing submitted again.
     accepted_before = len(admin.accepted())
-    rows_before = {r.directory_id: (r.status, r.attempts) for r in stack.store.results(job_a)}
+    rows_before = {r.directory_id: (r.status, r.attempts) for r in stack.store.submissions.results(job_a)}
     rerun = subprocess.run(
         [str(BIN / "dagster"), "asset", "materialize", "-m", "dirbolt_dagster.definitions", "--select",
          "job_plan,submissions", "--partition", str(job_a)],
         env=stack.env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
     assert rerun.returncode == 0, rerun.stdout[-2000:] + rerun.stderr[-2000:]
     assert len(admin.accepted()) == accepted_before
-    assert {r.directory_id: (r.status, r.attempts) for r in stack.store.results(job_a)} == rows_before
+    assert {r.directory_id: (r.status, r.attempts) for r in stack.store.submissions.results(job_a)} == rows_before
 
 
 def _assert_exactly_once(stack: Stack, admin: SandboxAdmin, job_id: uuid.UUID) -> None:
-    name = stack.store.job(job_id).profile.business_name
-    for result in stack.store.results(job_id):
+    name = stack.store.jobs.get(job_id).profile.business_name
+    for result in stack.store.submissions.results(job_id):
         site = result.directory_id.removeprefix("sandbox-")
         mine = [s for s in admin.accepted(site) if name in json.dumps(s["fields"], ensure_ascii=False)]
         assert len(mine) == (1 if result.status.is_success else 0), (site, result.status, result.reason)
@@ -282,8 +282,8 @@ def test_backfill_of_three_partitions_through_graphql(stack, admin):
     assert data["launchPartitionBackfill"]["__typename"] == "LaunchBackfillSuccess", data
     stack.wait(lambda: all(store_done(stack, j) for j in jobs))
     for job_id in jobs:
-        assert stack.store.job(job_id).status is JobStatus.COMPLETED
-        [result] = stack.store.results(job_id)
+        assert stack.store.jobs.get(job_id).status is JobStatus.COMPLETED
+        [result] = stack.store.submissions.results(job_id)
         assert result.status is not SubmissionStatus.PENDING
 
 
@@ -298,7 +298,7 @@ def test_rerun_of_a_job_with_failures_submits_only_what_is_left(stack, admin):
         stack.wait(lambda: store_done(stack, job_id))
     finally:
         admin.configure("citylisted", always_fail=False)
-    before = {r.directory_id: r for r in stack.store.results(job_id)}
+    before = {r.directory_id: r for r in stack.store.submissions.results(job_id)}
     assert before["sandbox-citylisted"].status is SubmissionStatus.FAILED
     name = business(400).business_name
     accepted_before = [s for s in admin.accepted() if name in json.dumps(s["fields"], ensure_ascii=False)]
@@ -307,7 +307,7 @@ def test_rerun_of_a_job_with_failures_submits_only_what_is_left(stack, admin):
     assert data["launchRunReexecution"]["__typename"] == "LaunchRunSuccess", data
     rerun_id = data["launchRunReexecution"]["run"]["runId"]
     stack.wait(lambda: stack.instance.get_run_by_id(rerun_id).is_finished)
-    after = {r.directory_id: r for r in stack.store.results(job_id)}
+    after = {r.directory_id: r for r in stack.store.submissions.results(job_id)}
     assert after["sandbox-citylisted"].status is SubmissionStatus.SUBMITTED
     for directory_id, result in before.items():
         if directory_id != "sandbox-citylisted":
@@ -325,31 +325,31 @@ def test_a_job_whose_runs_keep_failing_ends_on_the_dlq(stack):
     with psycopg.connect(stack.dsn, autocommit=True) as conn:
         conn.execute("""UPDATE jobs SET status = 'queued', queued_at = now(), source = 'dirbolt',
                             business_data = '{"business_name": ""}' WHERE id = %s""", (job_id,))
-    stack.wait(lambda: stack.store.job_raw(job_id)["status"] == "failed", timeout_s=400)
+    stack.wait(lambda: stack.store.jobs.row(job_id).status == "failed", timeout_s=400)
     runs = stack.runs_for(job_id)
     failed = [r for r in runs if r.status == dg.DagsterRunStatus.FAILURE]
     assert len(failed) == 3, [(r.run_id, r.status, r.tags.get("dagster/retry_number")) for r in runs]
     dlq = [m for m in stack.queue.drain_dlq() if str(job_id) in m.body]
     assert len(dlq) == 1 and dlq[0].attributes["reason"].startswith("run retries exhausted")
-    story = [h["event"] for h in stack.store.history(job_id) if h["entity"] != "worker"]
+    story = [h.event for h in stack.store.audit.history(job_id) if h.entity != "worker"]
     assert story[0] == "created" and story.count("job_running") >= 1
     assert story.count("run_failed") == 2, story  # the two runs Dagster retried
     assert story[-2:] == ["job_failed", "dead_lettered"], story
-    assert "business_name" in stack.store.job_raw(job_id)["error_message"]
+    assert "business_name" in stack.store.jobs.row(job_id).error_message
 
 
 def test_alerts_reach_the_webhook(stack, webhook):
     stack.start_daemon()
     stack.queue.send("this is not a job message")
-    stack.store.heartbeat("ops-ghost-worker", "running")
+    stack.store.workers.heartbeat("ops-ghost-worker", "running")
     with psycopg.connect(stack.dsn, autocommit=True) as conn:
         conn.execute("UPDATE worker_heartbeats SET last_seen_at = now() - interval '10 minutes' "
                      "WHERE worker_id = 'ops-ghost-worker'")
     stack.wait(lambda: {"dlq_depth", "stale_workers"} <= webhook.kinds(), timeout_s=120)
     stale = next(r for r in webhook.received if r["kind"] == "stale_workers")
     assert "ops-ghost-worker" in stale["text"]
-    stale_events = [h for h in stack.store.history(entity="worker") if h["event"] == "stale"]
-    assert any(h["detail"]["worker_id"] == "ops-ghost-worker" for h in stale_events), stale_events
+    stale_events = [h for h in stack.store.audit.history(entity="worker") if h.event == "stale"]
+    assert any(h.detail["worker_id"] == "ops-ghost-worker" for h in stale_events), stale_events
 
 
 def test_ui_asset_page_shows_the_checks(stack):

@@ -57,7 +57,7 @@ def test_celery_worker_config_is_the_executors_and_dagster_celery_accepts_it(mon
     from dagster_celery.cli import get_validated_config
 
     from dirbolt_core.settings import Settings
-    from dirbolt_dagster.executors import CELERY_APP_SETTINGS, celery_executor_config, step_executor
+    from dirbolt_dagster.submissions.executors import CELERY_APP_SETTINGS, celery_executor_config, step_executor
 
     monkeypatch.setenv("DIRBOLT_CELERY_BROKER_URL", "amqp://u:p@rabbitmq:5672//")
     worker = get_validated_config(str(DEPLOY / "celery" / "worker.yaml"))  # dagster-celery's own loader

@@ -17,7 +17,7 @@ HOSTILE_TEXT = "<script>alert('x')</script>'); DROP TABLE jobs; -- \" OR 1=1; <i
 
 def _good(store) -> tuple[uuid.UUID, str]:
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="c1", package_size=2, priority=Priority.GROWTH,
+    store.jobs.create(job_id=job_id, customer_id="c1", package_size=2, priority=Priority.GROWTH,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))
     return job_id, json.dumps({"job_id": str(job_id), "customer_id": "c1", "package_size": 2,
                                "priority": "growth"})
@@ -74,7 +74,7 @@ def test_fifty_poison_messages_go_to_the_dlq_with_reasons_while_good_ones_flow(s
     assert batch.received == len(stream)
     assert {d.job_id for d in batch.accepted} == {j for j, _ in good} | {hostile_id}
     for job_id, _ in good:
-        assert store.job(job_id).status is JobStatus.QUEUED
+        assert store.jobs.get(job_id).status is JobStatus.QUEUED
 
     dead = job_queue.drain_dlq(max_messages=200)
     assert len(dead) == 50
@@ -83,12 +83,12 @@ def test_fifty_poison_messages_go_to_the_dlq_with_reasons_while_good_ones_flow(s
     for prefix in ("not JSON", "invalid message", "unknown job", "control characters in customer_id",
                    "empty message", "oversize message", "message must be a JSON object"):
         assert any(r.startswith(prefix) for r in reasons), (prefix, reasons)
-    audited = [h for h in store.history(entity="message") if h["event"] == "dead_lettered"]
-    assert len(audited) == 50 and all(h["detail"]["reason"] for h in audited)
+    audited = [h for h in store.audit.history(entity="message") if h.event == "dead_lettered"]
+    assert len(audited) == 50 and all(h.detail["reason"] for h in audited)
     assert job_queue.depth()["visible"] == 0
 
     # HTML and SQL in business data are data: stored verbatim, never executed.
-    stored = store.job(hostile_id).profile
+    stored = store.jobs.get(hostile_id).profile
     assert stored.business_name == HOSTILE_TEXT and stored.description == HOSTILE_TEXT
     with psycopg.connect(store.dsn) as conn:
         assert conn.execute("SELECT count(*) FROM jobs").fetchone()[0] == 7

@@ -13,7 +13,7 @@ from dirbolt_core.vocabulary import JobStatus, Priority
 
 def _order(store, priority=Priority.GROWTH) -> uuid.UUID:
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="c1", package_size=3, priority=priority,
+    store.jobs.create(job_id=job_id, customer_id="c1", package_size=3, priority=priority,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))
     return job_id
 
@@ -39,7 +39,7 @@ def test_malformed_messages_go_to_the_dlq_with_reasons_and_good_ones_flow(store,
     batch = intake_batch(store, job_queue, actor="test", max_messages=50)
     assert batch.received == 6
     assert [d.job_id for d in batch.accepted] == [good]
-    assert store.job(good).status is JobStatus.QUEUED
+    assert store.jobs.get(good).status is JobStatus.QUEUED
 
     dlq = {m.body: m.attributes["reason"] for m in job_queue.drain_dlq()}
     assert set(dlq) == set(bad_bodies.values())
@@ -49,7 +49,7 @@ def test_malformed_messages_go_to_the_dlq_with_reasons_and_good_ones_flow(store,
     assert dlq[bad_bodies["unknown job"]].startswith("unknown job")
     assert dlq[bad_bodies["oversize"]].startswith("oversize message")
 
-    reasons = [h["detail"]["reason"] for h in store.history(entity="message") if h["event"] == "dead_lettered"]
+    reasons = [h.detail["reason"] for h in store.audit.history(entity="message") if h.event == "dead_lettered"]
     assert sorted(reasons) == sorted(dlq.values())
     # The main queue is empty: nothing stuck, nothing lost.
     assert job_queue.depth()["visible"] == 0 and job_queue.depth()["in_flight"] == 0
@@ -62,7 +62,7 @@ def test_a_message_delivered_three_times_queues_its_job_once(store, job_queue):
     batch = intake_batch(store, job_queue, actor="test")
     assert len(batch.accepted) == 3
     assert sum(d.newly_queued for d in batch.accepted) == 1
-    events = [h["event"] for h in store.history(job_id)]
+    events = [h.event for h in store.audit.history(job_id)]
     assert events.count("queued") == 1 and events.count("duplicate_delivery") == 2
 
 
@@ -71,7 +71,7 @@ def test_a_message_may_carry_the_profile_inline(store, job_queue):
     job_queue.send(json.dumps({"job_id": str(job_id), "customer_id": "c9", "package_size": 2,
                                "priority": "starter", "business_data": SAMPLE_PROFILE.model_dump(mode="json")}))
     batch = intake_batch(store, job_queue, actor="test")
-    assert batch.accepted and store.job(job_id).profile.business_name == SAMPLE_PROFILE.business_name
+    assert batch.accepted and store.jobs.get(job_id).profile.business_name == SAMPLE_PROFILE.business_name
 
 
 def test_a_message_for_another_customers_job_is_refused(store, job_queue):
@@ -79,7 +79,7 @@ def test_a_message_for_another_customers_job_is_refused(store, job_queue):
     job_queue.send(_message(job_id, customer_id="someone-else"))
     batch = intake_batch(store, job_queue, actor="test")
     assert not batch.accepted and "another customer" in batch.rejected[0].reason
-    assert store.job_raw(job_id)["status"] == "pending"
+    assert store.jobs.row(job_id).status == "pending"
 
 
 def test_a_message_left_unprocessed_comes_back(store, job_queue):
@@ -110,4 +110,4 @@ def test_intake_recovers_when_the_queue_server_restarts(store, tmp_path):
     with start_local_sqs(port=port, log_path=tmp_path / "sqs2.log"):
         queue.send(_message(after))  # the queue is recreated on the restarted server
         assert [d.job_id for d in intake_batch(store, queue, actor="test").accepted] == [after]
-    assert store.job(before).status is JobStatus.QUEUED and store.job(after).status is JobStatus.QUEUED
+    assert store.jobs.get(before).status is JobStatus.QUEUED and store.jobs.get(after).status is JobStatus.QUEUED

@@ -218,9 +218,9 @@ def test_a_real_job_with_personal_data_leaves_none_of_it_in_the_logs(
     sandbox = SandboxAdmin(sandbox_server.url)
     configure_logging(json=True, level="DEBUG")  # to stderr, as a run process does
     directories = [d for d in catalog if d.id.removeprefix("sandbox-") in SITES]
-    store.upsert_directories(directories)
+    store.directories.upsert(directories)
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="cust-pii", package_size=len(directories),
+    store.jobs.create(job_id=job_id, customer_id="cust-pii", package_size=len(directories),
                      priority=Priority.ENTERPRISE, business_data=PERSONAL.model_dump(mode="json"))
     log = logging.getLogger("dirbolt_core.test_run")
     profile = PERSONAL.model_dump(mode="json")
@@ -238,7 +238,7 @@ def test_a_real_job_with_personal_data_leaves_none_of_it_in_the_logs(
         # The careless calls a later change could add: each one carries the customer's data.
         log.info("profile %s", profile)
         log.debug("business data", extra={"business_data": profile, "note": f"for {PERSONAL.contact_name}"})
-        log.warning("typed values %s", {r.directory_id: r.field_values for r in store.results(job_id)})
+        log.warning("typed values %s", {r.directory_id: r.field_values for r in store.submissions.results(job_id)})
         try:
             raise RuntimeError(f"could not reach {PERSONAL.contact_name} <{PERSONAL.email}> "
                                f"at {PERSONAL.address_line1}, {PERSONAL.city}")

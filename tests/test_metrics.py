@@ -17,7 +17,7 @@ from dirbolt_core.reports.metrics import DropRule, load_results, success_and_lat
 from dirbolt_core.reports.synthetic import SyntheticResult, seed_results, synthetic_job
 from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.vocabulary import SubmissionStatus
-from dirbolt_dagster.reports import directory_success_drops, queue_depth, submission_metrics
+from dirbolt_dagster.operations.assets import directory_success_drops, queue_depth, submission_metrics
 from dirbolt_dagster.resources import StoreResource
 from tests.conftest import ARTIFACT_DIR
 
@@ -49,7 +49,7 @@ def _outcome(rng: random.Random, directory_id: str, recent: bool) -> tuple[Submi
 def week(store):
     """12 jobs a day for 7 days over 7 directories, plus a burst of jobs that waited 3 hours."""
     now = dt.datetime.now(dt.UTC)
-    store.upsert_directories([_directory(d) for d in ALL])
+    store.directories.upsert([_directory(d) for d in ALL])
     rng = random.Random(8)
     data = SAMPLE_PROFILE.model_dump(mode="json")
     start = now - dt.timedelta(days=7) + dt.timedelta(minutes=30)
@@ -136,7 +136,7 @@ def test_metric_assets_materialize_over_a_week_and_show_the_planted_drop(store, 
 def test_latency_of_a_row_without_processing_time_comes_from_its_first_claim(store):
     """Planned rows can finish without processing_time_seconds; the audit trail still times them."""
     now = dt.datetime.now(dt.UTC)
-    store.upsert_directories([_directory(STEADY[0])])
+    store.directories.upsert([_directory(STEADY[0])])
     job_id = synthetic_job(store, SAMPLE_PROFILE.model_dump(mode="json"), package_size=1,
                            queued_at=now - dt.timedelta(minutes=5), started_at=now - dt.timedelta(minutes=4))
     seed_results(store, job_id, [SyntheticResult(STEADY[0], SubmissionStatus.SUBMITTED, now,

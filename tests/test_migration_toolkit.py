@@ -44,7 +44,7 @@ def _snapshot(dsn: str) -> tuple[list, list]:
 def test_migrations_apply_to_an_empty_database(empty_database_url):
     apply_migrations(empty_database_url)
     with Store(empty_database_url) as store:
-        settings = store.rollout_settings()
+        settings = store.rollout.settings()
         assert settings.routing_percent == 100 and not settings.legacy_comparison
 
 
@@ -57,18 +57,18 @@ def test_migrations_keep_a_legacy_database_working(empty_database_url):
 
     with Store(empty_database_url) as store:
         # Readable by the new system, on its scale.
-        done = store.job(LEGACY_JOB)
+        done = store.jobs.get(LEGACY_JOB)
         assert done.status is JobStatus.COMPLETED and done.priority is Priority.GROWTH and done.package_size == 100
         assert done.profile.business_name == "Legacy Lumber Co"
-        assert store.job(LEGACY_RUNNING_JOB).status is JobStatus.RUNNING
-        assert {r["directory_name"]: r["submission_status"] for r in store.legacy_results(LEGACY_JOB)} == {
+        assert store.jobs.get(LEGACY_RUNNING_JOB).status is JobStatus.RUNNING
+        assert {r.directory_name: r.submission_status for r in store.rollout.legacy_results(LEGACY_JOB)} == {
             "Yelp": "approved", "Foursquare": "rejected"}
         # A database with the legacy system's jobs starts in shadow.
-        assert store.rollout_settings().routing_percent == 0
+        assert store.rollout.settings().routing_percent == 0
         # The new system writes into the shared tables despite the legacy constraints...
         job_id = order(store, priority=Priority.STARTER)
-        store.mark_job_queued(job_id, message_id="m", actor="test")
-        store.set_job_status(job_id, JobStatus.RUNNING, actor="test")
+        store.jobs.mark_queued(job_id, message_id="m", actor="test")
+        store.jobs.set_status(job_id, JobStatus.RUNNING, actor="test")
     # ...and the legacy writer keeps writing the way it always did.
     with psycopg.connect(empty_database_url, autocommit=True) as conn:
         legacy_id = conn.execute(
@@ -92,12 +92,12 @@ def test_routing_is_a_stable_share_of_jobs():
 
 def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, catalog, sandbox, artifact_dir):
     site = next(d for d in catalog if d.id == "sandbox-localpages")
-    store.upsert_directories([site])
-    store.set_rollout(actor="test", routing_percent=10)
+    store.directories.upsert([site])
+    store.rollout.set(actor="test", routing_percent=10)
     jobs = []
     for n in range(200):
         job_id = uuid.uuid5(uuid.NAMESPACE_URL, f"routing-test-{n}")
-        store.create_job(job_id=job_id, customer_id="c", package_size=1, priority=Priority.ENTERPRISE,
+        store.jobs.create(job_id=job_id, customer_id="c", package_size=1, priority=Priority.ENTERPRISE,
                          business_data=business(n).model_dump(mode="json"))
         jobs.append((job_id, business(n).business_name))
     modes = {job_id: plan_job(store, job_id, actor="test").routing for job_id, _ in jobs}
@@ -105,7 +105,7 @@ def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, 
     assert 10 <= len(live) <= 30, len(live)
     # Stable across reruns, and recorded on the job.
     assert all(plan_job(store, j, actor="rerun").routing == m for j, m in list(modes.items())[:50])
-    assert all(store.job_raw(j)["routing"] == m for j, m in modes.items())
+    assert all(store.jobs.row(j).routing == m for j, m in modes.items())
 
     async def run_all() -> None:
         ctx = RunContext(artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(), browser=BrowserOptions(),
@@ -125,7 +125,7 @@ def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, 
     live_names = {name for j, name in jobs if modes[j] == "live"}
     assert accepted_names == live_names and len(accepted) == len(live)
     for job_id, _ in jobs:
-        [result] = store.results(job_id)
+        [result] = store.submissions.results(job_id)
         assert result.status is SubmissionStatus.SUBMITTED, result
         if modes[job_id] == "shadow":
             assert result.evidence.get("shadow") is True and result.reason.startswith("shadow")
@@ -148,7 +148,7 @@ def _seed_comparison(store: Store, agreeing: int, total: int = 100) -> uuid.UUID
 
 
 def _run_comparison(store: Store, job_id: uuid.UUID) -> dg.AssetCheckEvaluation:
-    from dirbolt_dagster.migration import legacy_comparison
+    from dirbolt_dagster.migration.assets import legacy_comparison
     from dirbolt_dagster.resources import StoreResource
 
     instance = dg.DagsterInstance.ephemeral()
@@ -162,7 +162,7 @@ def _run_comparison(store: Store, job_id: uuid.UUID) -> dg.AssetCheckEvaluation:
 
 @pytest.mark.parametrize(("agreeing", "passes"), [(97, True), (90, False)])
 def test_agreement_gate_on_seeded_legacy_results(store, agreeing, passes):
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)
     job_id = _seed_comparison(store, agreeing)
     evaluation = _run_comparison(store, job_id)
     assert evaluation.passed is passes
@@ -173,7 +173,7 @@ def test_agreement_gate_on_seeded_legacy_results(store, agreeing, passes):
 
 
 def test_migration_status_prints_phase_and_gates(store):
-    store.set_rollout(actor="test", routing_percent=10, legacy_comparison=True)
+    store.rollout.set(actor="test", routing_percent=10, legacy_comparison=True)
     compare_and_record(store, _seed_comparison(store, 97))
     env = {"DIRBOLT_DATABASE_URL": store.dsn, "PATH": "/usr/bin:/bin", "HOME": str(REPO_ROOT)}
     out = subprocess.run([str(Path(sys.executable).with_name("dirbolt")), "migration", "status"], env=env,
@@ -189,25 +189,25 @@ def test_migration_status_prints_phase_and_gates(store):
 
 def test_cutover_and_rollback_leave_no_job_half_processed(store, catalog, sandbox, artifact_dir):
     site = next(d for d in catalog if d.id == "sandbox-localpages")
-    store.upsert_directories([site])
+    store.directories.upsert([site])
 
     def run(job_id: uuid.UUID) -> None:
         ctx = RunContext(artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(), browser=BrowserOptions(),
                          run_id="cutover-test")
         asyncio.run(run_submissions(store, job_id, ctx))
 
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)
     shadow_job = order(store, business(1))
     assert plan_job(store, shadow_job, actor="test").routing == "shadow"
-    store.set_rollout(actor="test", routing_percent=100, legacy_comparison=False)  # cutover mid-flight
+    store.rollout.set(actor="test", routing_percent=100, legacy_comparison=False)  # cutover mid-flight
     run(shadow_job)  # the job planned in shadow finishes in shadow
     assert not sandbox.accepted("localpages")
     live_job = order(store, business(2))
     run_plan = plan_job(store, live_job, actor="test")
     assert run_plan.routing == "live"
-    store.set_rollout(actor="test", routing_percent=0, legacy_comparison=True)  # rollback mid-flight
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=True)  # rollback mid-flight
     run(live_job)  # already live: it finishes live, it is not left half-submitted
     assert [s["fields"]["business_name"] for s in sandbox.accepted("localpages")] == [business(2).business_name]
-    events = [h["event"] for h in store.history(entity="rollout")]
+    events = [h.event for h in store.audit.history(entity="rollout")]
     assert events.count("rollout_changed") == 3
-    assert json.dumps(store.rollout_settings().routing_percent) == "0"
+    assert json.dumps(store.rollout.settings().routing_percent) == "0"

@@ -21,16 +21,16 @@ from PIL import Image
 from playwright.sync_api import sync_playwright
 from typer.testing import CliRunner
 
+from dirbolt_cli.reports import register
 from dirbolt_core.artifacts import LocalArtifactStore
 from dirbolt_core.reports import build_job_report, render_csv, render_html, write_job_report
-from dirbolt_core.reports.cli import register
 from dirbolt_core.reports.synthetic import SyntheticResult, seed_results, synthetic_job
 from dirbolt_core.runner.browser import CHROMIUM_ARGS, find_chromium
 from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.vocabulary import SubmissionStatus
-from dirbolt_dagster.jobs import submit_job
-from dirbolt_dagster.reports import job_report
+from dirbolt_dagster.reports.assets import job_report
 from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource
+from dirbolt_dagster.submissions.jobs import submit_job
 from tests.conftest import ARTIFACT_DIR
 
 STATUSES = [SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED, SubmissionStatus.NEEDS_MANUAL,
@@ -62,7 +62,7 @@ def _planted(directories, shots: dict[str, str]) -> list[SyntheticResult]:
 def test_report_of_30_seeded_results_with_real_screenshots_opens_offline_in_chromium(store, catalog, artifact_dir):
     directories = [d for d in catalog if d.id not in ("sandbox-lazyriver", "sandbox-oldtown")][:30]
     assert len(directories) == 30
-    store.upsert_directories(directories)
+    store.directories.upsert(directories)
     job_id = synthetic_job(store, SAMPLE_PROFILE.model_dump(mode="json"), package_size=30,
                            queued_at=NOW - dt.timedelta(hours=2), started_at=NOW - dt.timedelta(hours=1),
                            completed_at=NOW)
@@ -149,7 +149,7 @@ def _png(color: str, size=(640, 900)) -> bytes:
 def small_job(store, catalog, artifact_dir):
     """Three seeded results with drawn (not browser) proof images; one proof file is missing."""
     directories = catalog[:3]
-    store.upsert_directories(directories)
+    store.directories.upsert(directories)
     job_id = synthetic_job(store, SAMPLE_PROFILE.model_dump(mode="json"), package_size=3,
                            queued_at=NOW - dt.timedelta(minutes=9), started_at=NOW - dt.timedelta(minutes=8),
                            completed_at=NOW)

@@ -20,8 +20,8 @@ from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITES_BY_ID
 from dirbolt_core.vocabulary import Priority, SubmissionStatus
+from dirbolt_sandbox.sites import SITES_BY_ID
 
 # One enterprise job runs 5 submissions at once; the catalog goes out as a few jobs of the same
 # business over disjoint sets of sites (one submission per site, so no duplicate refusals), run
@@ -33,7 +33,7 @@ def _run_whole_catalog(store, directories, artifact_dir) -> list[uuid.UUID]:
     lanes = [directories[i::LANES] for i in range(LANES)]
     job_ids = [uuid.uuid4() for _ in lanes]
     for job_id, lane in zip(job_ids, lanes, strict=True):
-        store.create_job(job_id=job_id, customer_id="cust-catalog", package_size=len(lane),
+        store.jobs.create(job_id=job_id, customer_id="cust-catalog", package_size=len(lane),
                          priority=Priority.ENTERPRISE, business_data=SAMPLE_PROFILE.model_dump(mode="json"))
 
     async def go():
@@ -43,7 +43,7 @@ def _run_whole_catalog(store, directories, artifact_dir) -> list[uuid.UUID]:
                 runner = JobRunner(store=store, artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(),
                                    pool=pool, worker_id=new_worker_id("catalog"), run_id="catalog-run")
                 # Every directory, also the one behind a login (the planner would leave it out).
-                await runner.run_job(store.job(job_id), lane)
+                await runner.run_job(store.jobs.get(job_id), lane)
 
             await asyncio.gather(*(one(j, lane) for j, lane in zip(job_ids, lanes, strict=True)))
 
@@ -62,10 +62,10 @@ def _site_message_found(reason: str, record: list[dict]) -> bool:
 def test_every_catalog_site_ends_as_a_person_would_leave_it(store, catalog, sandbox, artifact_dir):
     # No catalog selectors anywhere: the brain reads every form by itself.
     directories = [d.model_copy(update={"selectors": {}}) for d in catalog]
-    store.upsert_directories(directories)
+    store.directories.upsert(directories)
     job_ids = _run_whole_catalog(store, directories, artifact_dir)
 
-    results = {r.directory_id.removeprefix("sandbox-"): r for j in job_ids for r in store.results(j)}
+    results = {r.directory_id.removeprefix("sandbox-"): r for j in job_ids for r in store.submissions.results(j)}
     problems: dict[str, list[str]] = {}
     table: list[str] = []
     for site_id, cls in SITES_BY_ID.items():

@@ -13,8 +13,8 @@ from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITE_CLASSES
 from dirbolt_core.vocabulary import Priority
+from dirbolt_sandbox.sites import SITE_CLASSES
 
 FOUNDATION = ["localpages", "citylisted", "bizspot", "verifiedfinder", "northonly"]
 
@@ -26,7 +26,7 @@ def run_job(store, catalog, artifact_dir, job_id, directories, priority=Priority
             worker_id = new_worker_id("test")
             runner = JobRunner(store=store, artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(),
                                pool=pool, worker_id=worker_id, run_id="test-run")
-            job = store.job(job_id)
+            job = store.jobs.get(job_id)
             with WorkerLease.acquire(store.dsn, worker_id, job_id):
                 return await runner.run_job(job, directories)
 
@@ -34,9 +34,9 @@ def run_job(store, catalog, artifact_dir, job_id, directories, priority=Priority
 
 
 def test_foundation_sites_end_as_each_site_behaves(store, catalog, sandbox, artifact_dir):
-    store.upsert_directories(catalog)
+    store.directories.upsert(catalog)
     job_id = uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id="cust-1", package_size=5, priority=Priority.ENTERPRISE,
+    store.jobs.create(job_id=job_id, customer_id="cust-1", package_size=5, priority=Priority.ENTERPRISE,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))
     directories = [d for d in catalog if d.id.removeprefix("sandbox-") in FOUNDATION]
     summary = run_job(store, catalog, artifact_dir, job_id, directories)
@@ -50,7 +50,7 @@ def test_foundation_sites_end_as_each_site_behaves(store, catalog, sandbox, arti
     assert not [s for s in sandbox.submissions() if s["outcome"] == "spam"]
     # Proof exists for every result.
     artifacts = LocalArtifactStore(artifact_dir)
-    for result in store.results(job_id):
+    for result in store.submissions.results(job_id):
         assert result.screenshot_uri and artifacts.exists(result.screenshot_uri), result
         assert result.html_uri and artifacts.exists(result.html_uri), result
 

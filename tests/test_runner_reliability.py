@@ -25,7 +25,7 @@ def _only(catalog, site: str, **changes):
 
 def test_two_workers_never_hit_a_directory_closer_than_its_rate_limit(store, catalog, sandbox, tmp_path,
                                                                      artifact_dir):
-    store.upsert_directories([_only(catalog, "localpages", rate_limit_ms=2000)])
+    store.directories.upsert([_only(catalog, "localpages", rate_limit_ms=2000)])
     jobs = [order(store, business(n)) for n in range(6)]
     env = worker_env(store.dsn, artifact_dir)
     failures: list[str] = []
@@ -60,12 +60,12 @@ def test_a_flaky_site_is_retried_with_growing_delays_until_it_succeeds(store, se
     from dirbolt_core.settings import SANDBOX_CATALOG
 
     catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=seeded_sandbox.url)
-    store.upsert_directories([_only(catalog, "localpages")])
+    store.directories.upsert([_only(catalog, "localpages")])
     httpx.post(f"{seeded_sandbox.url}/_admin/config",
                json={"site": "localpages", "failure_rate": 0.5, "max_consecutive_failures": 2}).raise_for_status()
     job_id = order(store)
     run_in_process(store, job_id, artifact_dir)
-    [result] = store.results(job_id)
+    [result] = store.submissions.results(job_id)
     assert result.status is SubmissionStatus.SUBMITTED, result
     attempts = result.evidence["attempts"]
     assert [a["status"] for a in attempts] == ["failed", "failed", "submitted"]
@@ -77,11 +77,11 @@ def test_a_flaky_site_is_retried_with_growing_delays_until_it_succeeds(store, se
 
 
 def test_a_site_that_always_fails_ends_failed_after_exactly_three_attempts(store, catalog, sandbox, artifact_dir):
-    store.upsert_directories([_only(catalog, "localpages")])
+    store.directories.upsert([_only(catalog, "localpages")])
     sandbox.configure("localpages", always_fail=True)
     job_id = order(store)
     run_in_process(store, job_id, artifact_dir)
-    [result] = store.results(job_id)
+    [result] = store.submissions.results(job_id)
     assert result.status is SubmissionStatus.FAILED and result.attempts == 3, result
     assert "gave up after 3 attempts" in result.reason
     assert len(sandbox.submissions("localpages")) == 3 and not sandbox.accepted("localpages")
@@ -90,11 +90,11 @@ def test_a_site_that_always_fails_ends_failed_after_exactly_three_attempts(store
 def test_proof_goes_to_an_s3_compatible_store(store, catalog, sandbox, sqs_server):
     # moto's server speaks S3 as well as SQS.
     s3 = S3ArtifactStore("dirbolt-proof", "runs", endpoint_url=sqs_server.url, create_bucket=True)
-    store.upsert_directories([_only(catalog, "localpages"), _only(catalog, "northonly")])
+    store.directories.upsert([_only(catalog, "localpages"), _only(catalog, "northonly")])
     job_id = order(store, size=2)
     run_in_process(store, job_id, s3)
     client = boto3.client("s3", endpoint_url=sqs_server.url, region_name="us-east-1")
-    results = store.results(job_id)
+    results = store.submissions.results(job_id)
     assert {r.status for r in results} == {SubmissionStatus.SUBMITTED, SubmissionStatus.REJECTED}
     for r in results:
         for uri in (r.screenshot_uri, r.html_uri):
@@ -107,7 +107,7 @@ def test_proof_goes_to_an_s3_compatible_store(store, catalog, sandbox, sqs_serve
 
 def test_heartbeats_during_work_and_a_killed_worker_goes_stale(store, catalog, sandbox, tmp_path, artifact_dir):
     sites = ["localpages", "citylisted", "bizspot"]
-    store.upsert_directories([_only(catalog, s) for s in sites])
+    store.directories.upsert([_only(catalog, s) for s in sites])
     for s in sites:
         sandbox.configure(s, latency_ms=1500)
     env = worker_env(store.dsn, artifact_dir, DIRBOLT_HEARTBEAT_SECONDS="1")
@@ -115,31 +115,31 @@ def test_heartbeats_during_work_and_a_killed_worker_goes_stale(store, catalog, s
     proc = start_worker(job_id, env, tmp_path / "worker.log")
     seen: list[tuple[str, float]] = []
     while proc.poll() is None:
-        for row in store.stale_workers(stale_after_s=0):
-            if row["job_id"] == job_id:
-                seen.append((row["status"], row["last_seen_at"].timestamp()))
+        for row in store.workers.stale(stale_after_s=0):
+            if row.job_id == job_id:
+                seen.append((row.status, row.last_seen_at.timestamp()))
         time.sleep(0.3)
     assert proc.returncode == 0, (tmp_path / "worker.log").read_text()[-2000:]
     beats = sorted({t for status, t in seen if status == "running"})
     assert len(beats) >= 3, seen
     gaps = [b - a for a, b in pairwise(beats)]
     assert all(0.5 <= g <= 2.5 for g in gaps), gaps
-    final = [r for r in store.stale_workers(stale_after_s=0) if r["job_id"] == job_id]
+    final = [r for r in store.workers.stale(stale_after_s=0) if r.job_id == job_id]
     assert not final  # retired workers are never stale
-    story = [h["event"] for h in store.history(job_id, entity="worker")]
+    story = [h.event for h in store.audit.history(job_id, entity="worker")]
     assert story == ["worker_starting", "worker_running", "worker_idle", "worker_stopped"], story
 
     # A worker killed mid-job stops beating and shows up as stale.
     killed_job = order(store, business(99), size=3)
     proc = start_worker(killed_job, env, tmp_path / "killed.log")
     deadline = time.monotonic() + 60
-    while not any(r["job_id"] == killed_job and r["status"] == "running"
-                  for r in store.stale_workers(stale_after_s=0)):
+    while not any(r.job_id == killed_job and r.status == "running"
+                  for r in store.workers.stale(stale_after_s=0)):
         assert time.monotonic() < deadline and proc.poll() is None
         time.sleep(0.2)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert not [r for r in store.stale_workers(stale_after_s=3) if r["job_id"] == killed_job]
+    assert not [r for r in store.workers.stale(stale_after_s=3) if r.job_id == killed_job]
     time.sleep(4)
-    stale = [r for r in store.stale_workers(stale_after_s=3) if r["job_id"] == killed_job]
-    assert stale and stale[0]["status"] == "running"
+    stale = [r for r in store.workers.stale(stale_after_s=3) if r.job_id == killed_job]
+    assert stale and stale[0].status == "running"

@@ -18,8 +18,8 @@ from dagster._core.execution.stats import StepEventStatus
 
 from dirbolt_core.settings import get_settings
 from dirbolt_core.vocabulary import JobStatus, Priority
-from dirbolt_dagster.assets import job_plan, submissions
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
+from dirbolt_dagster.submissions.assets import job_plan, submissions
 from tests.runner_harness import business, order
 
 # Fast sites that accept a first post (benchmarks/_bench.py SITES).
@@ -43,14 +43,14 @@ def shard_size(monkeypatch):
 
 def test_a_job_runs_as_shards_each_a_step_and_the_checks_wait_for_all(store, catalog, sandbox, artifact_dir,
                                                                        database_url, shard_size):
-    store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
     profile = business(2101)
     job_id = order(store, profile, priority=Priority.ENTERPRISE, size=len(SITES))
     shard_size(2)  # 5 directories: shards of 2, 2 and 1
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("jobs", [str(job_id)])
     resources = {"store": StoreResource(database_url=database_url), "browser": BrowserResource(),
-                 "brain": BrainResource(database_url=database_url),
+                 "brain": BrainResource(),
                  "artifacts": ArtifactStoreResource(uri=str(artifact_dir))}
     result = dg.materialize([job_plan, submissions], partition_key=str(job_id), instance=instance,
                             resources=resources)
@@ -66,11 +66,11 @@ def test_a_job_runs_as_shards_each_a_step_and_the_checks_wait_for_all(store, cat
     assert checks["zero_duplicate_submissions"].passed
     [mat] = result.asset_materializations_for_node("submissions")
     assert mat.metadata["directories"].value == len(SITES)
-    assert store.job(job_id).status is JobStatus.COMPLETED
+    assert store.jobs.get(job_id).status is JobStatus.COMPLETED
     assert _accepted_once(sandbox, profile.business_name, SITES) == dict.fromkeys(SITES, 1)
     # Each shard's worker claimed its own slice: three owners, one claim per directory.
-    claims = [h for h in store.history(job_id) if h["entity"] == "submission" and h["event"] == "claimed"]
-    assert len(claims) == len(SITES) and len({h["actor"] for h in claims}) == 3
+    claims = [h for h in store.audit.history(job_id) if h.entity == "submission" and h.event == "claimed"]
+    assert len(claims) == len(SITES) and len({h.actor for h in claims}) == 3
 
     # A rerun of the finished job (other shard size on this host) submits nothing again.
     shard_size(100)
@@ -112,7 +112,7 @@ def test_one_job_over_two_celery_hosts_and_a_killed_hosts_shard_is_finished_by_t
     from tests.conftest import _dsn_for, create_database, drop_database
     from tests.dagster_harness import BIN, stop_process
 
-    store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in CELERY_SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in CELERY_SITES])
     profile = business(2102)
     job_id = order(store, profile, priority=Priority.ENTERPRISE, size=len(CELERY_SITES))
     # Proof storage every host reaches (S3 API, moto's server).
@@ -171,10 +171,10 @@ def test_one_job_over_two_celery_hosts_and_a_killed_hosts_shard_is_finished_by_t
     assert hosts[other_step] == ["host-b"], hosts
     # Every directory submitted once (the sandbox's record); the killed host's rows were reclaimed.
     assert _accepted_once(sandbox, profile.business_name, CELERY_SITES) == dict.fromkeys(CELERY_SITES, 1)
-    results = store.results(job_id)
+    results = store.submissions.results(job_id)
     assert len(results) == len(CELERY_SITES) and all(r.status.is_success for r in results), results
-    assert store.job(job_id).status is JobStatus.COMPLETED
-    claims = [(h["directory_id"], h["actor"]) for h in store.history(job_id)
-              if h["entity"] == "submission" and h["event"] == "claimed"]
+    assert store.jobs.get(job_id).status is JobStatus.COMPLETED
+    claims = [(h.directory_id, h.actor) for h in store.audit.history(job_id)
+              if h.entity == "submission" and h.event == "claimed"]
     reclaimed = {d for d, _ in claims if sum(1 for dd, _ in claims if dd == d) == 2}
     assert reclaimed == killed_rows and len(claims) == len(CELERY_SITES) + len(killed_rows), claims

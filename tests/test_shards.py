@@ -39,16 +39,16 @@ def test_shard_keys_are_checked():
 def _row(store, job_id: uuid.UUID) -> tuple[str, Directory]:
     directory = Directory(id="lease-site", name="Lease Site", url="http://127.0.0.1:9/",
                           submission_url="http://127.0.0.1:9/submit", rate_limit_ms=0)
-    store.upsert_directories([directory])
-    store.create_job(job_id=job_id, customer_id="c", package_size=1, priority=Priority.ENTERPRISE,
+    store.directories.upsert([directory])
+    store.jobs.create(job_id=job_id, customer_id="c", package_size=1, priority=Priority.ENTERPRISE,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))
     key = idempotency_key(job_id, directory.id, SAMPLE_PROFILE.model_dump(mode="json"))
-    store.save_plan(job_id, [(key, directory)], actor="test")
+    store.submissions.save_plan(job_id, [(key, directory)], actor="test")
     return key, directory
 
 
 def _claim(store, key, job_id, directory, owner):
-    return store.claim_submission(key=key, job_id=job_id, directory=directory, owner=owner, run_id="r")
+    return store.submissions.claim(key=key, job_id=job_id, directory=directory, owner=owner, run_id="r")
 
 
 def test_a_live_workers_rows_are_never_taken_and_a_dead_ones_are(store):
@@ -61,16 +61,16 @@ def test_a_live_workers_rows_are_never_taken_and_a_dead_ones_are(store):
             other = _claim(store, key, job_id, directory, "host-b")
             assert not other.claimed and other.status is SubmissionStatus.PROCESSING
             assert not other.unknown_outcome
-            store.mark_submit_started(key)  # host-a presses submit
+            store.submissions.mark_submit_started(key)  # host-a presses submit
             pressed = _claim(store, key, job_id, directory, "host-b")
             assert not pressed.claimed and not pressed.unknown_outcome  # host-a will record it
     # host-a is gone (its lease connection closed, as when the process dies).
     with WorkerLease.acquire(store.dsn, "host-b", job_id):
         after = _claim(store, key, job_id, directory, "host-b")
         assert not after.claimed and after.unknown_outcome  # pressed, never recorded: a person checks
-        store.clear_submit_started(key)  # the same, had host-a died before pressing
+        store.submissions.clear_submit_started(key)  # the same, had host-a died before pressing
         assert _claim(store, key, job_id, directory, "host-b").claimed
-    story = [(h["event"], h["actor"]) for h in store.history(job_id) if h["entity"] == "submission"]
+    story = [(h.event, h.actor) for h in store.audit.history(job_id) if h.entity == "submission"]
     assert story == [("claimed", "host-a"), ("claimed", "host-b")]
 
 
@@ -92,7 +92,7 @@ def test_a_row_in_flight_on_another_live_worker_is_waited_for_not_skipped(store)
 
     job_id = uuid.uuid4()
     key, directory = _row(store, job_id)
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     second = JobRunner(store=store, artifacts=None, brain=None, pool=None, worker_id="host-b")  # never browses
 
     async def second_worker(wait_s: float):
@@ -105,10 +105,10 @@ def test_a_row_in_flight_on_another_live_worker_is_waited_for_not_skipped(store)
         assert gave_up.status is SubmissionStatus.PROCESSING and not gave_up.submitted_now
         assert gave_up.reason == "in flight on another live worker"
         done = SubmissionOutcome(status=SubmissionStatus.SUBMITTED, reason="accepted", confidence=0.9)
-        finisher = threading.Timer(1.5, store.finish_submission, args=(key, done), kwargs={"actor": "host-a"})
+        finisher = threading.Timer(1.5, store.submissions.finish, args=(key, done), kwargs={"actor": "host-a"})
         finisher.start()
         report = asyncio.run(second_worker(60))
         finisher.join()
     assert report.status is SubmissionStatus.SUBMITTED and not report.submitted_now
     assert report.reason == "already recorded"
-    assert [h["actor"] for h in store.history(job_id) if h["event"] == "claimed"] == ["host-a"]
+    assert [h.actor for h in store.audit.history(job_id) if h.event == "claimed"] == ["host-a"]

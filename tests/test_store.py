@@ -22,8 +22,8 @@ DIRECTORY = Directory(id="dir-a", name="Dir A", url="http://127.0.0.1:9/", submi
 def _job(store) -> tuple[uuid.UUID, str]:
     job_id = uuid.uuid4()
     data = SAMPLE_PROFILE.model_dump(mode="json")
-    store.create_job(job_id=job_id, customer_id="c1", package_size=1, priority=Priority.STARTER, business_data=data)
-    store.upsert_directories([DIRECTORY])
+    store.jobs.create(job_id=job_id, customer_id="c1", package_size=1, priority=Priority.STARTER, business_data=data)
+    store.directories.upsert([DIRECTORY])
     return job_id, idempotency_key(job_id, DIRECTORY.id, data)
 
 
@@ -62,12 +62,12 @@ def test_a_failing_migration_leaves_nothing_half_applied(empty_database_url, tmp
 
 def test_a_key_is_claimed_once_and_never_again_after_success(store):
     job_id, key = _job(store)
-    first = store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1")
+    first = store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1")
     assert first.claimed
     # In flight for w1: another worker cannot take it.
-    assert not store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1").claimed
-    store.finish_submission(key, SubmissionOutcome(status=SubmissionStatus.SUBMITTED, reason="ok"))
-    again = store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2")
+    assert not store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1").claimed
+    store.submissions.finish(key, SubmissionOutcome(status=SubmissionStatus.SUBMITTED, reason="ok"))
+    again = store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2")
     assert not again.claimed and again.status is SubmissionStatus.SUBMITTED
     with psycopg.connect(store.dsn) as conn:
         assert conn.execute("SELECT count(*) FROM job_results WHERE idempotency_key = %s", (key,)).fetchone()[0] == 1
@@ -75,23 +75,23 @@ def test_a_key_is_claimed_once_and_never_again_after_success(store):
 
 def test_a_failed_key_is_claimed_again_by_a_rerun(store):
     job_id, key = _job(store)
-    assert store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1").claimed
-    store.finish_submission(key, SubmissionOutcome(status=SubmissionStatus.FAILED, reason="503"))
-    assert store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2").claimed
+    assert store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1").claimed
+    store.submissions.finish(key, SubmissionOutcome(status=SubmissionStatus.FAILED, reason="503"))
+    assert store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2").claimed
 
 
 def test_an_orphan_that_pressed_submit_is_an_unknown_outcome_not_a_claim(store):
     job_id, key = _job(store)
-    store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="dead", run_id="r1")
-    store.mark_submit_started(key)
-    claim = store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2")
+    store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="dead", run_id="r1")
+    store.submissions.mark_submit_started(key)
+    claim = store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2")
     assert not claim.claimed and claim.unknown_outcome
 
 
 def test_an_orphan_that_never_pressed_submit_is_reclaimed(store):
     job_id, key = _job(store)
-    store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="dead", run_id="r1")
-    claim = store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2")
+    store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="dead", run_id="r1")
+    claim = store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w2", run_id="r2")
     assert claim.claimed
 
 
@@ -100,7 +100,7 @@ def test_concurrent_claims_give_exactly_one_winner(store):
     wins = []
 
     def claim(i: int) -> None:
-        if store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r").claimed:
+        if store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r").claimed:
             wins.append(i)
 
     threads = [threading.Thread(target=claim, args=(i,)) for i in range(8)]
@@ -113,12 +113,12 @@ def test_concurrent_claims_give_exactly_one_winner(store):
 
 def test_every_state_change_is_in_the_audit_trail(store):
     job_id, key = _job(store)
-    store.mark_job_queued(job_id, message_id="m1", actor="test")
-    store.set_job_status(job_id, JobStatus.RUNNING, run_id="r1", actor="test")
-    store.claim_submission(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1")
-    store.finish_submission(key, SubmissionOutcome(status=SubmissionStatus.REJECTED, reason="nope"))
-    store.set_job_status(job_id, JobStatus.COMPLETED, actor="test")
-    events = [h["event"] for h in store.history(job_id)]
+    store.jobs.mark_queued(job_id, message_id="m1", actor="test")
+    store.jobs.set_status(job_id, JobStatus.RUNNING, run_id="r1", actor="test")
+    store.submissions.claim(key=key, job_id=job_id, directory=DIRECTORY, owner="w1", run_id="r1")
+    store.submissions.finish(key, SubmissionOutcome(status=SubmissionStatus.REJECTED, reason="nope"))
+    store.jobs.set_status(job_id, JobStatus.COMPLETED, actor="test")
+    events = [h.event for h in store.audit.history(job_id)]
     assert events == ["created", "queued", "job_running", "claimed", "submission_rejected", "job_completed"]
 
 
@@ -136,27 +136,27 @@ def test_queue_history_cannot_be_rewritten(store):
             conn.execute("UPDATE queue_history SET event = 'x'")
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute("DELETE FROM queue_history")
-    assert store.history(job_id)[0]["event"] == "created"
+    assert store.audit.history(job_id)[0].event == "created"
 
 
 def test_directory_slots_space_submissions_by_the_rate_limit(store):
-    store.upsert_directories([DIRECTORY])
-    assert store.try_acquire_directory_slot(DIRECTORY.id, holder="a") == 0.0
+    store.directories.upsert([DIRECTORY])
+    assert store.pacing.try_acquire(DIRECTORY.id, holder="a") == 0.0
     # Held: the other worker waits.
-    assert store.try_acquire_directory_slot(DIRECTORY.id, holder="b") > 0
-    store.release_directory_slot(DIRECTORY.id, holder="a", rate_limit_ms=DIRECTORY.rate_limit_ms)
-    wait = store.try_acquire_directory_slot(DIRECTORY.id, holder="b")
+    assert store.pacing.try_acquire(DIRECTORY.id, holder="b") > 0
+    store.pacing.release(DIRECTORY.id, holder="a", rate_limit_ms=DIRECTORY.rate_limit_ms)
+    wait = store.pacing.try_acquire(DIRECTORY.id, holder="b")
     assert 0.1 < wait <= 0.3
     time.sleep(wait)
-    assert store.try_acquire_directory_slot(DIRECTORY.id, holder="b") == 0.0
+    assert store.pacing.try_acquire(DIRECTORY.id, holder="b") == 0.0
 
 
 def test_stale_workers_view_lists_silent_workers(store):
-    store.heartbeat("alive", "running")
-    store.heartbeat("silent", "running")
+    store.workers.heartbeat("alive", "running")
+    store.workers.heartbeat("silent", "running")
     with psycopg.connect(store.dsn, autocommit=True) as conn:
         conn.execute("UPDATE worker_heartbeats SET last_seen_at = now() - interval '3 minutes' "
                      "WHERE worker_id = 'silent'")
-    assert [w["worker_id"] for w in store.stale_workers()] == ["silent"]
-    store.heartbeat("silent", "idle")
-    assert store.stale_workers() == []
+    assert [w.worker_id for w in store.workers.stale()] == ["silent"]
+    store.workers.heartbeat("silent", "idle")
+    assert store.workers.stale() == []

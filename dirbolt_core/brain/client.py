@@ -12,7 +12,6 @@ configuration errors: they are logged and answered in-process too, never retried
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Sequence
@@ -25,6 +24,7 @@ from dirbolt_core.brain.mapper import FormBrain, pick_listing_form
 from dirbolt_core.brain.model import FormInfo, FormMapping
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.outcome import OutcomeAnalysis, classify_outcome
+from dirbolt_core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -60,10 +60,10 @@ class BrainClient:
         self.fallbacks = 0
 
     @classmethod
-    def from_env(cls, fallback: FormBrain | None = None) -> BrainClient:
+    def from_settings(cls, settings: Settings, fallback: FormBrain | None = None) -> BrainClient:
         """DIRBOLT_BRAIN_URL (unset: in-process), DIRBOLT_BRAIN_API_KEY, DIRBOLT_BRAIN_TIMEOUT_S."""
-        return cls(os.environ.get("DIRBOLT_BRAIN_URL") or None, api_key=os.environ.get("DIRBOLT_BRAIN_API_KEY"),
-                   timeout_s=float(os.environ.get("DIRBOLT_BRAIN_TIMEOUT_S") or 5.0), fallback=fallback)
+        key = settings.brain_api_key.get_secret_value() if settings.brain_api_key else None
+        return cls(settings.brain_url, api_key=key, timeout_s=settings.brain_timeout_s, fallback=fallback)
 
     def close(self) -> None:
         if self._http is not None:

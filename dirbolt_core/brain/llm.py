@@ -16,87 +16,29 @@ from __future__ import annotations
 import concurrent.futures
 import json
 import logging
-import os
 import re
 from collections.abc import Sequence
 from typing import Any
 
 from dirbolt_core.brain.model import FieldMapping, FormInfo
+from dirbolt_core.settings import LlmConfig, Settings, get_settings, quiet_third_party_telemetry
 from dirbolt_core.vocabulary import CANONICAL_KEYS, SubmissionStatus
 
 log = logging.getLogger(__name__)
 
-# Provider prefix -> the variables that hold its key. Local providers need none.
-PROVIDER_KEYS: dict[str, tuple[str, ...]] = {
-    "openai": ("OPENAI_API_KEY",),
-    "anthropic": ("ANTHROPIC_API_KEY",),
-    "claude": ("ANTHROPIC_API_KEY",),
-    "gemini": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "google": ("GEMINI_API_KEY", "GOOGLE_API_KEY"),
-    "azure": ("AZURE_API_KEY", "AZURE_OPENAI_API_KEY"),
-    "groq": ("GROQ_API_KEY",),
-    "mistral": ("MISTRAL_API_KEY",),
-    "deepseek": ("DEEPSEEK_API_KEY",),
-    "openrouter": ("OPENROUTER_API_KEY",),
-    "together_ai": ("TOGETHERAI_API_KEY", "TOGETHER_API_KEY"),
-    "bedrock": ("AWS_ACCESS_KEY_ID",),
-}
-LOCAL_PROVIDERS = frozenset({"ollama", "lm_studio", "hosted_vllm"})
 _JSON_BLOCK = re.compile(r"\{.*\}", re.DOTALL)
 
 
-def _quiet_crewai() -> None:
-    for var, value in (("CREWAI_DISABLE_TELEMETRY", "true"), ("OTEL_SDK_DISABLED", "true"),
-                       ("CREWAI_TRACING_ENABLED", "false"), ("CREWAI_DISABLE_TRACKING", "true")):
-        os.environ.setdefault(var, value)
-
-
-def provider_of(model: str) -> str:
-    if "/" in model:
-        return model.split("/", 1)[0].lower()
-    low = model.lower()
-    if low.startswith(("gpt", "o1", "o3", "o4")):
-        return "openai"
-    if low.startswith("claude"):
-        return "anthropic"
-    if low.startswith("gemini"):
-        return "gemini"
-    return low.split("-", 1)[0]
-
-
-def llm_settings(env: dict[str, str] | None = None) -> dict[str, Any] | None:
-    """The LLM configuration from the environment, or None when no LLM is configured."""
-    env = dict(os.environ if env is None else env)
-    model = (env.get("DIRBOLT_LLM_MODEL") or "").strip()
-    if not model:
-        return None
-    provider = provider_of(model)
-    key = env.get("DIRBOLT_LLM_API_KEY") or next(
-        (env[v] for v in PROVIDER_KEYS.get(provider, ()) if env.get(v)), None)
-    base_url = env.get("DIRBOLT_LLM_BASE_URL") or None
-    if key is None and provider not in LOCAL_PROVIDERS and base_url is None:
-        return None  # a model without its provider's key: not configured
-    return {"model": model, "api_key": key, "base_url": base_url,
-            "timeout_s": float(env.get("DIRBOLT_LLM_TIMEOUT_S") or 30.0)}
-
-
-def llm_configured(env: dict[str, str] | None = None) -> bool:
-    return llm_settings(env) is not None
-
-
-def llm_from_env(env: dict[str, str] | None = None) -> Any | None:
-    """CrewAI's LLM for the configured model, or None (nothing will call out)."""
-    settings = llm_settings(env)
-    if settings is None:
-        return None
-    _quiet_crewai()
+def build_llm(config: LlmConfig) -> Any:
+    """CrewAI's LLM for the configured model (CrewAI is imported here, not before)."""
+    quiet_third_party_telemetry()
     from crewai import LLM
 
-    kwargs: dict[str, Any] = {"model": settings["model"], "temperature": 0.0, "timeout": settings["timeout_s"]}
-    if settings["api_key"]:
-        kwargs["api_key"] = settings["api_key"]
-    if settings["base_url"]:
-        kwargs["base_url"] = settings["base_url"]
+    kwargs: dict[str, Any] = {"model": config.model, "temperature": 0.0, "timeout": config.timeout_s}
+    if config.api_key is not None:
+        kwargs["api_key"] = config.api_key.get_secret_value()
+    if config.base_url:
+        kwargs["base_url"] = config.base_url
     return LLM(**kwargs)
 
 
@@ -142,23 +84,23 @@ class _OneAgentCrew:
 
     role = goal = backstory = expected_output = ""
 
-    def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, env: dict[str, str] | None = None):
+    def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, config: LlmConfig | None = None):
         self._llm = llm
-        self._env = env
+        self._config = config
         self.timeout_s = timeout_s
         self.last_prompt: str | None = None
 
     @property
     def llm(self) -> Any:
-        if self._llm is None:
-            self._llm = llm_from_env(self._env)
+        if self._llm is None and self._config is not None:
+            self._llm = build_llm(self._config)
         return self._llm
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None) -> Any:
+    def from_settings(cls, settings: Settings | None = None) -> Any:
         """An instance when an LLM is configured, else None; CrewAI is not imported here."""
-        settings = llm_settings(env)
-        return None if settings is None else cls(timeout_s=settings["timeout_s"], env=env)
+        config = (settings or get_settings()).llm()
+        return None if config is None else cls(timeout_s=config.timeout_s, config=config)
 
     def ask(self, prompt: str) -> dict[str, Any] | None:
         """Run the crew on a prompt; the JSON object it answered, or None on any failure."""
@@ -166,7 +108,7 @@ class _OneAgentCrew:
         llm = self.llm
 
         def build() -> Any:
-            _quiet_crewai()
+            quiet_third_party_telemetry()
             from crewai import Agent, Crew, Task
 
             agent = Agent(role=self.role, goal=self.goal, backstory=self.backstory, llm=llm,
@@ -218,8 +160,8 @@ class CrewFieldMapper(_OneAgentCrew):
     expected_output = 'JSON: {"fields": [{"index": int, "key": str, "confidence": float}]}'
 
     def __init__(self, llm: Any = None, *, timeout_s: float = 30.0, max_fields: int = 40,
-                 env: dict[str, str] | None = None):
-        super().__init__(llm, timeout_s=timeout_s, env=env)
+                 config: LlmConfig | None = None):
+        super().__init__(llm, timeout_s=timeout_s, config=config)
         self.max_fields = max_fields
 
     def prompt(self, form: FormInfo, fields: Sequence[int], draft: Sequence[FieldMapping]) -> str:

@@ -26,6 +26,7 @@ from dirbolt_core.vocabulary import CANONICAL_KEYS, PROFILE_KEYS
 
 if TYPE_CHECKING:
     from dirbolt_core.models import BusinessProfile, Directory
+    from dirbolt_core.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +46,7 @@ _STATE_CODE_HINT = re.compile(r"\b(code|abbr\w*|2[- ]letter|two[- ]letter)\b", r
 
 
 class LearnedStore(Protocol):
-    """What the brain needs of a learned-mapping store (LearnedMappingStore implements it)."""
+    """What the brain needs of a learned-mapping store (db.learned.LearnedMappingRepository implements it)."""
 
     def lookup(self, signature: str, directory_id: str | None = None) -> list[dict[str, Any]] | None: ...
 
@@ -101,11 +102,11 @@ class FormBrain:
                            is_listing_form=_looks_like_listing_form(form, mappings))
 
     @classmethod
-    def from_env(cls, learned_store: LearnedStore | None = None) -> FormBrain:
+    def from_settings(cls, settings: Settings | None = None, learned_store: LearnedStore | None = None) -> FormBrain:
         """The brain as configured: the CrewAI mapper only when DIRBOLT_LLM_MODEL and its key are set."""
         from dirbolt_core.brain.llm import CrewFieldMapper
 
-        return cls(learned_store=learned_store, llm_mapper=CrewFieldMapper.from_env())
+        return cls(learned_store=learned_store, llm_mapper=CrewFieldMapper.from_settings(settings))
 
     def choose_form(self, forms: Sequence[FormInfo], directory: Directory | None = None) -> FormMapping | None:
         """The page's listing form: the one with the most profile fields a person can see."""

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import os
 from typing import Any
 
 from fastapi import Depends, FastAPI, HTTPException, Request
@@ -27,10 +26,10 @@ from dirbolt_core.brain.mapper import FormBrain, pick_listing_form
 from dirbolt_core.brain.model import FieldMapping, FormInfo, FormMapping
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.outcome import classify_outcome
+from dirbolt_core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
 
-DEFAULT_MAX_BODY_BYTES = 2 * 1024 * 1024
 LLM_OUTCOME_THRESHOLD = 0.75  # below this rule confidence, a configured LLM reads the page too
 
 
@@ -137,23 +136,24 @@ async def _too_large(scope: dict, receive: Any, send: Any, limit: int) -> None:
 
 
 def create_app(*, api_key: str | None = None, brain: FormBrain | None = None, analyzer: Any = None,
-               max_body_bytes: int | None = None, learned_store: Any = None) -> Any:
-    """The service. Without an API key (argument or DIRBOLT_BRAIN_API_KEY) it refuses to start."""
-    key = api_key or os.environ.get("DIRBOLT_BRAIN_API_KEY")
+               max_body_bytes: int | None = None, settings: Settings | None = None) -> Any:
+    """The service. Without an API key (argument or DIRBOLT_BRAIN_API_KEY) it refuses to start.
+
+    Without a brain: heuristics (+ CrewAI when an LLM is configured), no learned mappings; the
+    composition root (`dirbolt brain-serve`) gives it one over the system of record.
+    """
+    settings = settings or get_settings()
+    key = api_key or (settings.brain_api_key.get_secret_value() if settings.brain_api_key else None)
     if not key:
         raise RuntimeError("DIRBOLT_BRAIN_API_KEY is not set: the brain service never runs without a key")
     if max_body_bytes is None:
-        max_body_bytes = int(os.environ.get("DIRBOLT_BRAIN_MAX_BODY_BYTES") or DEFAULT_MAX_BODY_BYTES)
-    if learned_store is None and brain is None and os.environ.get("DIRBOLT_DATABASE_URL"):
-        from dirbolt_core.brain.learned import LearnedMappingStore
-
-        learned_store = LearnedMappingStore(os.environ["DIRBOLT_DATABASE_URL"])
+        max_body_bytes = settings.brain_max_body_bytes
     if brain is None:
-        brain = FormBrain.from_env(learned_store=learned_store)
+        brain = FormBrain.from_settings(settings)
     if analyzer is None:
         from dirbolt_core.brain.llm import CrewOutcomeAnalyzer
 
-        analyzer = CrewOutcomeAnalyzer.from_env()
+        analyzer = CrewOutcomeAnalyzer.from_settings(settings)
     expected = f"Bearer {key}".encode()
 
     def require_key(request: Request) -> None:
@@ -222,7 +222,7 @@ def _directory(ref: DirectoryRef | None) -> Directory | None:
     return Directory.model_construct(id=ref.id or "", name=ref.id or "", selectors=dict(ref.selectors))
 
 
-def serve(*, host: str = "127.0.0.1", port: int = 8088, log_level: str = "info") -> None:
+def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8088, log_level: str = "info") -> None:
     import uvicorn
 
-    uvicorn.run(create_app(), host=host, port=port, log_level=log_level)
+    uvicorn.run(app, host=host, port=port, log_level=log_level)

@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import re
+import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
+
+if TYPE_CHECKING:
+    from dirbolt_core.db.rollout import LegacyResult, NewResult
+    from dirbolt_core.db.store import Store
 
 # Both systems' statuses on one scale.
 SCALE = {
@@ -57,26 +63,25 @@ class Comparison:
         return self.compared and self.legacy_scale == self.new_scale
 
 
-def compare(legacy_rows: Iterable[dict], new_rows: Iterable[dict]) -> list[Comparison]:
-    """legacy rows: directory_name, directory_url, submission_status, rejection_reason, error_message;
-    new rows: directory_id, directory_name, directory_url, status, reason."""
-    legacy = {directory_key(r["directory_name"], r.get("directory_url")): r for r in legacy_rows}
-    new = {directory_key(r["directory_name"], r.get("directory_url")): r for r in new_rows}
+def compare(legacy_rows: Iterable[LegacyResult], new_rows: Iterable[NewResult]) -> list[Comparison]:
+    """Directory by directory (by directory_key), the legacy and the new status and why they differ."""
+    legacy = {directory_key(r.directory_name, r.directory_url): r for r in legacy_rows}
+    new = {directory_key(r.directory_name, r.directory_url): r for r in new_rows}
     out = []
     for key in sorted(set(legacy) | set(new)):
         lr, nr = legacy.get(key), new.get(key)
-        legacy_status = lr["submission_status"] if lr else None
-        new_status = nr["status"] if nr else None
+        legacy_status = lr.submission_status if lr else None
+        new_status = nr.status if nr else None
         reason = None
         if lr is None:
             reason = "only in the new system"
         elif nr is None:
             reason = "only in the legacy system"
         elif scale(legacy_status) != scale(new_status):
-            legacy_why = lr.get("rejection_reason") or lr.get("error_message") or ""
+            legacy_why = lr.rejection_reason or lr.error_message or ""
             reason = (f"legacy {legacy_status} vs new {new_status}: new said "
-                      f"{(nr.get('reason') or '-')[:160]!r}; legacy said {legacy_why[:160]!r}")
-        out.append(Comparison(key, nr["directory_id"] if nr else None, legacy_status, new_status, reason))
+                      f"{(nr.reason or '-')[:160]!r}; legacy said {legacy_why[:160]!r}")
+        out.append(Comparison(key, nr.directory_id if nr else None, legacy_status, new_status, reason))
     return out
 
 
@@ -87,8 +92,8 @@ def agreement(comparisons: Iterable[Comparison]) -> tuple[float | None, int, int
     return (agreeing / len(both) if both else None), agreeing, len(both)
 
 
-def compare_and_record(store, job_id) -> list[Comparison]:
+def compare_and_record(store: Store, job_id: uuid.UUID | str) -> list[Comparison]:
     """Compare a job's legacy and new results and store the comparison (legacy_comparisons)."""
-    comparisons = compare(store.legacy_results(job_id), store.new_results_for_comparison(job_id))
-    store.save_comparisons(job_id, comparisons)
+    comparisons = compare(store.rollout.legacy_results(job_id), store.rollout.new_results(job_id))
+    store.rollout.save_comparisons(job_id, comparisons)
     return comparisons

@@ -3,13 +3,22 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from dirbolt_core.db.store import Store
+from dirbolt_core.measures import (
+    AGREEMENT_GATE,
+    P95_LATENCY_GATE_S,
+    SUCCESS_RATE_GATE,
+    counts_toward_success,
+    latency_s,
+    p95,
+    success_rate,
+)
 from dirbolt_core.migration.routing import RolloutSettings
+from dirbolt_core.vocabulary import SubmissionStatus
 
-AGREEMENT_GATE = 0.95
-SUCCESS_GATE = 0.90
-P95_GATE_S = 300.0
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
 
 
 @dataclass(frozen=True)
@@ -53,18 +62,23 @@ class MigrationStatus:
 
 
 def migration_status(store: Store, *, days: int = 7) -> MigrationStatus:
-    figures = store.gate_figures(days=days)
-    compared, agreeing = figures["compared"], figures["agreeing"]
+    """The gates over the last `days` of live work: agreement with legacy, success rate, p95 latency."""
+    overall = store.rollout.agreement(days=days)[0]
+    compared, agreeing = overall.compared, overall.agreeing
     agreement = agreeing / compared if compared else None
-    counted, succeeded = figures["counted"], figures["succeeded"]
-    success = succeeded / counted if counted else None
-    p95 = figures["p95_latency_s"]
+    finished = store.reporting.finished_live(days=days)
+    statuses = [SubmissionStatus(r.status) for r in finished]
+    counted = sum(1 for s in statuses if counts_toward_success(s))
+    succeeded = sum(1 for s in statuses if s.is_success)
+    success = success_rate(statuses)
+    latency = p95(v for r in finished if (v := latency_s(r.processing_time_seconds, r.rate_limit_wait_ms))
+                  is not None)
     gates = [
         Gate("legacy agreement", agreement, AGREEMENT_GATE, True,
              f"{agreeing}/{compared} directories agree" if compared else "no directory compared yet"),
-        Gate("success rate", success, SUCCESS_GATE, True,
+        Gate("success rate", success, SUCCESS_RATE_GATE, True,
              f"{succeeded}/{counted} live submissions succeeded" if counted else "no live submission yet"),
-        Gate("p95 latency", float(p95) if p95 is not None else None, P95_GATE_S, False,
-             f"p95 {float(p95):.1f}s of live submissions" if p95 is not None else "no live submission yet"),
+        Gate("p95 latency", latency, P95_LATENCY_GATE_S, False,
+             f"p95 {latency:.1f}s of live submissions" if latency is not None else "no live submission yet"),
     ]
-    return MigrationStatus(settings=store.rollout_settings(), gates=gates)
+    return MigrationStatus(settings=store.rollout.settings(), gates=gates)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+from pydantic import BaseModel
+
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
 
 Mode = Literal["live", "shadow"]
 BUCKETS = 10_000
@@ -23,8 +27,7 @@ def route(job_id: uuid.UUID | str, routing_percent: int) -> Mode:
     return "live" if bucket(job_id) < routing_percent * BUCKETS // 100 else "shadow"
 
 
-@dataclass(frozen=True)
-class RolloutSettings:
+class RolloutSettings(BaseModel, frozen=True):
     routing_percent: int
     legacy_comparison: bool
     updated_by: str | None = None
@@ -41,3 +44,11 @@ class RolloutSettings:
     def next_percent(self) -> int | None:
         later = [p for p in PHASES if p > self.routing_percent]
         return later[0] if later else None
+
+
+def decide_routing(store: Store, job_id: uuid.UUID | str, *, actor: str) -> Mode:
+    """Live or shadow, decided once per job by the rollout setting of the moment and recorded."""
+    settings = store.rollout.settings()
+    mode = route(job_id, settings.routing_percent)
+    recorded = store.jobs.record_routing(job_id, mode, routing_percent=settings.routing_percent, actor=actor)
+    return recorded or mode

@@ -109,11 +109,11 @@ def build_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactS
                      now: dt.datetime | None = None) -> JobReport:
     """Read the job and its results; thumbnails come from the proof screenshots in `artifacts`."""
     job_id = uuid.UUID(str(job_id))
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFoundError(f"job {job_id} is not in the system of record")
-    results = store.results(job_id)
-    catalog = {d.id: d for d in store.directories(active_only=False)}
+    results = store.submissions.results(job_id)
+    catalog = {d.id: d for d in store.directories.list(active_only=False)}
     rows = [_row(r, catalog.get(r.directory_id)) for r in results]
     rows.sort(key=lambda r: (STATUS_ORDER.get(r.status, 99), r.directory_name.casefold(), r.directory_id))
     if thumbnails and artifacts is not None:

@@ -1,7 +1,7 @@
 """Operator metrics over finished submissions: success rate and p95 latency per directory and per
 day, directories whose success dropped (form drift, site changes), queue depth over time.
 
-Reads the system of record directly (pandas over one query each); Dagster-free.
+Reads the system of record through `store.reporting` (pandas over one query each); Dagster-free.
 Latency is DESIGN.md's: processing time without the rate-limit wait. A row without a processing
 time (a planned row whose claim did not set started_at) is timed from its first `claimed` event
 in queue_history to finished_at. Success rate is
@@ -15,10 +15,10 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dirbolt_core.db.store import Store
-
 if TYPE_CHECKING:  # pandas costs ~0.7 s to import: only the metric assets load it, not every run
     import pandas as pd
+
+    from dirbolt_core.db.store import Store
 
 RESULT_COLUMNS = ["job_id", "directory_id", "directory_name", "status", "reason", "finished_at",
                   "processing_time_seconds", "rate_limit_wait_ms"]
@@ -32,24 +32,7 @@ def load_results(store: Store, *, days: int = 7, now: dt.datetime | None = None)
     """Finished live submissions of the last `days` days, one row each, with day/success/latency."""
     import pandas as pd
 
-    now = _now(now)
-    with store.connection() as conn:
-        rows = conn.execute(
-            """SELECT r.job_id::text AS job_id, r.directory_id,
-                      COALESCE(d.name, r.directory_name, r.directory_id) AS directory_name,
-                      r.status, r.reason, r.finished_at,
-                      COALESCE(r.processing_time_seconds::float, EXTRACT(EPOCH FROM r.finished_at - (
-                          SELECT min(h.at) FROM queue_history h
-                          WHERE h.job_id = r.job_id AND h.directory_id = r.directory_id
-                            AND h.entity = 'submission' AND h.event = 'claimed'))::float
-                      ) AS processing_time_seconds,
-                      r.rate_limit_wait_ms
-               FROM job_results r LEFT JOIN directories d ON d.id = r.directory_id
-               WHERE r.idempotency_key IS NOT NULL AND NOT r.shadow
-                 AND r.status NOT IN ('pending', 'processing')
-                 AND r.finished_at > %(now)s - make_interval(days => %(days)s) AND r.finished_at <= %(now)s""",
-            {"now": now, "days": days},
-        ).fetchall()
+    rows = [r.model_dump() for r in store.reporting.finished_live(days=days, now=_now(now))]
     frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True)
     frame["day"] = frame["finished_at"].dt.strftime("%Y-%m-%d")
@@ -145,19 +128,8 @@ def queue_depth_from_jobs(store: Store, *, days: int = 7, now: dt.datetime | Non
     """Jobs waiting (queued, not started) and running at each step, from the jobs table's timestamps."""
     import pandas as pd
 
-    now = _now(now)
-    with store.connection() as conn:
-        rows = conn.execute(
-            """SELECT t.at,
-                      count(j.id) FILTER (WHERE j.started_at IS NULL OR j.started_at > t.at) AS waiting,
-                      count(j.id) FILTER (WHERE j.started_at <= t.at) AS running
-               FROM generate_series(%(now)s - make_interval(days => %(days)s), %(now)s,
-                                    make_interval(mins => %(step)s)) AS t(at)
-               LEFT JOIN jobs j ON j.source = 'dirbolt' AND j.queued_at <= t.at
-                               AND (j.completed_at IS NULL OR j.completed_at > t.at)
-               GROUP BY t.at ORDER BY t.at""",
-            {"now": now, "days": days, "step": step_minutes},
-        ).fetchall()
+    points = store.reporting.queue_depth(days=days, now=_now(now), step_minutes=step_minutes)
+    rows = [p.model_dump() for p in points]
     frame = pd.DataFrame(rows, columns=["at", "waiting", "running"])
     frame["at"] = pd.to_datetime(frame["at"], utc=True)
     return frame

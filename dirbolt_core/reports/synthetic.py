@@ -11,9 +11,8 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from psycopg.types.json import Jsonb
-
-from dirbolt_core.db.store import Store, legacy_submission_status
+from dirbolt_core.db.store import Store
+from dirbolt_core.db.submissions import FinishedRow
 from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.vocabulary import Priority, SubmissionStatus
 
@@ -39,42 +38,23 @@ def synthetic_job(store: Store, business_data: dict, *, package_size: int, custo
                   job_id: uuid.UUID | None = None) -> uuid.UUID:
     """A job of the new system with the given queue/run timestamps (status follows from them)."""
     job_id = job_id or uuid.uuid4()
-    store.create_job(job_id=job_id, customer_id=customer_id, package_size=package_size, priority=priority,
+    store.jobs.create(job_id=job_id, customer_id=customer_id, package_size=package_size, priority=priority,
                      business_data=business_data)
-    status = "completed" if completed_at else "running" if started_at else "queued" if queued_at else "pending"
-    with store.connection() as conn:
-        conn.execute(
-            """UPDATE jobs SET status = %s, queued_at = %s, started_at = %s, completed_at = %s,
-                   created_at = COALESCE(%s, created_at)
-               WHERE id = %s""",
-            (status, queued_at, started_at, completed_at, queued_at, job_id))
+    store.jobs.set_timeline(job_id, queued_at=queued_at, started_at=started_at, completed_at=completed_at)
     return job_id
 
 
 def seed_results(store: Store, job_id: uuid.UUID, results: Sequence[SyntheticResult]) -> int:
     """Insert finished rows for a job (one per directory, as the idempotency key demands)."""
-    job = store.job(job_id)
+    job = store.jobs.get(job_id)
     if job is None:
         raise LookupError(f"job {job_id} not found")
-    names = {d.id: (d.name, str(d.submission_url)) for d in store.directories(active_only=False)}
-    with store.transaction() as conn, conn.cursor() as cur:
-        cur.executemany(
-            """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name, directory_url,
-                   status, submission_status, reason, rejection_reason, error_message, listing_url, attempts,
-                   screenshot_uri, html_uri, evidence, started_at, finished_at, processing_time_seconds,
-                   rate_limit_wait_ms, created_at)
-               VALUES (%(key)s, %(job)s, %(dir)s, %(name)s, %(url)s, %(status)s, %(legacy)s, %(reason)s,
-                   CASE WHEN %(status)s = 'rejected' THEN %(reason)s END,
-                   CASE WHEN %(status)s = 'failed' THEN %(reason)s END, %(listing)s, %(attempts)s,
-                   %(shot)s, %(html)s, %(evidence)s,
-                   %(finished)s - make_interval(secs => %(secs)s), %(finished)s, %(secs)s, %(wait)s,
-                   %(finished)s - make_interval(secs => %(secs)s))""",
-            [{"key": idempotency_key(job_id, r.directory_id, job.business_data), "job": job_id,
-              "dir": r.directory_id, "name": r.directory_name or names.get(r.directory_id, (r.directory_id,))[0],
-              "url": names.get(r.directory_id, (None, None))[1], "status": r.status.value,
-              "legacy": legacy_submission_status(r.status), "reason": r.reason, "listing": r.listing_url,
-              "attempts": r.attempts, "shot": r.screenshot_uri, "html": r.html_uri,
-              "evidence": Jsonb({"synthetic": True}), "finished": r.finished_at,
-              "secs": r.processing_time_seconds, "wait": r.rate_limit_wait_ms} for r in results],
-        )
-    return len(results)
+    names = {d.id: (d.name, str(d.submission_url)) for d in store.directories.list(active_only=False)}
+    return store.submissions.insert_finished([FinishedRow(
+        key=idempotency_key(job_id, r.directory_id, job.business_data), job_id=job_id,
+        directory_id=r.directory_id,
+        directory_name=r.directory_name or names.get(r.directory_id, (r.directory_id,))[0],
+        directory_url=names.get(r.directory_id, (None, None))[1], status=r.status, finished_at=r.finished_at,
+        processing_time_seconds=r.processing_time_seconds, rate_limit_wait_ms=r.rate_limit_wait_ms,
+        reason=r.reason, listing_url=r.listing_url, screenshot_uri=r.screenshot_uri, html_uri=r.html_uri,
+        attempts=r.attempts) for r in results])

@@ -135,11 +135,11 @@ class JobRunner:
             # Claimed only when a slot is free: a 'processing' row means work really in flight.
             async with slots:
                 claim = await asyncio.to_thread(
-                    self.store.claim_submission, key=key, job_id=job.id, directory=directory,
+                    self.store.submissions.claim, key=key, job_id=job.id, directory=directory,
                     owner=self.worker_id, run_id=self.run_id, shadow=self.shadow)
                 if claim.claimed:
                     outcome, attempts, wait_ms = await self._attempts(job, directory, key)
-                    await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id,
+                    await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
                                             rate_limit_wait_ms=wait_ms)
                     return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
                 if claim.unknown_outcome:
@@ -162,7 +162,7 @@ class JobRunner:
             reason="outcome unknown: a previous run pressed submit and stopped before recording the "
                    "answer; verify the listing before submitting again",
             evidence={"recovered_by": self.worker_id})
-        await asyncio.to_thread(self.store.finish_submission, key, outcome, actor=self.worker_id)
+        await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id)
         return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, False)
 
     async def _attempts(self, job: Job, directory: Directory, key: str
@@ -218,7 +218,7 @@ class JobRunner:
             return 0
         started = time.monotonic()
         while True:
-            wait_s = await asyncio.to_thread(self.store.try_acquire_directory_slot, directory.id,
+            wait_s = await asyncio.to_thread(self.store.pacing.try_acquire, directory.id,
                                              holder=self.worker_id, lease_s=self.slot_lease_s, priority=priority)
             if wait_s <= 0:
                 return int((time.monotonic() - started) * 1000)
@@ -237,9 +237,9 @@ class JobRunner:
                 nonlocal pressed
                 await failpoint("before_submit")
                 pressed = True
-                await asyncio.to_thread(self.store.mark_submit_started, key)
+                await asyncio.to_thread(self.store.submissions.mark_submit_started, key)
 
-            await asyncio.to_thread(self.store.record_attempt, key)
+            await asyncio.to_thread(self.store.submissions.record_attempt, key)
             context = await self.pool.new_context()
             try:
                 attempt = SubmissionAttempt(context=context, directory=directory, profile=job.profile,
@@ -253,18 +253,18 @@ class JobRunner:
                 with contextlib.suppress(Exception):  # the browser may have died with the page
                     await context.close()
                 if directory.rate_limit_ms > 0:
-                    await asyncio.to_thread(self.store.release_directory_slot, directory.id,
+                    await asyncio.to_thread(self.store.pacing.release, directory.id,
                                             holder=self.worker_id, rate_limit_ms=directory.rate_limit_ms)
             if result.submit_pressed:
                 # Pressed, answered, not yet recorded: the window a crash makes an unknown outcome.
                 await failpoint("after_submit")
             if result.analysis.transient and result.submit_pressed:
                 # The directory answered 429/5xx: it accepted nothing, so a retry is safe.
-                await asyncio.to_thread(self.store.clear_submit_started, key)
+                await asyncio.to_thread(self.store.submissions.clear_submit_started, key)
             fixes = fixes_for(result.analysis) if result.analysis.status is SubmissionStatus.REJECTED else {}
             if fix_pass == 0 and fixes and any(max_lengths.get(k) != v for k, v in fixes.items()):
                 max_lengths.update(fixes)
-                await asyncio.to_thread(self.store.clear_submit_started, key)
+                await asyncio.to_thread(self.store.submissions.clear_submit_started, key)
                 continue
             break
         assert result is not None

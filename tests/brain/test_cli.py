@@ -13,8 +13,10 @@ import pytest
 import typer
 from typer.testing import CliRunner
 
-from dirbolt_core.brain.cli import SourceReader, map_sources, register
+from dirbolt_cli import brain as brain_commands
+from dirbolt_cli import forms as form_commands
 from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.sources import SourceReader, map_sources
 from dirbolt_core.services import ManagedProcess
 
 PAGE_A = """<html><body><form action="/s"><input name="q" placeholder="Search"><input type="submit" value="Go">
@@ -33,7 +35,8 @@ def pages(tmp_path: Path) -> tuple[Path, Path]:
 
 def app() -> typer.Typer:
     cli = typer.Typer()
-    register(cli)
+    form_commands.register(cli)
+    brain_commands.register(cli)
     return cli
 
 
@@ -84,7 +87,7 @@ def test_many_urls_share_one_browser(sandbox_server: ManagedProcess, pages: tupl
 
 def test_the_command_in_a_subprocess_with_urls_and_files(sandbox_server: ManagedProcess,
                                                           pages: tuple[Path, Path]) -> None:
-    code = "from dirbolt_core.brain.cli import main; main()"
+    code = "from dirbolt_cli.app import main; main()"
     url = f"{sandbox_server.url}/sites/localpages/submit"
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIRBOLT_LLM")}
     for mode in ("--browser", "--no-browser"):

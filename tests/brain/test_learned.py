@@ -7,10 +7,11 @@ from collections.abc import Iterator
 import pytest
 
 from dirbolt_core.brain.extract import extract_forms_from_html
-from dirbolt_core.brain.learned import LearnedMappingStore
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FormInfo
+from dirbolt_core.db.learned import LearnedMappingRepository
 from dirbolt_core.db.migrations import apply_migrations
+from dirbolt_core.db.store import Store
 from dirbolt_core.models import Directory
 
 FORM = """<form><label>Company <input name="f_01"></label><label>E-mail <input name="f_02"></label>
@@ -26,12 +27,12 @@ def directory(did: str) -> Directory:
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[LearnedMappingStore]:
-    with LearnedMappingStore(database_url) as s:
-        yield s
+def store(database_url: str) -> Iterator[LearnedMappingRepository]:
+    with Store(database_url) as db:
+        yield db.learned
 
 
-def test_the_second_visit_uses_the_learned_mapping(store: LearnedMappingStore) -> None:
+def test_the_second_visit_uses_the_learned_mapping(store: LearnedMappingRepository) -> None:
     brain = FormBrain(learned_store=store)
     d = directory("dir-a")
     first = brain.map_form(form(), d)
@@ -44,10 +45,10 @@ def test_the_second_visit_uses_the_learned_mapping(store: LearnedMappingStore) -
     assert {m.strategy for m in second.fields} == {"learned"}
     assert [m.key for m in second.fields] == ["business_name", "email", "phone", "city", "submit"]
     row = store.get("dir-a", second.signature)
-    assert row is not None and row["successes"] == 1 and row["uses"] == 1 and row["invalidated_at"] is None
+    assert row is not None and row.successes == 1 and row.uses == 1 and row.invalidated_at is None
 
 
-def test_form_drift_invalidates_the_learned_mapping(store: LearnedMappingStore) -> None:
+def test_form_drift_invalidates_the_learned_mapping(store: LearnedMappingRepository) -> None:
     brain = FormBrain(learned_store=store)
     d = directory("dir-b")
     old = form()
@@ -58,14 +59,14 @@ def test_form_drift_invalidates_the_learned_mapping(store: LearnedMappingStore) 
     assert {m.strategy for m in mapping.fields} == {"heuristic"}
     assert mapping.fields[2].key == "fax"
     row = store.get("dir-b", old.signature)
-    assert row is not None and row["invalidated_at"] is not None and "form drift" in row["invalidated_reason"]
+    assert row is not None and row.invalidated_at is not None and "form drift" in row.invalidated_reason
     # Even if the old form came back, the invalidated mapping is not reused until it succeeds again.
     assert {m.strategy for m in brain.map_form(old, d).fields} == {"heuristic"}
     brain.learn(d, old, brain.map_form(old, d))
     assert {m.strategy for m in brain.map_form(old, d).fields} == {"learned"}
 
 
-def test_the_same_form_elsewhere_reuses_it_and_a_failing_store_is_ignored(store: LearnedMappingStore) -> None:
+def test_the_same_form_elsewhere_reuses_it_and_a_failing_store_is_ignored(store: LearnedMappingRepository) -> None:
     brain = FormBrain(learned_store=store)
     brain.learn(directory("dir-c"), form(), brain.map_form(form(), directory("dir-c")))
     assert {m.strategy for m in brain.map_form(form(), directory("dir-d")).fields} == {"learned"}
@@ -79,7 +80,7 @@ def test_the_same_form_elsewhere_reuses_it_and_a_failing_store_is_ignored(store:
     assert {m.strategy for m in FormBrain(learned_store=Broken()).map_form(form()).fields} == {"heuristic"}
 
 
-def test_a_mapping_of_another_form_is_refused(store: LearnedMappingStore) -> None:
+def test_a_mapping_of_another_form_is_refused(store: LearnedMappingRepository) -> None:
     brain = FormBrain()
     with pytest.raises(ValueError, match="does not belong"):
         store.record_success(form(), brain.map_form(form(third="Fax")), directory_id="dir-e")

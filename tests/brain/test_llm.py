@@ -12,9 +12,10 @@ from typing import Any
 import pytest
 
 from dirbolt_core.brain.extract import extract_forms_from_html
-from dirbolt_core.brain.llm import CrewFieldMapper, CrewOutcomeAnalyzer, llm_settings, parse_json_answer
+from dirbolt_core.brain.llm import CrewFieldMapper, CrewOutcomeAnalyzer, parse_json_answer
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FormInfo
+from dirbolt_core.settings import Settings
 
 FORM = """<form><label>Business name <input name="biz"></label>
   <input name="f_09"><div style="position:absolute;left:-9999px"><input name="trap"></div>
@@ -109,13 +110,18 @@ def test_the_outcome_analyzer_reads_the_page_through_a_crew(scripted: type) -> N
 
 
 def test_without_a_configured_llm_nothing_is_built_or_imported() -> None:
-    assert llm_settings({}) is None
-    assert llm_settings({"DIRBOLT_LLM_MODEL": "openai/gpt-4o-mini"}) is None  # no key: not configured
-    assert llm_settings({"DIRBOLT_LLM_MODEL": "openai/gpt-4o-mini", "OPENAI_API_KEY": "k"})["api_key"] == "k"
-    assert llm_settings({"DIRBOLT_LLM_MODEL": "ollama/llama3.1"}) is not None  # a local model needs no key
+    def llm(**values):
+        return Settings(**{"llm_model": None, "llm_api_key": None, "llm_base_url": None, "provider_api_keys": {},
+                           **values}).llm()
+
+    assert llm() is None
+    assert llm(llm_model="openai/gpt-4o-mini") is None  # no key: not configured
+    keyed = llm(llm_model="openai/gpt-4o-mini", provider_api_keys={"OPENAI_API_KEY": "k"})
+    assert keyed.api_key.get_secret_value() == "k"
+    assert llm(llm_model="ollama/llama3.1") is not None  # a local model needs no key
     env = {k: v for k, v in os.environ.items() if not k.startswith("DIRBOLT_LLM")}
     code = ("import sys, json; from dirbolt_core.brain.mapper import FormBrain; "
-            "from dirbolt_core.brain.extract import extract_forms_from_html; b = FormBrain.from_env(); "
+            "from dirbolt_core.brain.extract import extract_forms_from_html; b = FormBrain.from_settings(); "
             "m = b.map_form(extract_forms_from_html('<form><input name=q1></form>')[0]); "
             "print(json.dumps([b.llm_mapper is None, 'crewai' in sys.modules, m.fields[0].strategy]))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60)

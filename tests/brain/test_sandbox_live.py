@@ -13,14 +13,14 @@ from typing import Any
 import pytest
 
 from dirbolt_core.brain.evaluation import check_site, fill_plan, read_listing_form
-from dirbolt_core.brain.learned import LearnedMappingStore
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FormInfo, FormMapping
 from dirbolt_core.brain.values import value_for_field
+from dirbolt_core.db.store import Store
 from dirbolt_core.models import Directory
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITE_CLASSES
 from dirbolt_core.services import ManagedProcess
+from dirbolt_sandbox.sites import SITE_CLASSES
 from tests.brain.conftest import AsyncBrowser
 
 
@@ -73,7 +73,8 @@ def test_learned_on_the_second_visit_and_dropped_on_drift(chromium: AsyncBrowser
     site = next(s for s in SITE_CLASSES if s.id == "citylisted")
     url = f"{sandbox_server.url}/sites/{site.id}/submit"
     directory = Directory(id=f"sandbox-{site.id}", name=site.name, url=url, submission_url=url)
-    with LearnedMappingStore(database_url) as store:
+    with Store(database_url) as db:
+        store = db.learned
         brain = FormBrain(learned_store=store)
 
         def map_form(form: FormInfo) -> FormMapping:
@@ -107,7 +108,7 @@ def test_learned_on_the_second_visit_and_dropped_on_drift(chromium: AsyncBrowser
         assert {m.strategy for m in third.fields} == {"heuristic"}
         assert next(m.key for m in third.fields if m.name == "f_03") == "fax"
         row = store.get(directory.id, mapping.signature)
-        assert row is not None and row["invalidated_at"] is not None
+        assert row is not None and row.invalidated_at is not None
 
 
 LIVE_PAGE = """<html><head><style>

@@ -22,7 +22,7 @@ SITES = ["localpages", "citylisted", "bizspot", "northonly"]
 
 def test_random_kills_never_lose_or_duplicate_a_submission(store, catalog, sandbox, tmp_path, artifact_dir):
     rng = random.Random(20261128)
-    store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
     jobs = {order(store, business(700 + i), priority=Priority.GROWTH, size=len(SITES)): business(700 + i)
             for i in range(10)}
     kills = 0
@@ -40,7 +40,7 @@ def test_random_kills_never_lose_or_duplicate_a_submission(store, catalog, sandb
                     os.kill(proc.pid, signal.SIGKILL)
                     proc.wait()
                     kills += 1
-                    rows = store.results(job_id)
+                    rows = store.submissions.results(job_id)
                     windows.update(r.status.value for r in rows)
                     continue
             assert proc.wait(timeout=240) == 0, (tmp_path / f"{job_id}-{attempt}.log").read_text()[-2000:]
@@ -48,7 +48,7 @@ def test_random_kills_never_lose_or_duplicate_a_submission(store, catalog, sandb
 
     totals: Counter = Counter()
     for job_id, profile in jobs.items():
-        results = store.results(job_id)
+        results = store.submissions.results(job_id)
         assert len(results) == len(SITES)
         for r in results:
             assert r.status not in (SubmissionStatus.PENDING, SubmissionStatus.PROCESSING), r

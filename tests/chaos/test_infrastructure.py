@@ -31,13 +31,13 @@ def test_database_restart_during_a_run(tmp_path, sandbox_server, sandbox, artifa
     apply_migrations(dsn)
     with Store(dsn) as store:
         catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_server.url)
-        store.upsert_directories([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+        store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
         for site in SITES:
             sandbox.configure(site, latency_ms=1500)
         job_id = order(store, priority=Priority.STARTER, size=len(SITES))
         proc = start_worker(job_id, worker_env(dsn, artifact_dir), tmp_path / "worker.log")
         deadline = time.monotonic() + 90
-        while not any(r.status is SubmissionStatus.PROCESSING for r in store.results(job_id)):
+        while not any(r.status is SubmissionStatus.PROCESSING for r in store.submissions.results(job_id)):
             assert time.monotonic() < deadline and proc.poll() is None
             time.sleep(0.2)
         started = time.monotonic()
@@ -49,7 +49,7 @@ def test_database_restart_during_a_run(tmp_path, sandbox_server, sandbox, artifa
         if code != 0:
             reruns = 1
             assert start_worker(job_id, worker_env(dsn, artifact_dir), tmp_path / "rerun.log").wait(timeout=300) == 0
-        results = store.results(job_id)
+        results = store.submissions.results(job_id)
         assert all(r.status.is_success for r in results), results
         for site in SITES:
             assert len(sandbox.accepted(site)) == 1, site
@@ -65,7 +65,7 @@ def test_browser_killed_mid_form(store, catalog, sandbox, tmp_path, artifact_dir
 
     import psutil
 
-    store.upsert_directories([d for d in catalog if d.id == "sandbox-localpages"])
+    store.directories.upsert([d for d in catalog if d.id == "sandbox-localpages"])
     sandbox.configure("localpages", latency_ms=4000)  # a slow page: time to kill the browser under it
     job_id = order(store, size=1)
     proc = start_worker(job_id, worker_env(store.dsn, artifact_dir), tmp_path / "worker.log")
@@ -73,7 +73,7 @@ def test_browser_killed_mid_form(store, catalog, sandbox, tmp_path, artifact_dir
     browsers: list[psutil.Process] = []
     while not browsers:
         assert time.monotonic() < deadline and proc.poll() is None
-        if any(r.status is SubmissionStatus.PROCESSING for r in store.results(job_id)):
+        if any(r.status is SubmissionStatus.PROCESSING for r in store.submissions.results(job_id)):
             browsers = [c for c in psutil.Process(proc.pid).children(recursive=True) if "chrom" in c.name()]
         time.sleep(0.2)
     time.sleep(1.0)  # the page request is in flight
@@ -82,7 +82,7 @@ def test_browser_killed_mid_form(store, catalog, sandbox, tmp_path, artifact_dir
             os.kill(child.pid, signal.SIGKILL)
     sandbox.configure("localpages", latency_ms=0)
     assert proc.wait(timeout=180) == 0, (tmp_path / "worker.log").read_text()[-2000:]
-    [result] = store.results(job_id)
+    [result] = store.submissions.results(job_id)
     assert result.status is SubmissionStatus.SUBMITTED and result.attempts >= 2, result
     first = result.evidence["attempts"][0]
     assert first["status"] == "failed" and "closed" in (first["reason"] or "").lower(), first

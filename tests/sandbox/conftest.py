@@ -14,7 +14,7 @@ import uvicorn
 
 from dirbolt_core.catalog import load_catalog
 from dirbolt_core.models import Directory
-from dirbolt_core.sandbox.app import CATALOG_PATH, create_app
+from dirbolt_sandbox.app import CATALOG_PATH, create_app
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",

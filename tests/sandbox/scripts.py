@@ -19,8 +19,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from dirbolt_core.sample import SAMPLE_PROFILE as P
-from dirbolt_core.sandbox.kit import DEMO_ACCOUNT
-from dirbolt_core.sandbox.sites._common import fit_text
+from dirbolt_sandbox.kit import DEMO_ACCOUNT
+from dirbolt_sandbox.sites._common import fit_text
 
 DIGITS = "5125550142"
 DESCRIPTION = P.description or ""

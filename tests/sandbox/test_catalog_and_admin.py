@@ -10,10 +10,10 @@ import pytest
 
 from dirbolt_core.catalog import load_catalog
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.app import CATALOG_PATH, catalog_json
-from dirbolt_core.sandbox.base import BEHAVIOURS, STATUSES
-from dirbolt_core.sandbox.sites import SITE_CLASSES, SITES_BY_ID
 from dirbolt_core.vocabulary import CANONICAL_KEYS
+from dirbolt_sandbox.app import CATALOG_PATH, catalog_json
+from dirbolt_sandbox.base import BEHAVIOURS, STATUSES
+from dirbolt_sandbox.sites import SITE_CLASSES, SITES_BY_ID
 from tests.sandbox.test_server_rules import submit
 
 # What DESIGN.md and the issue ask the network to show, each on at least two sites.
@@ -33,7 +33,7 @@ COVERED_TWICE = [
 
 def test_committed_catalog_is_the_generated_one():
     assert CATALOG_PATH.read_text(encoding="utf-8") == catalog_json(), (
-        "regenerate it: python -m dirbolt_core.sandbox --write-catalog")
+        "regenerate it: python -m dirbolt_sandbox --write-catalog")
 
 
 def test_catalog_lists_at_least_thirty_distinct_sites():

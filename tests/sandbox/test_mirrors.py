@@ -7,8 +7,8 @@ import pytest
 
 from dirbolt_core.models import Directory
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.sites import SITE_CLASSES, SITES_BY_ID, mirror_classes, site_class
 from dirbolt_core.services import start_sandbox
+from dirbolt_sandbox.sites import SITE_CLASSES, SITES_BY_ID, mirror_classes, site_class
 from tests.sandbox.conftest import SandboxAdmin
 from tests.sandbox.test_server_rules import submit
 

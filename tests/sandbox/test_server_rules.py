@@ -12,9 +12,9 @@ import httpx
 import pytest
 
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.base import Site
-from dirbolt_core.sandbox.kit import ServerWizard
-from dirbolt_core.sandbox.sites import SITE_CLASSES, SITES_BY_ID
+from dirbolt_sandbox.base import Site
+from dirbolt_sandbox.kit import ServerWizard
+from dirbolt_sandbox.sites import SITE_CLASSES, SITES_BY_ID
 from tests.sandbox.conftest import SandboxAdmin, SandboxServer
 from tests.sandbox.scripts import DESCRIPTION
 

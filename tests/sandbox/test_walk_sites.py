@@ -15,8 +15,8 @@ from urllib.parse import urljoin
 import pytest
 
 from dirbolt_core.sample import SAMPLE_PROFILE
-from dirbolt_core.sandbox.kit import CaptchaProtected, LoginWall
-from dirbolt_core.sandbox.sites import SITE_CLASSES, SITES_BY_ID
+from dirbolt_sandbox.kit import CaptchaProtected, LoginWall
+from dirbolt_sandbox.sites import SITE_CLASSES, SITES_BY_ID
 from tests.sandbox.scripts import SCRIPTS
 
 SUCCESS_TEXT = re.compile(r"thank|received|review|approv|submitted|dank|merci|gracias|dziękujemy|got it|"

@@ -1,0 +1,5 @@
+"""`python -m dirbolt_cli ...` is `dirbolt ...`."""
+
+from dirbolt_cli.app import main
+
+main()

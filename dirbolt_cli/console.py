@@ -1,0 +1,38 @@
+"""What every command prints with: one console, the results table, the progress bar."""
+
+from __future__ import annotations
+
+import sys
+import uuid
+from typing import TYPE_CHECKING
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from dirbolt_core.db.store import Store
+
+# Wide enough for the results table when output is not a terminal (CI logs, pipes).
+console = Console(width=None if sys.stdout.isatty() else 160)
+
+STATUS_STYLE = {"submitted": "green", "approved": "bold green", "needs_manual": "yellow", "rejected": "red",
+                "failed": "bold red", "skipped": "dim", "pending": "dim", "processing": "cyan"}
+
+
+def progress_bar(*, transient: bool = False) -> Progress:
+    return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                    console=console, transient=transient)
+
+
+def results_table(store: Store, job_id: uuid.UUID) -> Table:
+    job = store.jobs.get(job_id)
+    table = Table(title=f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}")
+    for col in ("directory", "status", "reason", "listing URL", "attempts", "proof"):
+        table.add_column(col, overflow="fold")
+    for r in store.submissions.results(job_id):
+        style = STATUS_STYLE.get(r.status.value, "")
+        proof = "screenshot + html" if r.screenshot_uri and r.html_uri else ""
+        table.add_row(r.directory_id, f"[{style}]{r.status.value}[/{style}]", (r.reason or "")[:90],
+                      r.listing_url or "", str(r.attempts), proof)
+    return table

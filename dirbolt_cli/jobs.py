@@ -1,0 +1,69 @@
+"""Customer jobs: `enqueue` one, `run-job` one without Dagster, print its `results`."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dirbolt_cli.console import console, progress_bar, results_table
+from dirbolt_core.settings import get_settings
+from dirbolt_core.vocabulary import Priority
+
+
+def enqueue(
+    profile: Annotated[Path | None, typer.Option(help="business profile JSON (default: the sample business)")] = None,
+    priority: Priority = Priority.STARTER,
+    package_size: Annotated[int | None, typer.Option(help="directories to submit to")] = None,
+    customer_id: str = "demo-customer",
+) -> None:
+    """Store a job for a business and put its message on the jobs queue."""
+    from dirbolt_core import composition
+    from dirbolt_core.jobs import enqueue_job
+    from dirbolt_core.models import BusinessProfile
+    from dirbolt_core.sample import SAMPLE_PROFILE
+
+    settings = get_settings()
+    data = BusinessProfile.model_validate_json(profile.read_text()) if profile else SAMPLE_PROFILE
+    with composition.open_store(settings) as store:
+        job_id = enqueue_job(store, composition.job_queue(settings), profile=data.model_dump(mode="json"),
+                             priority=priority, package_size=package_size or priority.default_package_size,
+                             customer_id=customer_id)
+    console.print(f"enqueued job [bold]{job_id}[/bold]")
+
+
+def results(job_id: uuid.UUID) -> None:
+    """Print a job's per-directory results."""
+    from dirbolt_core import composition
+
+    with composition.open_store(get_settings()) as store:
+        console.print(results_table(store, job_id))
+
+
+def run_job(job_id: uuid.UUID) -> None:
+    """Plan and submit one job in this process, without Dagster (debugging, or a plain worker)."""
+    from dirbolt_core import composition
+    from dirbolt_core.jobs import plan_job, run_submissions
+
+    settings = get_settings()
+    with composition.open_store(settings) as store:
+        plan = plan_job(store, job_id, actor="cli:run-job")
+        ctx = composition.run_context(settings, store=store, run_id=f"cli-{uuid.uuid4().hex[:8]}")
+        with progress_bar() as progress:
+            task = progress.add_task("submitting", total=len(plan.directory_ids))
+
+            def on_progress(done: int, total: int, report) -> None:
+                progress.update(task, completed=done,
+                                description=f"{report.directory_id}: {report.status.value}")
+
+            asyncio.run(run_submissions(store, job_id, ctx, on_progress=on_progress))
+        console.print(results_table(store, job_id))
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(enqueue)
+    app.command()(results)
+    app.command("run-job")(run_job)

@@ -1,0 +1,135 @@
+"""The platform on this machine: `migrate`, `demo` (the main job end to end) and `dev` (the Dagster UI)."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from dirbolt_cli.console import console, progress_bar, results_table
+from dirbolt_core.redact import redact_env_value
+from dirbolt_core.settings import REPO_ROOT, get_settings
+from dirbolt_core.vocabulary import Priority
+
+
+def migrate() -> None:
+    """Apply the sql/ migrations to the system of record (embedded PostgreSQL when none is configured)."""
+    from dirbolt_core.composition import database_url
+    from dirbolt_core.db.migrations import applied, apply_migrations
+
+    dsn = database_url(get_settings())
+    done = apply_migrations(dsn)
+    for name in done:
+        console.print(f"applied [bold]{name}[/bold]")
+    console.print(f"{len(applied(dsn))} migrations in place ({len(done)} new)")
+
+
+def _wait_for_job(store, job_id: uuid.UUID, daemon: subprocess.Popen, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    with progress_bar() as progress:
+        task = progress.add_task("waiting for the sensor to pick up the job", total=None)
+        while time.monotonic() < deadline:
+            job = store.jobs.get(job_id)
+            rows = store.submissions.results(job_id)
+            done = sum(1 for r in rows if r.status.value not in ("pending", "processing"))
+            if rows:
+                progress.update(task, total=len(rows), completed=done,
+                                description=f"job {job.status if job else '?'}: submitting")
+            elif job and job.status.value == "queued":
+                progress.update(task, description="queued: a Dagster run is starting")
+            if job and job.status.value in ("completed", "failed", "rejected"):
+                return True
+            if daemon.poll() is not None:
+                console.print(f"[red]the Dagster daemon exited with code {daemon.returncode}[/red]")
+                return False
+            time.sleep(1)
+    return False
+
+
+def demo(
+    priority: Priority = Priority.ENTERPRISE,
+    package_size: Annotated[int, typer.Option(help="directories to submit to")] = 40,
+    timeout: Annotated[float, typer.Option(help="seconds to wait for the job")] = 900,
+) -> None:
+    """The main job end to end: embedded parts, SQS, the sensor, a Dagster run, real browser submissions."""
+    from dirbolt_core import composition
+    from dirbolt_core.catalog import sync_catalog
+    from dirbolt_core.db.migrations import apply_migrations
+    from dirbolt_core.jobs import enqueue_job
+    from dirbolt_core.localenv import local_environment
+    from dirbolt_core.sample import SAMPLE_PROFILE
+
+    settings = get_settings()
+    with local_environment(settings) as local:
+        for part in local.started:
+            console.print(f"started {part}")
+        applied_now = apply_migrations(local.database_url)
+        console.print(f"system of record ready ({len(applied_now)} migrations applied now)")
+        env = local.env()
+        env.setdefault("DIRBOLT_SENSOR_INTERVAL_S", "2")
+        log_path = settings.home / "logs" / "dagster-daemon.log"
+        with composition.open_store(settings, dsn=local.database_url) as store, open(log_path, "ab") as log:
+            count = sync_catalog(store, settings.catalog_path, sandbox_url=local.sandbox_url)
+            console.print(f"catalog: {count} directories")
+            queue = composition.job_queue(settings, endpoint_url=local.sqs_endpoint_url)
+            queue.ensure()
+            daemon = subprocess.Popen(
+                [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
+                env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
+            try:
+                job_id = enqueue_job(store, queue, profile=SAMPLE_PROFILE.model_dump(mode="json"),
+                                     priority=priority, package_size=package_size, customer_id="demo-customer")
+                console.print(f"enqueued job [bold]{job_id}[/bold] ({priority.value}, {package_size} directories) "
+                              f"on {queue.queue_name}; Dagster daemon log: {log_path}")
+                finished = _wait_for_job(store, job_id, daemon, timeout)
+                console.print(results_table(store, job_id))
+                counts: dict[str, int] = {}
+                for r in store.submissions.results(job_id):
+                    counts[r.status.value] = counts.get(r.status.value, 0) + 1
+                console.print("outcomes: " + json.dumps(counts))
+                if not finished:
+                    console.print(f"[red]the job did not finish within {timeout:.0f}s; see {log_path}[/red]")
+                    raise typer.Exit(1)
+            finally:
+                daemon.terminate()
+                try:
+                    daemon.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    daemon.kill()
+
+
+def dev(port: int = 3000) -> None:
+    """The embedded parts plus the Dagster UI and daemon (`dagster dev`)."""
+    from dirbolt_core import composition
+    from dirbolt_core.catalog import sync_catalog
+    from dirbolt_core.db.migrations import apply_migrations
+    from dirbolt_core.localenv import local_environment
+
+    settings = get_settings()
+    with local_environment(settings) as local:
+        apply_migrations(local.database_url)
+        with composition.open_store(settings, dsn=local.database_url) as store:
+            sync_catalog(store, settings.catalog_path, sandbox_url=local.sandbox_url)
+        for part in local.started:
+            console.print(f"started {part}")
+        env = local.env()
+        console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={local.dagster_home})")
+        console.print("export these to use `dirbolt enqueue` from another shell:")
+        for key in ("DIRBOLT_DATABASE_URL", "DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SANDBOX_URL"):
+            if key in env:
+                # A configured database URL may carry a password: never print it.
+                console.print(f"  export {key}='{redact_env_value(key, env[key])}'")
+        subprocess.run([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
+                        str(REPO_ROOT / "workspace.yaml"), "-p", str(port)], env=env, cwd=REPO_ROOT, check=False)
+
+
+def register(app: typer.Typer) -> None:
+    app.command()(migrate)
+    app.command()(demo)
+    app.command()(dev)

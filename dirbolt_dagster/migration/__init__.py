@@ -1,0 +1,1 @@
+"""Migration from the legacy poller: per-job comparison with its agreement check, the cross-job rollup."""

@@ -1,0 +1,1 @@
+"""Operations: operator metrics (success, latency, drops, queue depth), failed-job dead-lettering, health alerts."""

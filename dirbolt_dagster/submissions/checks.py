@@ -1,0 +1,74 @@
+"""The migration gates as checks of each job's `submissions`, evaluated in the asset's own step.
+
+Computed where the results are written (check_specs on the asset) rather than as separate
+check ops: one step per run instead of four, and the same checks in the UI.
+"""
+
+from collections.abc import Sequence
+
+import dagster as dg
+
+from dirbolt_core.db.submissions import DuplicateSubmission
+from dirbolt_core.measures import P95_LATENCY_GATE_S, SUCCESS_RATE_GATE, latency_s, p95, success_rate
+from dirbolt_core.models import SubmissionResult
+
+SUCCESS_RATE = "success_rate_above_90"
+P95_LATENCY = "p95_latency_under_5_min"
+ZERO_DUPLICATES = "zero_duplicate_submissions"
+
+
+def submission_check_specs(asset_key: dg.AssetKey, partitions_def: dg.PartitionsDefinition
+                           ) -> list[dg.AssetCheckSpec]:
+    return [
+        dg.AssetCheckSpec(SUCCESS_RATE, asset=asset_key, partitions_def=partitions_def,
+                          description="Success rate (submitted + approved) / (all − skipped) above 90%."),
+        dg.AssetCheckSpec(P95_LATENCY, asset=asset_key, partitions_def=partitions_def,
+                          description="p95 submission latency under 5 minutes, not counting rate-limit waits."),
+        dg.AssetCheckSpec(ZERO_DUPLICATES, asset=asset_key, partitions_def=partitions_def,
+                          description="No directory of the job was submitted more than once."),
+    ]
+
+
+def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResult:
+    rate = success_rate(r.status for r in results)
+    return dg.AssetCheckResult(
+        check_name=SUCCESS_RATE,
+        passed=rate is not None and rate > SUCCESS_RATE_GATE,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "success_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
+            "gate": SUCCESS_RATE_GATE,
+            "counted": sum(1 for r in results if r.status.value != "skipped"),
+            "succeeded": sum(1 for r in results if r.status.is_success),
+        },
+    )
+
+
+def p95_latency_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResult:
+    latencies = [latency_s(r.processing_time_seconds, r.rate_limit_wait_ms)
+                 for r in results if r.processing_time_seconds is not None]
+    value = p95(latencies)
+    return dg.AssetCheckResult(
+        check_name=P95_LATENCY,
+        passed=value is not None and value < P95_LATENCY_GATE_S,
+        severity=dg.AssetCheckSeverity.WARN,
+        metadata={
+            "p95_latency_s": dg.MetadataValue.float(round(value, 2) if value is not None else float("nan")),
+            "max_latency_s": dg.MetadataValue.float(round(max(latencies), 2) if latencies else float("nan")),
+            "measured": len(latencies),
+            "gate_s": P95_LATENCY_GATE_S,
+            "rate_limit_wait_s_total": round(sum((r.rate_limit_wait_ms or 0) for r in results) / 1000, 2),
+        },
+    )
+
+
+def duplicates_check(duplicates: Sequence[DuplicateSubmission]) -> dg.AssetCheckResult:
+    return dg.AssetCheckResult(
+        check_name=ZERO_DUPLICATES,
+        passed=not duplicates,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "duplicates": len(duplicates),
+            "directories": dg.MetadataValue.json([d.model_dump() for d in duplicates]),
+        },
+    )
