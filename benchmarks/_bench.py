@@ -176,7 +176,7 @@ def local_parts(*, sqs: bool = False, sites: Sequence[str] = SITES, sandbox: boo
             if missing:
                 raise SystemExit(f"the sandbox does not serve {sorted(missing)} (--mirrors?)")
             with Store(dsn) as store:
-                store.directories.upsert(catalog)
+                store.directories.upsert(catalog, vouch="sandbox sites")
         yield Parts(sandbox_url=sandbox_url, database_url=dsn, database=name, work=work, sqs_url=sqs_url,
                     server_pids=tuple(servers))
 

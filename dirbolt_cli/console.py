@@ -27,7 +27,13 @@ def progress_bar(*, transient: bool = False) -> Progress:
 
 def results_table(store: Store, job_id: uuid.UUID) -> Table:
     job = store.jobs.get(job_id)
-    table = Table(title=f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}")
+    title = f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}"
+    caption = None
+    if job is not None and job.short_by:
+        title += f" — SHORT BY {job.short_by}"
+        caption = (f"[bold red]package of {job.package_size} directories, only {job.package_size - job.short_by} "
+                   f"could be planned: short by {job.short_by}[/bold red] (`dirbolt directories list` says why)")
+    table = Table(title=title, caption=caption)
     for col in ("directory", "status", "reason", "listing URL", "attempts", "proof"):
         table.add_column(col, overflow="fold")
     for r in store.submissions.results(job_id):

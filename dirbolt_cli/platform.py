@@ -52,14 +52,39 @@ def _wait_for_job(store, job_id: uuid.UUID, daemon: subprocess.Popen, timeout_s:
     return False
 
 
+def _load_catalog(store, settings, sandbox_url: str | None) -> int:
+    """demo/dev: import the configured catalog; the local sandbox's sites are vouched ready (their
+    behaviour is known), any other directory waits for its probe (`dirbolt directories probe`)."""
+    from dirbolt_core.catalog import load_sandbox_catalog
+
+    report, vouched = load_sandbox_catalog(store, settings.catalog_path, sandbox_url=sandbox_url, actor="cli:load")
+    counts = report.counts
+    if counts["refused"]:
+        console.print(f"[yellow]catalog: {counts['refused']} rows refused (see `dirbolt directories import "
+                      f"{settings.catalog_path} --dry-run`)[/yellow]")
+    if vouched:
+        console.print(f"catalog: {len(vouched)} sandbox directories vouched ready without a probe")
+    return len(report.rows) - counts["refused"]
+
+
+def _plannable_count(store, settings) -> int:
+    """How many directories a plan could use now (ready, or login-required with credentials)."""
+    from dirbolt_core import composition
+    from dirbolt_core.directories.readiness import plan_directories
+
+    states = store.directories.states()
+    credential_ids = composition.directory_credentials(settings).ids()
+    return plan_directories(states, len(states), credential_ids=credential_ids).usable
+
+
 def demo(
     priority: Priority = Priority.ENTERPRISE,
-    package_size: Annotated[int, typer.Option(help="directories to submit to")] = 40,
+    package_size: Annotated[int | None, typer.Option(
+        help="directories to submit to (default: every directory the catalog can plan)")] = None,
     timeout: Annotated[float, typer.Option(help="seconds to wait for the job")] = 900,
 ) -> None:
     """The main job end to end: embedded parts, SQS, the sensor, a Dagster run, real browser submissions."""
     from dirbolt_core import composition
-    from dirbolt_core.catalog import sync_catalog
     from dirbolt_core.db.migrations import apply_migrations
     from dirbolt_core.jobs import enqueue_job
     from dirbolt_core.localenv import local_environment
@@ -75,8 +100,10 @@ def demo(
         env.setdefault("DIRBOLT_SENSOR_INTERVAL_S", "2")
         log_path = settings.home / "logs" / "dagster-daemon.log"
         with composition.open_store(settings, dsn=local.database_url) as store, open(log_path, "ab") as log:
-            count = sync_catalog(store, settings.catalog_path, sandbox_url=local.sandbox_url)
+            count = _load_catalog(store, settings, local.sandbox_url)
             console.print(f"catalog: {count} directories")
+            if package_size is None:
+                package_size = max(1, _plannable_count(store, settings))
             queue = composition.job_queue(settings, endpoint_url=local.sqs_endpoint_url)
             queue.ensure()
             daemon = subprocess.Popen(
@@ -107,7 +134,6 @@ def demo(
 def dev(port: int = 3000) -> None:
     """The embedded parts plus the Dagster UI and daemon (`dagster dev`)."""
     from dirbolt_core import composition
-    from dirbolt_core.catalog import sync_catalog
     from dirbolt_core.db.migrations import apply_migrations
     from dirbolt_core.localenv import local_environment
 
@@ -115,7 +141,7 @@ def dev(port: int = 3000) -> None:
     with local_environment(settings) as local:
         apply_migrations(local.database_url)
         with composition.open_store(settings, dsn=local.database_url) as store:
-            sync_catalog(store, settings.catalog_path, sandbox_url=local.sandbox_url)
+            _load_catalog(store, settings, local.sandbox_url)
         for part in local.started:
             console.print(f"started {part}")
         env = local.env()

@@ -1,21 +1,31 @@
-"""The directory catalog file and the plan of which directories a job submits to."""
+"""The directory catalog: reading a catalog file, importing it into the system of record.
+
+Which directories a job submits to is decided from the system of record (readiness, credentials,
+operator overrides): see directories.readiness.plan_directories.
+"""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from pydantic import TypeAdapter
-
+from dirbolt_core.directories.importer import (
+    SANDBOX_PLACEHOLDER,
+    CatalogFileError,
+    CatalogFormat,
+    read_catalog,
+)
 from dirbolt_core.models import Directory
 
 if TYPE_CHECKING:
     from dirbolt_core.db.store import Store
 
-SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
-_DIRECTORIES = TypeAdapter(list[Directory])
+__all__ = ["SANDBOX_PLACEHOLDER", "CatalogError", "ImportReport", "import_catalog", "load_catalog",
+           "load_sandbox_catalog"]
+
+# Why demo/dev plan sandbox directories without a probe.
+SANDBOX_VOUCH = "sandbox site: its behaviour is known (vouched ready without a probe)"
 
 
 class CatalogError(ValueError):
@@ -23,34 +33,81 @@ class CatalogError(ValueError):
 
 
 def load_catalog(path: Path, *, sandbox_url: str | None = None) -> list[Directory]:
-    text = path.read_text()
-    if SANDBOX_PLACEHOLDER in text:
-        if not sandbox_url:
-            raise CatalogError(f"{path} names sandbox sites; set DIRBOLT_SANDBOX_URL (or run the sandbox)")
-        text = text.replace(SANDBOX_PLACEHOLDER, sandbox_url.rstrip("/"))
+    """Every directory of a catalog file the code relies on (the sandbox's): any bad row is an error."""
     try:
-        directories = _DIRECTORIES.validate_python(json.loads(text))
-    except (json.JSONDecodeError, ValueError) as exc:
-        raise CatalogError(f"{path}: {exc}") from exc
-    ids = [d.id for d in directories]
-    if len(set(ids)) != len(ids):
-        raise CatalogError(f"{path}: directory ids must be unique")
-    return directories
+        parsed = read_catalog(path, CatalogFormat.AUTO, sandbox_url=sandbox_url)
+    except CatalogFileError as exc:
+        raise CatalogError(str(exc)) from exc
+    if parsed.refused:
+        first = parsed.refused[0]
+        raise CatalogError(f"{path}: row {first.row} ({first.label}) refused: {first.refused}")
+    return parsed.directories
 
 
-def sync_catalog(store: Store, path: Path, *, sandbox_url: str | None = None) -> int:
-    """Load the catalog file into the system of record (insert or update each directory); returns the count."""
-    return store.directories.upsert(load_catalog(path, sandbox_url=sandbox_url))
+@dataclass
+class ImportedRow:
+    row: int
+    directory_id: str
+    action: str  # imported | updated | unchanged | refused
+    reason: str | None = None  # why refused
+    changed: list[str] = field(default_factory=list)  # fields an update changed
+    warnings: list[str] = field(default_factory=list)
 
 
-def plan_directories(
-    directories: Sequence[Directory], package_size: int, *, has_credentials: bool = False
-) -> list[Directory]:
-    """The package's directories, best first: tier, then domain authority, then catalog priority.
+@dataclass
+class ImportReport:
+    path: str
+    format: str
+    dry_run: bool
+    rows: list[ImportedRow]
 
-    Directories that cannot apply are skipped: inactive ones, and those behind a login
-    when the customer gave no credentials.
+    @property
+    def counts(self) -> dict[str, int]:
+        counts = {"imported": 0, "updated": 0, "unchanged": 0, "refused": 0}
+        for row in self.rows:
+            counts[row.action] += 1
+        return counts
+
+    def as_dict(self) -> dict:
+        return {"path": self.path, "format": self.format, "dry_run": self.dry_run, "counts": self.counts,
+                "rows": [vars(r) for r in self.rows]}
+
+
+def import_catalog(store: Store, path: Path, fmt: CatalogFormat | str = CatalogFormat.AUTO, *, dry_run: bool = False,
+                   actor: str = "import", sandbox_url: str | None = None) -> ImportReport:
+    """Upsert a catalog file's good rows (idempotent) and say, row by row, what became of each.
+
+    Raises CatalogError only when the file as a whole cannot be read; bad rows are refused with
+    their reason and never stop the others. Readiness and operator overrides are left alone.
     """
-    usable = [d for d in directories if d.is_active and (has_credentials or not d.requires_login)]
-    usable.sort(key=lambda d: (d.tier, -d.domain_authority, -d.priority, d.id))
-    return usable[:package_size]
+    try:
+        parsed = read_catalog(path, fmt, sandbox_url=sandbox_url)
+    except CatalogFileError as exc:
+        raise CatalogError(str(exc)) from exc
+    good = [r for r in parsed.rows if r.directory is not None]
+    verdicts = store.directories.upsert([r.directory for r in good], source=f"{parsed.format}:{path.name}",
+                                        actor=actor, dry_run=dry_run)
+    by_id = {v.directory_id: v for v in verdicts}
+    rows = []
+    for r in parsed.rows:
+        if r.directory is None:
+            rows.append(ImportedRow(r.row, r.label, "refused", reason=r.refused, warnings=r.warnings))
+        else:
+            verdict = by_id[r.directory.id]
+            rows.append(ImportedRow(r.row, r.directory.id, verdict.action, changed=verdict.changed,
+                                    warnings=r.warnings))
+    return ImportReport(path=str(path), format=parsed.format.value, dry_run=dry_run, rows=rows)
+
+
+def load_sandbox_catalog(store: Store, path: Path, *, sandbox_url: str | None,
+                         actor: str) -> tuple[ImportReport, list[str]]:
+    """demo/dev: import the configured catalog and vouch ready the directories served by the local
+    sandbox (their behaviour is known) that no probe has judged yet. Others wait for their probe."""
+    report = import_catalog(store, path, actor=actor, sandbox_url=sandbox_url)
+    vouched: list[str] = []
+    if sandbox_url:
+        base = sandbox_url.rstrip("/") + "/"
+        states = store.directories.states(ids=[r.directory_id for r in report.rows if r.action != "refused"])
+        sandbox_ids = [s.id for s in states if str(s.directory.submission_url).startswith(base)]
+        vouched = store.directories.vouch(sandbox_ids, reason=SANDBOX_VOUCH, actor=actor)
+    return report, vouched

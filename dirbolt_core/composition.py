@@ -8,7 +8,9 @@ a part is configured the same way whoever runs it:
     browser_options  how Chromium is started and how long each step may take
     artifact_store   proof storage (folder, s3://, supabase://)
     build_brain      the form brain: heuristics + learned mappings (+ CrewAI), behind its service if set
+    directory_credentials  sign-in credentials of login-required directories (the secret store)
     run_context      what a job run needs: all of the above but the store
+    probe_run        what probing directories needs (the same parts, N directories at a time)
     brain_service    the brain service's ASGI app
 """
 
@@ -21,6 +23,8 @@ from dirbolt_core.artifacts import ArtifactStore, artifact_store_from_uri
 from dirbolt_core.brain.client import BrainClient
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
+from dirbolt_core.directories.credentials import CredentialStore
+from dirbolt_core.directories.probing import ProbeRun
 from dirbolt_core.jobs import RunContext
 from dirbolt_core.queue.sqs import JobQueue
 from dirbolt_core.runner.browser import BrowserOptions
@@ -69,9 +73,14 @@ def build_brain(settings: Settings, *, store: Store | None = None) -> FormBrain 
     return brain
 
 
+def directory_credentials(settings: Settings) -> CredentialStore:
+    """Per-directory sign-in credentials from DIRBOLT_DIRECTORY_CREDENTIALS and DIRBOLT_CREDENTIALS_FILE."""
+    return CredentialStore.from_settings(settings)
+
+
 def run_context(settings: Settings, *, store: Store | None, run_id: str | None = None,
                 brain: FormBrain | BrainClient | None = None, artifacts: ArtifactStore | None = None,
-                browser: BrowserOptions | None = None) -> RunContext:
+                browser: BrowserOptions | None = None, credentials: CredentialStore | None = None) -> RunContext:
     """What run_submissions needs; parts not given are built from the settings."""
     return RunContext(
         artifacts=artifact_store(settings) if artifacts is None else artifacts,
@@ -81,6 +90,22 @@ def run_context(settings: Settings, *, store: Store | None, run_id: str | None =
         run_id=run_id or f"run-{uuid.uuid4().hex[:8]}",
         heartbeat_s=settings.heartbeat_seconds,
         step_timeout_ms=settings.step_timeout_ms,
+        credentials=directory_credentials(settings) if credentials is None else credentials,
+    )
+
+
+def probe_run(settings: Settings, *, store: Store | None, actor: str, concurrency: int | None = None,
+              brain: FormBrain | BrainClient | None = None, artifacts: ArtifactStore | None = None,
+              browser: BrowserOptions | None = None, credentials: CredentialStore | None = None) -> ProbeRun:
+    """A probing round configured like the platform's runs (browser, brain, proof storage, secrets)."""
+    return ProbeRun(
+        artifacts=artifact_store(settings) if artifacts is None else artifacts,
+        brain=build_brain(settings, store=store) if brain is None else brain,
+        browser=browser_options(settings) if browser is None else browser,
+        production=settings.production,
+        credentials=directory_credentials(settings) if credentials is None else credentials,
+        concurrency=concurrency or settings.probe_concurrency,
+        actor=actor,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -13,9 +14,10 @@ from pydantic import ValidationError
 
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.catalog import plan_directories
 from dirbolt_core.db.leases import WorkerLease
 from dirbolt_core.db.store import Store
+from dirbolt_core.directories.credentials import CredentialStore
+from dirbolt_core.directories.readiness import plan_directories, shortfall_reason
 from dirbolt_core.heartbeat import Heartbeat, new_worker_id
 from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.logs import log_context
@@ -29,6 +31,8 @@ from dirbolt_core.vocabulary import JobStatus, Priority
 
 if TYPE_CHECKING:
     from dirbolt_core.queue.sqs import JobQueue
+
+log = logging.getLogger(__name__)
 
 
 class JobNotFound(LookupError):
@@ -45,9 +49,13 @@ class Plan:
     reused: bool
     package_size: int
     routing: str = "live"
+    # Directories the package lacks (only `ready` directories, and login-required ones with
+    # credentials, are planned); recorded on the job, shown by the report and `dirbolt results`.
+    short_by: int = 0
+    shortfall: str | None = None
 
 
-def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
+def plan_job(store: Store, job_id: uuid.UUID, *, actor: str, credentials: CredentialStore | None = None) -> Plan:
     """Mark the job running and pre-write its plan; a rerun reuses the stored plan."""
     job = store.jobs.get(job_id)
     if job is None:
@@ -62,12 +70,19 @@ def plan_job(store: Store, job_id: uuid.UUID, *, actor: str) -> Plan:
     routing = decide_routing(store, job_id, actor=actor)
     existing = store.submissions.planned_directory_ids(job_id)
     if existing:
-        return Plan(existing, reused=True, package_size=job.package_size, routing=routing)
-    directories = plan_directories(store.directories.list(), job.package_size)
+        short_by = job.short_by if job.short_by is not None else max(0, job.package_size - len(existing))
+        return Plan(existing, reused=True, package_size=job.package_size, routing=routing, short_by=short_by)
+    credentials = credentials if credentials is not None else CredentialStore.from_settings()
+    plan = plan_directories(store.directories.states(), job.package_size, credential_ids=credentials.ids())
+    shortfall = shortfall_reason(plan)
     mode = "shadow" if routing == "shadow" else "live"
     store.submissions.save_plan(job_id, [(idempotency_key(job_id, d.id, job.business_data, mode=mode), d)
-                             for d in directories], actor=actor, shadow=routing == "shadow")
-    return Plan([d.id for d in directories], reused=False, package_size=job.package_size, routing=routing)
+                                         for d in plan.directories], actor=actor, shadow=routing == "shadow",
+                                short_by=plan.short_by, shortfall=shortfall)
+    if shortfall:
+        log.warning("job %s: %s", job_id, shortfall)
+    return Plan([d.id for d in plan.directories], reused=False, package_size=job.package_size, routing=routing,
+                short_by=plan.short_by, shortfall=shortfall)
 
 
 def enqueue_job(store: Store, queue: JobQueue, *, profile: dict[str, Any], priority: Priority, package_size: int,
@@ -91,6 +106,8 @@ class RunContext:
     heartbeat_s: float = 20.0
     step_timeout_ms: int = 15_000
     shadow: bool = False
+    # Sign-in credentials of login-required directories (the secret store); read when first needed.
+    credentials: CredentialStore | None = None
 
 
 async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
@@ -141,9 +158,10 @@ async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: di
                 if pool is None:
                     guard = UrlGuard([str(d.submission_url) for d in by_id.values()], production=ctx.production)
                     pool = await stack.enter_async_context(BrowserPool(ctx.browser, guard))
+                credentials = ctx.credentials if ctx.credentials is not None else CredentialStore.from_settings()
                 runner = JobRunner(store=store, artifacts=ctx.artifacts, brain=ctx.brain, pool=pool,
                                    worker_id=worker_id, run_id=ctx.run_id, heartbeat=heartbeat,
-                                   step_timeout_ms=ctx.step_timeout_ms, shadow=shadow)
+                                   step_timeout_ms=ctx.step_timeout_ms, shadow=shadow, credentials=credentials)
                 summary = await runner.run_job(job, planned, on_progress=on_progress)
         finally:
             lease.release()

@@ -19,6 +19,11 @@ from dirbolt_core.vocabulary import (
 # far smaller. Anything larger is refused before parsing.
 MAX_MESSAGE_BYTES = 64 * 1024
 
+# Catalog field limits: longer values are refused at import, never cut silently.
+MAX_DIRECTORY_TEXT = 200
+MAX_DIRECTORY_NOTES = 2000
+MAX_SELECTOR = 500
+
 
 class BusinessProfile(BaseModel):
     """A business as it is submitted to directories; keys are DESIGN.md's profile keys.
@@ -88,10 +93,10 @@ class Directory(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     id: str = Field(min_length=1, max_length=100, pattern=r"^[a-z0-9][a-z0-9_.-]*$")
-    name: str
-    url: HttpUrl
+    name: str = Field(min_length=1, max_length=MAX_DIRECTORY_TEXT)
+    url: HttpUrl  # at most 2083 characters (HttpUrl's own limit)
     submission_url: HttpUrl
-    category: str = "general"
+    category: str = Field(default="general", max_length=MAX_DIRECTORY_TEXT)
     tier: int = Field(default=3, ge=1, le=5)  # 1 is best
     domain_authority: int = Field(default=0, ge=0, le=100)
     priority: int = Field(default=0)
@@ -101,8 +106,31 @@ class Directory(BaseModel):
     is_active: bool = True
     # canonical key -> CSS selector, when the form is known.
     selectors: dict[str, str] = Field(default_factory=dict)
-    submit_selector: str | None = None
-    notes: str | None = None
+    # canonical key -> candidate CSS selectors from an imported catalog (the legacy list's
+    # formMapping): the brain uses one only where it names a single fitting field of the live form.
+    selector_hints: dict[str, list[str]] = Field(default_factory=dict)
+    submit_selector: str | None = Field(default=None, max_length=MAX_SELECTOR)
+    # Where a login-required directory signs in; None: the sign-in wall its submission page shows.
+    login_url: HttpUrl | None = None
+    notes: str | None = Field(default=None, max_length=MAX_DIRECTORY_NOTES)
+    # Facts kept for people, not used to plan (difficulty, time to approval, success indicators).
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @field_validator("selectors")
+    @classmethod
+    def _selector_length(cls, value: dict[str, str]) -> dict[str, str]:
+        for key, selector in value.items():
+            if len(selector) > MAX_SELECTOR:
+                raise ValueError(f"selector for {key} is longer than {MAX_SELECTOR} characters")
+        return value
+
+    @field_validator("selector_hints")
+    @classmethod
+    def _hint_length(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for key, selectors in value.items():
+            if any(len(s) > MAX_SELECTOR for s in selectors):
+                raise ValueError(f"a selector hint for {key} is longer than {MAX_SELECTOR} characters")
+        return value
 
     @property
     def origin(self) -> str:
@@ -132,6 +160,8 @@ class Job(BaseModel):
     started_at: datetime | None = None
     completed_at: datetime | None = None
     error: str | None = None
+    # Directories the package lacks: it was larger than the directories that could be planned.
+    short_by: int | None = None
 
     @property
     def profile(self) -> BusinessProfile:

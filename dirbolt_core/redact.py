@@ -5,7 +5,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit, urlunsplit
 
-_SECRET_NAMES = re.compile(r"(PASSWORD|SECRET|TOKEN|API_KEY|_KEY$|SERVICE_KEY|DATABASE_URL|PG_URL)", re.IGNORECASE)
+_SECRET_NAMES = re.compile(r"(PASSWORD|SECRET|TOKEN|API_KEY|_KEY$|SERVICE_KEY|DATABASE_URL|PG_URL|CREDENTIALS)",
+                           re.IGNORECASE)
 
 
 def redact_url(url: str) -> str:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, Field, SecretStr
+from pydantic import BaseModel, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -85,9 +85,19 @@ class Settings(BaseSettings):
     aws_region: str = "us-east-1"
     aws_access_key_id: SecretStr | None = Field(default=None, validation_alias="AWS_ACCESS_KEY_ID")
 
-    # Directory catalog file; ${SANDBOX_URL} in it is replaced by sandbox_url.
+    # Directory catalog file; ${SANDBOX_URL} in it is replaced by sandbox_url. Deployments import
+    # it on start (`dirbolt directories import`); demo and dev load it and vouch its sites ready.
     catalog_path: Path = SANDBOX_CATALOG
     sandbox_url: str | None = None
+
+    # Login-required directories: credentials per directory id, from the environment (JSON
+    # {"directory-id": {"username": ..., "email": ..., "password": ...}}) or a file of the same
+    # shape (a mounted secret). Never stored in the database, never printed.
+    directory_credentials: SecretStr | None = None
+    credentials_file: Path | None = None
+
+    # Probing directories (`dirbolt directories probe`, the readiness asset): this many at a time.
+    probe_concurrency: int = Field(default=4, ge=1, le=32)
 
     # Browser.
     chromium_path: str | None = None
@@ -138,6 +148,12 @@ class Settings(BaseSettings):
     # Logs: JSON lines unless "text"; customer data is redacted either way.
     log_format: str | None = None
     log_level: str = "INFO"
+
+    @field_validator("directory_credentials", "credentials_file", mode="before")
+    @classmethod
+    def _unset_when_blank(cls, value: object) -> object:
+        # docker-compose passes `${VAR:-}` through as an empty string: that means "not set".
+        return None if isinstance(value, str) and not value.strip() else value
 
     def with_overrides(self, **values: object) -> Settings:
         """These settings with some fields replaced (validated: a secret given as text becomes a SecretStr)."""

@@ -152,3 +152,18 @@ def job_status_from_db(value: str | None) -> JobStatus:
         return JobStatus(value) if value is not None else JobStatus.ORDERED
     except ValueError:
         return _LEGACY_JOB_STATUS.get(value, JobStatus.ORDERED)
+
+
+class Readiness(StrEnum):
+    """What the last probe of a directory's submission page found (DESIGN.md, Directory readiness)."""
+
+    UNPROBED = "unprobed"  # imported, never probed (or vouched): not planned
+    READY = "ready"  # a listing form whose required fields all map with confidence
+    NEEDS_REVIEW = "needs_review"  # required fields unmapped or mapped with low confidence
+    LOGIN_REQUIRED = "login_required"  # a sign-in stands before the form
+    CAPTCHA = "captcha"  # a captcha a person must solve
+    NO_FORM = "no_form"  # the page loads but shows no listing form
+    UNREACHABLE = "unreachable"  # DNS, TLS, connection, 4xx/5xx
+
+
+PROBE_READINESS: tuple[Readiness, ...] = tuple(r for r in Readiness if r is not Readiness.UNPROBED)

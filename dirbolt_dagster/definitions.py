@@ -3,6 +3,7 @@
     intake/       the jobs queue (observed) and the SQS sensor
     submissions/  job_plan, submissions and their checks; submit_job
     migration/    legacy_comparison and its check, migration_rollup
+    directories/  directory_readiness and its drift/ready-share checks; weekly re-probe; unprobed sensor
     reports/      job_report and its check; job_reports
     operations/   operator metrics, failed-job and health sensors
     resources.py  store, queue, browser, brain, artifacts (configured from Settings)
@@ -14,6 +15,7 @@ import dagster as dg
 
 from dirbolt_core.logs import configure_logging
 from dirbolt_core.settings import get_settings
+from dirbolt_dagster.directories import definitions as directories
 from dirbolt_dagster.intake import definitions as intake
 from dirbolt_dagster.migration import definitions as migration
 from dirbolt_dagster.operations import definitions as operations
@@ -26,6 +28,6 @@ configure_logging(json=True)
 
 # The concerns' modules, not their Definitions, at module scope: Dagster loads the one `defs`.
 defs = dg.Definitions.merge(
-    intake.defs, submissions.defs, migration.defs, reports.defs, operations.defs,
+    intake.defs, submissions.defs, migration.defs, reports.defs, operations.defs, directories.defs,
     dg.Definitions(resources=build_resources(get_settings())),
 )

@@ -8,6 +8,7 @@ Admin endpoints (not part of any site):
   GET  /_admin/config            every site's behaviour knobs; POST {"site": id, knob: value...}
                                  changes one; DELETE restores every site's declared defaults
   GET  /_admin/catalog.json      the catalog with this server's URL
+  GET  /_admin/catalog.legacy.json  the same sites in the legacy platform's directory-list format
   GET  /_admin/expected          per site: expected status, record outcome and exact fields for the
                                  sample profile; POST a profile (JSON) for another one
   GET  /_admin/captcha/{site}    the answer a person would read off a captcha site's challenge
@@ -58,6 +59,45 @@ def catalog_entries(sites: list[Site] | list[type[Site]], base_url: str = SANDBO
             "notes": "sandbox: " + ", ".join(site.behaviours),
         })
     return entries
+
+
+# The legacy platform's words for what the sandbox declares (tiers are its package names).
+_LEGACY_TIERS = {1: "starter", 2: "growth", 3: "professional", 4: "enterprise"}
+_LEGACY_FIELDS = {"business_name": "businessName", "address_line1": "address", "postal_code": "zip",
+                  "short_description": "shortDescription", "contact_name": "contactName"}
+
+
+def legacy_catalog(sites: list[Site] | list[type[Site]], base_url: str = SANDBOX_PLACEHOLDER) -> dict:
+    """The sites in the legacy platform's directory-list format (what `dirbolt directories import`
+    reads as `legacy`): camelCase keys, package-word tiers, formMapping selector lists, and the
+    legacy's own facts (difficulty, success indicators, time to approval)."""
+    entries = []
+    for i, site in enumerate(sites):
+        mapping = {_LEGACY_FIELDS.get(k, k): [css] for k, css in site.known_selectors.items()}
+        difficulty = "hard" if site.has_captcha or site.requires_login else (
+            "medium" if len(site.behaviours) > 6 else "easy")
+        entries.append({
+            "id": f"sandbox-{site.id}",
+            "name": site.name,
+            "url": f"{base_url}/sites/{site.id}/",
+            "submissionUrl": f"{base_url}/sites/{site.id}/submit",
+            "category": site.category,
+            "domainAuthority": site.domain_authority,
+            "difficulty": difficulty,
+            "priority": len(sites) - i,
+            "requiresLogin": site.requires_login,
+            "hasCaptcha": site.has_captcha,
+            "formMapping": mapping,
+            "submitSelector": "button[type='submit'], input[type='submit']",
+            "successIndicators": ["thank you", "submitted", "pending review"],
+            "timeToApproval": "1-3 days" if site.expected_status == "approved" else "3-7 days",
+            "isActive": True,
+            "requiresApproval": site.expected_status != "approved",
+            "tier": _LEGACY_TIERS.get(site.tier, site.tier),
+            "rateLimitMs": site.rate_limit_ms,
+        })
+    return {"metadata": {"source": "dirbolt sandbox directory network", "format": "legacy directory list",
+                         "total": len(entries)}, "directories": entries}
 
 
 CATALOG_PATH = Path(__file__).resolve().parent / "catalog.json"
@@ -121,6 +161,10 @@ def create_app(seed: int = 7, mirrors: int = 1) -> Starlette:
         base = str(request.base_url).rstrip("/")
         return JSONResponse(catalog_entries(list(sites.values()), base))
 
+    async def catalog_legacy(request: Request) -> Response:
+        base = str(request.base_url).rstrip("/")
+        return JSONResponse(legacy_catalog(list(sites.values()), base))
+
     async def expected(request: Request) -> Response:
         profile = SAMPLE_PROFILE
         if request.method == "POST":
@@ -142,6 +186,7 @@ def create_app(seed: int = 7, mirrors: int = 1) -> Starlette:
         Route("/_admin/submissions", submissions, methods=["GET", "DELETE"]),
         Route("/_admin/config", config, methods=["GET", "POST", "DELETE"]),
         Route("/_admin/catalog.json", catalog),
+        Route("/_admin/catalog.legacy.json", catalog_legacy),
         Route("/_admin/expected", expected, methods=["GET", "POST"]),
         Route("/_admin/captcha/{site}", captcha),
     ]

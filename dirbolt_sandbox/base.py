@@ -46,6 +46,7 @@ URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 PHONE_RE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 
 STATUSES = ("submitted", "approved", "needs_manual", "rejected", "skipped")
+READINESS = ("ready", "needs_review", "login_required", "captcha", "no_form", "unreachable")
 OUTCOMES = ("accepted", "spam", "refused", "invalid", "throttled", "unavailable")
 # What the record shows after a correct runner's one submission, by expected status.
 _DEFAULT_OUTCOME = {"submitted": "accepted", "approved": "accepted", "rejected": "refused",
@@ -147,6 +148,11 @@ class Site:
     # (None: nothing must be recorded as accepted). Derived from expected_status unless set.
     expected_outcome: ClassVar[str | None] = "accepted"
     behaviours: ClassVar[tuple[str, ...]] = ()
+    # What a probe (the runner's dry run of the submission page, never the final submit) should
+    # find: ready | needs_review | login_required | captcha | no_form | unreachable. A required
+    # field the profile cannot fill is needs_review; a wall, refusal or duplicate that only shows
+    # after the submit is invisible to a probe (ready).
+    expected_readiness: ClassVar[str] = "ready"
     default_behaviour: ClassVar[SiteBehaviour] = SiteBehaviour()
     honeypot_fields: ClassVar[tuple[str, ...]] = ()
 
@@ -181,6 +187,10 @@ class Site:
         super().__init_subclass__(**kwargs)
         if "expected_outcome" not in cls.__dict__ and "expected_status" in cls.__dict__:
             cls.expected_outcome = _DEFAULT_OUTCOME.get(cls.expected_status)
+        if "expected_readiness" not in cls.__dict__ and "validation:unfillable" in cls.behaviours:
+            cls.expected_readiness = "needs_review"
+        if cls.expected_readiness not in READINESS:
+            raise ValueError(f"{cls.__name__}: expected_readiness {cls.expected_readiness!r} not in {READINESS}")
         if cls.expected_status not in STATUSES:
             raise ValueError(f"{cls.__name__}: expected_status {cls.expected_status!r} not in {STATUSES}")
         unknown = set(cls.known_selectors) - CANONICAL_KEYS
@@ -466,6 +476,7 @@ class Site:
         return {
             "site": cls.id, "directory_id": f"sandbox-{cls.id}", "name": cls.name,
             "expected_status": cls.expected_status, "expected_outcome": cls.expected_outcome,
+            "expected_readiness": cls.expected_readiness,
             "expected_fields": cls.expected_fields(profile), "behaviours": list(cls.behaviours),
             "rules": (cls.__doc__ or "").strip(),
         }

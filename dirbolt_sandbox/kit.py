@@ -30,6 +30,7 @@ class LoginWall(Site):
     """
 
     expected_status = "needs_manual"
+    expected_readiness = "login_required"
     login_fields: ClassVar[tuple[str, str]] = ("email", "password")  # names on the sign-in form
     # False: anyone sees the form; the wall only appears when the filled form is posted.
     wall_before_form: ClassVar[bool] = True
@@ -164,6 +165,7 @@ class CaptchaProtected(Site):
     """
 
     expected_status = "needs_manual"
+    expected_readiness = "captcha"
     captcha_field: ClassVar[str] = "captcha"
     captcha_message: ClassVar[str] = "Please complete the captcha to prove you are not a robot."
 

@@ -15,7 +15,7 @@ SITES = ["localpages", "citylisted"]
 
 
 def _setup(store, catalog):
-    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES], vouch="sandbox sites")
     # A starter job submits one directory at a time, so the crash catches exactly one in flight.
     return order(store, priority=Priority.STARTER, size=2)
 

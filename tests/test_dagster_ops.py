@@ -47,7 +47,8 @@ class Stack:
         apply_migrations(self.dsn)
         self.store = Store(self.dsn)
         catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_url)
-        self.store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+        self.store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES],
+                                      vouch="sandbox sites")
         suffix = uuid.uuid4().hex[:8]
         self.queue = JobQueue(endpoint_url=sqs_url, queue_name=f"ops-{suffix}", dlq_name=f"ops-{suffix}-dlq")
         self.queue.ensure()

@@ -218,7 +218,7 @@ def test_a_real_job_with_personal_data_leaves_none_of_it_in_the_logs(
     sandbox = SandboxAdmin(sandbox_server.url)
     configure_logging(json=True, level="DEBUG")  # to stderr, as a run process does
     directories = [d for d in catalog if d.id.removeprefix("sandbox-") in SITES]
-    store.directories.upsert(directories)
+    store.directories.upsert(directories, vouch="sandbox sites")
     job_id = uuid.uuid4()
     store.jobs.create(job_id=job_id, customer_id="cust-pii", package_size=len(directories),
                      priority=Priority.ENTERPRISE, business_data=PERSONAL.model_dump(mode="json"))

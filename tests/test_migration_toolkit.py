@@ -92,7 +92,7 @@ def test_routing_is_a_stable_share_of_jobs():
 
 def test_ten_percent_of_200_jobs_run_live_and_shadow_jobs_submit_nothing(store, catalog, sandbox, artifact_dir):
     site = next(d for d in catalog if d.id == "sandbox-localpages")
-    store.directories.upsert([site])
+    store.directories.upsert([site], vouch="sandbox sites")
     store.rollout.set(actor="test", routing_percent=10)
     jobs = []
     for n in range(200):
@@ -189,7 +189,7 @@ def test_migration_status_prints_phase_and_gates(store):
 
 def test_cutover_and_rollback_leave_no_job_half_processed(store, catalog, sandbox, artifact_dir):
     site = next(d for d in catalog if d.id == "sandbox-localpages")
-    store.directories.upsert([site])
+    store.directories.upsert([site], vouch="sandbox sites")
 
     def run(job_id: uuid.UUID) -> None:
         ctx = RunContext(artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(), browser=BrowserOptions(),

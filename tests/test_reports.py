@@ -62,7 +62,7 @@ def _planted(directories, shots: dict[str, str]) -> list[SyntheticResult]:
 def test_report_of_30_seeded_results_with_real_screenshots_opens_offline_in_chromium(store, catalog, artifact_dir):
     directories = [d for d in catalog if d.id not in ("sandbox-lazyriver", "sandbox-oldtown")][:30]
     assert len(directories) == 30
-    store.directories.upsert(directories)
+    store.directories.upsert(directories, vouch="sandbox sites")
     job_id = synthetic_job(store, SAMPLE_PROFILE.model_dump(mode="json"), package_size=30,
                            queued_at=NOW - dt.timedelta(hours=2), started_at=NOW - dt.timedelta(hours=1),
                            completed_at=NOW)
@@ -149,7 +149,7 @@ def _png(color: str, size=(640, 900)) -> bytes:
 def small_job(store, catalog, artifact_dir):
     """Three seeded results with drawn (not browser) proof images; one proof file is missing."""
     directories = catalog[:3]
-    store.directories.upsert(directories)
+    store.directories.upsert(directories, vouch="sandbox sites")
     job_id = synthetic_job(store, SAMPLE_PROFILE.model_dump(mode="json"), package_size=3,
                            queued_at=NOW - dt.timedelta(minutes=9), started_at=NOW - dt.timedelta(minutes=8),
                            completed_at=NOW)

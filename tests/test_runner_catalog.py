@@ -62,7 +62,7 @@ def _site_message_found(reason: str, record: list[dict]) -> bool:
 def test_every_catalog_site_ends_as_a_person_would_leave_it(store, catalog, sandbox, artifact_dir):
     # No catalog selectors anywhere: the brain reads every form by itself.
     directories = [d.model_copy(update={"selectors": {}}) for d in catalog]
-    store.directories.upsert(directories)
+    store.directories.upsert(directories, vouch="sandbox sites")
     job_ids = _run_whole_catalog(store, directories, artifact_dir)
 
     results = {r.directory_id.removeprefix("sandbox-"): r for j in job_ids for r in store.submissions.results(j)}

@@ -34,7 +34,7 @@ def run_job(store, catalog, artifact_dir, job_id, directories, priority=Priority
 
 
 def test_foundation_sites_end_as_each_site_behaves(store, catalog, sandbox, artifact_dir):
-    store.directories.upsert(catalog)
+    store.directories.upsert(catalog, vouch="sandbox sites")
     job_id = uuid.uuid4()
     store.jobs.create(job_id=job_id, customer_id="cust-1", package_size=5, priority=Priority.ENTERPRISE,
                      business_data=SAMPLE_PROFILE.model_dump(mode="json"))

@@ -25,7 +25,7 @@ def _only(catalog, site: str, **changes):
 
 def test_two_workers_never_hit_a_directory_closer_than_its_rate_limit(store, catalog, sandbox, tmp_path,
                                                                      artifact_dir):
-    store.directories.upsert([_only(catalog, "localpages", rate_limit_ms=2000)])
+    store.directories.upsert([_only(catalog, "localpages", rate_limit_ms=2000)], vouch="sandbox sites")
     jobs = [order(store, business(n)) for n in range(6)]
     env = worker_env(store.dsn, artifact_dir)
     failures: list[str] = []
@@ -60,7 +60,7 @@ def test_a_flaky_site_is_retried_with_growing_delays_until_it_succeeds(store, se
     from dirbolt_core.settings import SANDBOX_CATALOG
 
     catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=seeded_sandbox.url)
-    store.directories.upsert([_only(catalog, "localpages")])
+    store.directories.upsert([_only(catalog, "localpages")], vouch="sandbox sites")
     httpx.post(f"{seeded_sandbox.url}/_admin/config",
                json={"site": "localpages", "failure_rate": 0.5, "max_consecutive_failures": 2}).raise_for_status()
     job_id = order(store)
@@ -77,7 +77,7 @@ def test_a_flaky_site_is_retried_with_growing_delays_until_it_succeeds(store, se
 
 
 def test_a_site_that_always_fails_ends_failed_after_exactly_three_attempts(store, catalog, sandbox, artifact_dir):
-    store.directories.upsert([_only(catalog, "localpages")])
+    store.directories.upsert([_only(catalog, "localpages")], vouch="sandbox sites")
     sandbox.configure("localpages", always_fail=True)
     job_id = order(store)
     run_in_process(store, job_id, artifact_dir)
@@ -90,7 +90,7 @@ def test_a_site_that_always_fails_ends_failed_after_exactly_three_attempts(store
 def test_proof_goes_to_an_s3_compatible_store(store, catalog, sandbox, sqs_server):
     # moto's server speaks S3 as well as SQS.
     s3 = S3ArtifactStore("dirbolt-proof", "runs", endpoint_url=sqs_server.url, create_bucket=True)
-    store.directories.upsert([_only(catalog, "localpages"), _only(catalog, "northonly")])
+    store.directories.upsert([_only(catalog, "localpages"), _only(catalog, "northonly")], vouch="sandbox sites")
     job_id = order(store, size=2)
     run_in_process(store, job_id, s3)
     client = boto3.client("s3", endpoint_url=sqs_server.url, region_name="us-east-1")
@@ -107,7 +107,7 @@ def test_proof_goes_to_an_s3_compatible_store(store, catalog, sandbox, sqs_serve
 
 def test_heartbeats_during_work_and_a_killed_worker_goes_stale(store, catalog, sandbox, tmp_path, artifact_dir):
     sites = ["localpages", "citylisted", "bizspot"]
-    store.directories.upsert([_only(catalog, s) for s in sites])
+    store.directories.upsert([_only(catalog, s) for s in sites], vouch="sandbox sites")
     for s in sites:
         sandbox.configure(s, latency_ms=1500)
     env = worker_env(store.dsn, artifact_dir, DIRBOLT_HEARTBEAT_SECONDS="1")

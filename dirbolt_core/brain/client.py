@@ -106,7 +106,8 @@ class BrainClient:
 
     @staticmethod
     def _directory_ref(directory: Directory | None) -> dict[str, Any] | None:
-        return None if directory is None else {"id": directory.id, "selectors": dict(directory.selectors)}
+        return None if directory is None else {"id": directory.id, "selectors": dict(directory.selectors),
+                                               "selector_hints": dict(directory.selector_hints)}
 
     # ----------------------------------------------------------------- brain
     def map_forms(self, forms: Sequence[FormInfo], directory: Directory | None = None,

@@ -89,6 +89,7 @@ class FormBrain:
         if mappings is None:
             mappings = heuristic_mappings(form)
             self._apply_known_selectors(form, directory, mappings)
+            apply_selector_hints(form, directory, mappings)
             self._ask_llm(form, mappings)
         else:
             self._apply_known_selectors(form, directory, mappings)
@@ -174,6 +175,42 @@ class FormBrain:
                 m = mappings[i]
                 m.key, m.confidence, m.strategy = key, max(0.0, min(confidence, 0.95)), "llm"
                 m.part = m.parts = None
+
+
+# A catalog hint decides a field the heuristics were unsure of; it never overrides a confident
+# heuristic or a honeypot, and it must name one field whose type can hold the key.
+HINT_CONFIDENCE = 0.85
+_HINT_OVERRULED_AT = 0.9
+
+
+def apply_selector_hints(form: FormInfo, directory: Directory | None, mappings: list[FieldMapping]) -> None:
+    """Candidate selectors from an imported catalog (the legacy list's formMapping), checked against
+    the live form: used only where they name exactly one fillable field of a fitting type."""
+    if directory is None or not getattr(directory, "selector_hints", None):
+        return
+    for key, selectors in directory.selector_hints.items():
+        if key not in CANONICAL_KEYS or key in _NOT_PROFILE:
+            continue
+        matches = {i for i, field in enumerate(form.fields) if field.is_fillable
+                   and (field.visible or field.hidden_scope == "section")
+                   and any(selector_matches(sel, field) for sel in selectors)}
+        if len(matches) != 1:
+            continue  # stale (no field) or ambiguous (several): the heuristics stand
+        i = matches.pop()
+        field, m = form.fields[i], mappings[i]
+        if key not in allowed_keys(field) or m.key == "honeypot" or m.strategy == "known_selector":
+            continue
+        if m.key == key:
+            m.confidence = max(m.confidence, _HINT_OVERRULED_AT)
+            continue
+        if m.key not in ("unknown", key) and m.confidence >= _HINT_OVERRULED_AT:
+            continue  # the form itself says otherwise, clearly
+        held = any(j != i and other.key == key and other.confidence >= _HINT_OVERRULED_AT
+                   for j, other in enumerate(mappings))
+        if held:
+            continue
+        m.key, m.confidence, m.strategy = key, HINT_CONFIDENCE, "catalog_hint"
+        m.part = m.parts = None
 
 
 def pick_listing_form(forms: Sequence[FormInfo], mappings: Sequence[FormMapping]) -> FormMapping | None:

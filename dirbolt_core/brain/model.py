@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Strategy = Literal["known_selector", "learned", "heuristic", "llm", "default"]
+Strategy = Literal["known_selector", "learned", "heuristic", "catalog_hint", "llm", "default"]
 
 
 def _letters(text: str) -> str:

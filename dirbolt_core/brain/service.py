@@ -34,10 +34,12 @@ LLM_OUTCOME_THRESHOLD = 0.75  # below this rule confidence, a configured LLM rea
 
 
 class DirectoryRef(BaseModel):
-    """What the brain needs of a catalog entry: its id (learned mappings) and known selectors."""
+    """What the brain needs of a catalog entry: its id (learned mappings), known selectors and the
+    candidate selectors of an imported catalog."""
 
     id: str | None = None
     selectors: dict[str, str] = Field(default_factory=dict)
+    selector_hints: dict[str, list[str]] = Field(default_factory=dict)
 
 
 class MapRequest(BaseModel):
@@ -219,7 +221,8 @@ def _directory(ref: DirectoryRef | None) -> Directory | None:
     if ref is None:
         return None
     # The mapper reads only id and selectors; the rest is a placeholder a Directory requires.
-    return Directory.model_construct(id=ref.id or "", name=ref.id or "", selectors=dict(ref.selectors))
+    return Directory.model_construct(id=ref.id or "", name=ref.id or "", selectors=dict(ref.selectors),
+                                     selector_hints=dict(ref.selector_hints))
 
 
 def serve(app: Any, *, host: str = "127.0.0.1", port: int = 8088, log_level: str = "info") -> None:

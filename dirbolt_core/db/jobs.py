@@ -71,7 +71,7 @@ class JobRepository:
                           COALESCE(package_size, directory_limit) AS package_size,
                           COALESCE(priority, package_type) AS priority,
                           status, business_data, created_at, started_at, completed_at,
-                          error_message AS error
+                          error_message AS error, short_by
                    FROM jobs WHERE id = %s""",
                 (job_id,),
             ).fetchone()

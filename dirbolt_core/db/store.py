@@ -6,7 +6,8 @@
     store.workers      worker heartbeats, stale workers                      (db/workers.py)
     store.audit        queue_history, append-only                            (db/audit.py)
     store.rollout      rollout settings, legacy results, comparisons         (db/rollout.py)
-    store.directories  the catalog                                           (db/directories.py)
+    store.directories  the catalog: entries, operator overrides, readiness   (db/directories.py)
+    store.probes       directory probes: verdicts, form drift, ready share   (db/probes.py)
     store.learned      the brain's learned mappings                          (db/learned.py)
     store.reporting    reads across aggregates for metrics and gates         (db/reporting.py)
 """
@@ -19,6 +20,7 @@ from dirbolt_core.db.jobs import JobRepository
 from dirbolt_core.db.learned import LearnedMappingRepository
 from dirbolt_core.db.pacing import PacingRepository
 from dirbolt_core.db.pool import Database
+from dirbolt_core.db.probes import ProbeRepository
 from dirbolt_core.db.reporting import ReportingQueries
 from dirbolt_core.db.rollout import RolloutRepository
 from dirbolt_core.db.submissions import SubmissionRepository
@@ -37,6 +39,7 @@ class Store(Database):
         self.audit = AuditLog(self)
         self.rollout = RolloutRepository(self)
         self.directories = DirectoryRepository(self)
+        self.probes = ProbeRepository(self)
         self.learned = LearnedMappingRepository(self)
         self.reporting = ReportingQueries(self)
 

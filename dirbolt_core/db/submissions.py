@@ -84,14 +84,18 @@ class SubmissionRepository:
         return [r["directory_id"] for r in rows]
 
     def save_plan(self, job_id: uuid.UUID, planned: Sequence[tuple[str, Directory]], *, actor: str,
-                  shadow: bool = False) -> int:
+                  shadow: bool = False, short_by: int = 0, shortfall: str | None = None) -> int:
         """Pre-write a pending row per planned directory (key, directory). Idempotent; returns rows added.
 
         The plan is durable: a rerun submits what is left of the same plan even if the
-        catalog changed since.
+        catalog changed since. `short_by`: how many directories the package lacks (recorded on the job).
         """
         added = 0
         with self._db.transaction() as conn:
+            conn.execute("UPDATE jobs SET short_by = %s WHERE id = %s", (short_by, job_id))
+            if short_by:
+                record(conn, entity="job", event="plan_short", job_id=job_id,
+                       detail={"short_by": short_by, "reason": shortfall}, actor=actor)
             for key, d in planned:
                 row = conn.execute(
                     """INSERT INTO job_results (idempotency_key, job_id, directory_id, directory_name,

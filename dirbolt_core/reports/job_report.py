@@ -71,6 +71,9 @@ class JobReport:
     completed_at: dt.datetime | None
     generated_at: dt.datetime
     rows: list[ReportRow] = field(default_factory=list)
+    package_size: int | None = None
+    # Directories the package lacks: fewer directories could be planned than the package holds.
+    short_by: int = 0
 
     @property
     def counts(self) -> dict[str, int]:
@@ -93,6 +96,7 @@ class StoredReport:
     counts: dict[str, int]
     success_rate: float | None
     thumbnails: int
+    short_by: int = 0
     local_paths: list[Path] = field(default_factory=list)
 
 
@@ -125,7 +129,8 @@ def build_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactS
         job_id=job_id, customer_id=job.customer_id,
         business_name=str(job.business_data.get("business_name") or ""),
         priority=job.priority.value, job_status=job.status.value, created_at=job.created_at,
-        completed_at=job.completed_at, generated_at=now or dt.datetime.now(dt.UTC), rows=rows)
+        completed_at=job.completed_at, generated_at=now or dt.datetime.now(dt.UTC), rows=rows,
+        package_size=job.package_size, short_by=job.short_by or 0)
 
 
 def _row(r: SubmissionResult, directory) -> ReportRow:
@@ -165,7 +170,7 @@ def write_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactS
         html_uri=artifacts.put(html_key, html, "text/html; charset=utf-8"),
         csv_uri=artifacts.put(csv_key, csv_text, "text/csv; charset=utf-8"),
         rows=len(report.rows), counts=report.counts, success_rate=report.success_rate,
-        thumbnails=sum(1 for r in report.rows if r.thumbnail))
+        thumbnails=sum(1 for r in report.rows if r.thumbnail), short_by=report.short_by)
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, data in ((f"dirbolt-report-{report.job_id}.html", html),

@@ -32,6 +32,7 @@ header h1 { margin: 0 0 4px; font-size: 22px; }
 header p { margin: 0; color: #c9d3e6; }
 main { padding: 24px 32px 48px; }
 .cards { display: flex; flex-wrap: wrap; gap: 12px; margin-bottom: 20px; }
+.shortfall { background: #fff4e5; border: 1px solid #f0b35a; padding: 10px 14px; border-radius: 6px; }
 .card { background: #fff; border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 110px; }
 .card b { display: block; font-size: 22px; }
 .card span { color: var(--muted); font-size: 12px; text-transform: uppercase; letter-spacing: .04em; }
@@ -115,8 +116,15 @@ def render_html(report: JobReport) -> str:
     cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "submitted", "needs_manual", "rejected",
                                                         "failed", "skipped", "pending", "processing")
               if counts[s] or s in ("approved", "submitted")]
+    if report.short_by:
+        cards.insert(1, ("Short by", report.short_by))
     cards_html = "".join(f'<div class="card"><b>{escape(str(v))}</b><span>{escape(k)}</span></div>'
                          for k, v in cards)
+    shortfall = ""
+    if report.short_by:
+        shortfall = (f'<p class="shortfall" id="shortfall"><b>Short by {report.short_by}:</b> your package holds '
+                     f"{report.package_size} directories, but only {len(report.rows)} were ready to be submitted to "
+                     f"when this job was planned.</p>")
     rows_html = "\n".join(_row_html(i, row) for i, row in enumerate(report.rows, start=1))
     legend = "".join(f'<dt><span class="badge s-{s.value}">{STATUS_LABEL[s.value]}</span></dt>'
                      f"<dd>{escape(STATUS_MEANING[s])}</dd>" for s in STATUS_ORDER)
@@ -133,6 +141,7 @@ def render_html(report: JobReport) -> str:
 {(" · completed " + _when(report.completed_at)) if report.completed_at else ""}</p></header>
 <main>
 <section class="cards" id="summary">{cards_html}</section>
+{shortfall}
 <table id="results">
 <thead><tr><th>#</th><th>Directory</th><th>Status</th><th>Reason</th><th>Listing</th><th>Submitted</th>
 <th>Proof</th></tr></thead>

@@ -17,6 +17,7 @@ from tenacity.wait import wait_base
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
+from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.faults import failpoint
 from dirbolt_core.heartbeat import Heartbeat
 from dirbolt_core.idempotency import idempotency_key
@@ -24,6 +25,8 @@ from dirbolt_core.logs import log_context
 from dirbolt_core.models import Directory, Job, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserPool
 from dirbolt_core.runner.outcome import OutcomeAnalysis
+from dirbolt_core.runner.pacing import release_slot, wait_for_slot
+from dirbolt_core.runner.signin import sign_in_first
 from dirbolt_core.runner.submit import AttemptResult, SubmissionAttempt, fixes_for
 from dirbolt_core.vocabulary import SubmissionStatus
 
@@ -87,6 +90,7 @@ class JobRunner:
                  worker_id: str, run_id: str | None = None, heartbeat: Heartbeat | None = None,
                  max_attempts: int = MAX_ATTEMPTS, backoff: BackoffWait | None = None,
                  step_timeout_ms: int = 15_000, slot_lease_s: float = 180.0, shadow: bool = False,
+                 credentials: CredentialStore | None = None,
                  in_flight_wait_s: float = IN_FLIGHT_WAIT_S):
         self.store = store
         self.artifacts = artifacts
@@ -101,6 +105,7 @@ class JobRunner:
         self.slot_lease_s = slot_lease_s
         self.shadow = shadow
         self.in_flight_wait_s = in_flight_wait_s
+        self.credentials = credentials
         self.progress: list[str] = []
 
     async def run_job(self, job: Job, directories: list[Directory],
@@ -210,19 +215,9 @@ class JobRunner:
             log.warning("learning from %s failed", directory.id, exc_info=True)
 
     async def _pace(self, directory: Directory, priority: int) -> int:
-        """Wait for the directory's slot (enterprise first); returns the milliseconds spent waiting.
-
-        A directory without a rate limit is not paced: any number of submissions may run at once.
-        """
-        if directory.rate_limit_ms <= 0:
-            return 0
-        started = time.monotonic()
-        while True:
-            wait_s = await asyncio.to_thread(self.store.pacing.try_acquire, directory.id,
-                                             holder=self.worker_id, lease_s=self.slot_lease_s, priority=priority)
-            if wait_s <= 0:
-                return int((time.monotonic() - started) * 1000)
-            await asyncio.sleep(min(wait_s, 1.0))
+        """Wait for the directory's slot (enterprise first); returns the milliseconds spent waiting."""
+        return await wait_for_slot(self.store, directory, holder=self.worker_id, lease_s=self.slot_lease_s,
+                                   priority=priority)
 
     async def _one_attempt(self, job: Job, directory: Directory, key: str, attempt_no: int
                            ) -> tuple[AttemptResult, int]:
@@ -242,19 +237,27 @@ class JobRunner:
             await asyncio.to_thread(self.store.submissions.record_attempt, key)
             context = await self.pool.new_context()
             try:
-                attempt = SubmissionAttempt(context=context, directory=directory, profile=job.profile,
-                                            brain=self.brain, step_timeout_ms=self.step_timeout_ms,
-                                            dry_run=self.shadow, on_submit_started=on_submit_started,
-                                            max_lengths=max_lengths)
-                result = await asyncio.wait_for(attempt.run(), timeout=ATTEMPT_TIMEOUT_S)
+                # Login-required directories: sign in first with the secret store's credentials.
+                signed = await sign_in_first(context, directory, self.credentials, self.brain,
+                                             step_timeout_ms=self.step_timeout_ms)
+                if signed is not None and signed.refused:
+                    result = AttemptResult(analysis=OutcomeAnalysis(
+                        status=SubmissionStatus.NEEDS_MANUAL, confidence=0.8,
+                        reason=f"sign-in failed: {signed.reason}", evidence=dict(signed.evidence)))
+                else:
+                    attempt = SubmissionAttempt(context=context, directory=directory, profile=job.profile,
+                                                brain=self.brain, step_timeout_ms=self.step_timeout_ms,
+                                                dry_run=self.shadow, on_submit_started=on_submit_started,
+                                                max_lengths=max_lengths)
+                    result = await asyncio.wait_for(attempt.run(), timeout=ATTEMPT_TIMEOUT_S)
+                    if signed is not None:
+                        result.analysis.evidence["signed_in"] = signed.signed_in
             except Exception as exc:
                 result = self._crashed(exc, pressed)
             finally:
                 with contextlib.suppress(Exception):  # the browser may have died with the page
                     await context.close()
-                if directory.rate_limit_ms > 0:
-                    await asyncio.to_thread(self.store.pacing.release, directory.id,
-                                            holder=self.worker_id, rate_limit_ms=directory.rate_limit_ms)
+                await release_slot(self.store, directory, holder=self.worker_id)
             if result.submit_pressed:
                 # Pressed, answered, not yet recorded: the window a crash makes an unknown outcome.
                 await failpoint("after_submit")

@@ -18,8 +18,10 @@ from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import submission_metadata
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
 from dirbolt_dagster.submissions.checks import (
+    PACKAGE_FILLED,
     duplicates_check,
     p95_latency_check,
+    package_filled_check,
     submission_check_specs,
     success_rate_check,
 )
@@ -44,8 +46,12 @@ def _job_id(context: dg.AssetExecutionContext | dg.OpExecutionContext) -> uuid.U
 @dg.asset(
     partitions_def=jobs_partitions,
     group_name="submissions",
-    description="The directories a job submits to: its package, best first, pre-written as pending rows.",
+    description="The directories a job submits to: its package, best first, pre-written as pending rows. "
+                "Only ready directories (and login-required ones with credentials) are planned.",
     kinds={"postgres"},
+    check_specs=[dg.AssetCheckSpec(PACKAGE_FILLED, asset="job_plan", partitions_def=jobs_partitions,
+                                   description="The package's size was planned in full (no shortfall of "
+                                               "ready directories).")],
 )
 def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
     job_id = _job_id(context)
@@ -55,12 +61,15 @@ def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.Mate
         raise dg.Failure(str(exc)) from exc
     context.log.info(f"job {job_id}: {'reusing its plan of' if plan.reused else 'planned'} "
                      f"{len(plan.directory_ids)} of {plan.package_size} directories")
+    if plan.short_by:
+        context.log.warning(f"job {job_id}: short by {plan.short_by}: {plan.shortfall or 'see the plan'}")
     return dg.MaterializeResult(metadata={
         "planned": len(plan.directory_ids),
         "package_size": plan.package_size,
         "reused_plan": plan.reused,
-        "shortfall": max(0, plan.package_size - len(plan.directory_ids)),
-    })
+        "short_by": plan.short_by,
+    }, check_results=[package_filled_check(package_size=plan.package_size, planned=len(plan.directory_ids),
+                                           short_by=plan.short_by, shortfall=plan.shortfall)])
 
 
 SUBMISSION_CHECKS = submission_check_specs(dg.AssetKey("submissions"), jobs_partitions)

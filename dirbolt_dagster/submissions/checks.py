@@ -13,6 +13,7 @@ from dirbolt_core.measures import P95_LATENCY_GATE_S, SUCCESS_RATE_GATE, latency
 from dirbolt_core.models import SubmissionResult
 
 SUCCESS_RATE = "success_rate_above_90"
+PACKAGE_FILLED = "package_filled"
 P95_LATENCY = "p95_latency_under_5_min"
 ZERO_DUPLICATES = "zero_duplicate_submissions"
 
@@ -70,5 +71,23 @@ def duplicates_check(duplicates: Sequence[DuplicateSubmission]) -> dg.AssetCheck
         metadata={
             "duplicates": len(duplicates),
             "directories": dg.MetadataValue.json([d.model_dump() for d in duplicates]),
+        },
+    )
+
+
+def package_filled_check(*, package_size: int, planned: int, short_by: int, shortfall: str | None
+                         ) -> dg.AssetCheckResult:
+    """Fails when the package is larger than the directories that could be planned: never a silent
+    'completed' for a job that got fewer directories than it paid for."""
+    return dg.AssetCheckResult(
+        check_name=PACKAGE_FILLED,
+        passed=short_by == 0,
+        severity=dg.AssetCheckSeverity.ERROR,
+        metadata={
+            "package_size": package_size,
+            "planned": planned,
+            "short_by": short_by,
+            "why": dg.MetadataValue.text(shortfall or ("the package is filled" if not short_by else
+                                                      "see `dirbolt directories list`")),
         },
     )

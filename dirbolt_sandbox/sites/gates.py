@@ -130,6 +130,7 @@ class ClickLocal(LoginWall):
     domain_authority = 29
     behaviours = ("login-wall", "labels:placeholder", "names:conventional")
     wall_before_form = False
+    expected_readiness = "ready"  # the wall shows only after the submit: a probe cannot see it
     core_fields = {"name": ("business_name", "Business name"), "phone": ("phone", "Phone"),
                    "email": ("email", "Email")}
     css = ("body{font-family:Rockwell,serif;background:#fff1f2;max-width:460px;margin:50px auto}"

@@ -22,7 +22,7 @@ SITES = ["localpages", "citylisted", "bizspot", "northonly"]
 
 def test_random_kills_never_lose_or_duplicate_a_submission(store, catalog, sandbox, tmp_path, artifact_dir):
     rng = random.Random(20261128)
-    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES], vouch="sandbox sites")
     jobs = {order(store, business(700 + i), priority=Priority.GROWTH, size=len(SITES)): business(700 + i)
             for i in range(10)}
     kills = 0

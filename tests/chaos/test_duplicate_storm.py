@@ -23,7 +23,7 @@ SITES = ["localpages", "northonly"]
 
 def test_three_deliveries_of_twenty_jobs_give_one_run_and_one_submission_each(
         store, catalog, job_queue, sqs_server, sandbox_server, sandbox, tmp_path, artifact_dir):
-    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+    store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES], vouch="sandbox sites")
     jobs = {}
     for i in range(20):
         job_id = uuid.uuid4()

@@ -31,7 +31,7 @@ def test_database_restart_during_a_run(tmp_path, sandbox_server, sandbox, artifa
     apply_migrations(dsn)
     with Store(dsn) as store:
         catalog = load_catalog(SANDBOX_CATALOG, sandbox_url=sandbox_server.url)
-        store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES])
+        store.directories.upsert([d for d in catalog if d.id.removeprefix("sandbox-") in SITES], vouch="sandbox sites")
         for site in SITES:
             sandbox.configure(site, latency_ms=1500)
         job_id = order(store, priority=Priority.STARTER, size=len(SITES))
@@ -65,7 +65,7 @@ def test_browser_killed_mid_form(store, catalog, sandbox, tmp_path, artifact_dir
 
     import psutil
 
-    store.directories.upsert([d for d in catalog if d.id == "sandbox-localpages"])
+    store.directories.upsert([d for d in catalog if d.id == "sandbox-localpages"], vouch="sandbox sites")
     sandbox.configure("localpages", latency_ms=4000)  # a slow page: time to kill the browser under it
     job_id = order(store, size=1)
     proc = start_worker(job_id, worker_env(store.dsn, artifact_dir), tmp_path / "worker.log")

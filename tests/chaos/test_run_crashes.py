@@ -24,7 +24,7 @@ pytestmark = pytest.mark.chaos
 
 def test_a_job_whose_run_process_dies_three_times_ends_on_the_dlq(
         store, catalog, job_queue, sqs_server, sandbox_server, tmp_path, artifact_dir):
-    store.directories.upsert([d for d in catalog if d.id == "sandbox-localpages"])
+    store.directories.upsert([d for d in catalog if d.id == "sandbox-localpages"], vouch="sandbox sites")
     job_id = uuid.uuid4()
     from tests.runner_harness import business
 
