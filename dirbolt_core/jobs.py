@@ -14,6 +14,7 @@ from pydantic import ValidationError
 
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.db.leases import WorkerLease
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.directories.readiness import plan_directories, shortfall_reason
@@ -25,6 +26,7 @@ from dirbolt_core.models import Directory, Job
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import DirectoryReport, JobRunner, JobRunSummary
 from dirbolt_core.runner.guard import UrlGuard
+from dirbolt_core.shards import Shard
 from dirbolt_core.vocabulary import JobStatus, Priority
 
 if TYPE_CHECKING:
@@ -110,22 +112,35 @@ class RunContext:
 
 async def run_submissions(store: Store, job_id: uuid.UUID, ctx: RunContext, *,
                           on_progress: Callable[[int, int, DirectoryReport], None] | None = None,
-                          worker_id: str | None = None, pool: BrowserPool | None = None) -> JobRunSummary:
-    """Submit every planned directory of the job that is not final yet, then mark the job completed.
+                          worker_id: str | None = None, pool: BrowserPool | None = None,
+                          shard: Shard | None = None) -> JobRunSummary:
+    """Submit every planned directory of the job (or of one `shard` of it) that is not final yet.
 
-    Holds the job's lock for the whole run: a second run of the same job waits, and rows
-    in flight from a dead run become reclaimable (see Store.claim_submission). A caller
-    running many jobs may lend its browser pool; otherwise the run starts its own Chromium.
+    The whole job: marks it completed at the end. One shard: leaves that to `complete_job`, once
+    every shard is done (they may run on other hosts at the same time). The worker holds a lease
+    for the whole run: rows it claims are never taken by another live worker, and rows left in
+    flight by a dead one become reclaimable (see SubmissionRepository.claim). A caller running
+    many jobs may lend its browser pool; otherwise the run starts its own Chromium.
     """
     job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
     by_id = {d.id: d for d in store.directories.list(active_only=False)}
     planned = [by_id[i] for i in store.submissions.planned_directory_ids(job_id) if i in by_id]
-    worker_id = worker_id or new_worker_id("run")
+    if shard is not None:
+        planned = shard.select(planned)
+    worker_id = worker_id or new_worker_id("run" if shard is None else f"shard{shard.key}")
     with log_context(job_id=str(job_id), run_id=ctx.run_id, worker_id=worker_id, sensitive=job.business_data):
-        return await _run_submissions(store, job, ctx, by_id=by_id, planned=planned, worker_id=worker_id,
-                                      on_progress=on_progress, pool=pool)
+        summary = await _run_submissions(store, job, ctx, by_id=by_id, planned=planned, worker_id=worker_id,
+                                         on_progress=on_progress, pool=pool)
+    if shard is None:
+        complete_job(store, job_id, run_id=ctx.run_id, actor=f"worker:{worker_id}")
+    return summary
+
+
+def complete_job(store: Store, job_id: uuid.UUID, *, run_id: str | None, actor: str) -> None:
+    """Every part of the job's submissions has run: the job is completed."""
+    store.jobs.set_status(job_id, JobStatus.COMPLETED, run_id=run_id, actor=actor)
 
 
 async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: dict[str, Directory],
@@ -137,7 +152,7 @@ async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: di
     heartbeat = Heartbeat(store, worker_id, interval_s=ctx.heartbeat_s, run_id=ctx.run_id, job_id=str(job_id))
     heartbeat.start()
     try:
-        lock = await asyncio.to_thread(store.jobs.acquire_lock, job_id)
+        lease = await asyncio.to_thread(WorkerLease.acquire, store.dsn, worker_id, job_id)
         try:
             async with contextlib.AsyncExitStack() as stack:
                 if pool is None:
@@ -149,9 +164,8 @@ async def _run_submissions(store: Store, job: Job, ctx: RunContext, *, by_id: di
                                    step_timeout_ms=ctx.step_timeout_ms, shadow=shadow, credentials=credentials)
                 summary = await runner.run_job(job, planned, on_progress=on_progress)
         finally:
-            lock.release()
+            lease.release()
         heartbeat.stop("idle")
     finally:
         heartbeat.retire()
-    store.jobs.set_status(job_id, JobStatus.COMPLETED, run_id=ctx.run_id, actor=f"worker:{worker_id}")
     return summary

@@ -123,6 +123,16 @@ class Settings(BaseSettings):
     alert_dlq_depth: int = 10
     alert_failure_rate: float = 0.25
 
+    # Scale-out. A job's submissions run as shards of at most `shard_size` directories, one Dagster
+    # step each; `step_executor` says where steps run: in the run's own process, on Celery workers
+    # (RabbitMQ), as Kubernetes jobs (dagster-k8s) or as ECS tasks (dagster-aws).
+    shard_size: int = Field(default=100, ge=1)
+    step_executor: Literal["in_process", "celery", "k8s", "ecs"] = "in_process"
+    # Celery broker, e.g. amqp://user:password@rabbitmq:5672// (a secret: it holds the password).
+    # Unset: dagster-celery's default, pyamqp://guest@localhost:5672//.
+    celery_broker_url: SecretStr | None = None
+    celery_backend_url: str = "rpc://"
+
     # The form brain: its service (unset: in-process) and the LLM behind the CrewAI agents.
     brain_url: str | None = None
     brain_api_key: SecretStr | None = None

@@ -157,6 +157,10 @@ mutation($params: ReexecutionParams!) {
     ... on PythonError { message }
   }
 }"""
+STEP_STATS = """
+query($runId: ID!) {
+  runOrError(runId: $runId) { ... on Run { stepStats { stepKey status } } }
+}"""
 SELECTOR = {"repositoryLocationName": "dirbolt", "repositoryName": "__repository__", "jobName": "submit_job"}
 
 
@@ -224,6 +228,11 @@ def test_sensor_runs_each_job_once_and_a_rerun_submits_nothing(stack, admin):
     for job_id, size in ((job_a, 3), (job_b, 1)):
         [run] = stack.runs_for(job_id)  # one run per job, however many deliveries
         assert run.status == dg.DagsterRunStatus.SUCCESS
+        # The UI's view of the run: the job's shard is a step of its own.
+        steps = {s["stepKey"]: s["status"]
+                 for s in stack.graphql(STEP_STATS, {"runId": run.run_id})["runOrError"]["stepStats"]}
+        assert steps["submissions.submit_shard[1_of_1]"] == "SUCCESS", steps
+        assert steps["submissions.finish_submissions"] == "SUCCESS", steps
         assert stack.instance.has_dynamic_partition("jobs", str(job_id))
         mat = stack.instance.fetch_materializations(
             dg.AssetRecordsFilter(asset_key=dg.AssetKey("submissions"), asset_partitions=[str(job_id)]),

@@ -7,6 +7,7 @@ import uuid
 
 from dirbolt_core.artifacts import LocalArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.db.leases import WorkerLease
 from dirbolt_core.heartbeat import new_worker_id
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import JobRunner
@@ -22,10 +23,11 @@ def run_job(store, catalog, artifact_dir, job_id, directories, priority=Priority
     async def go():
         pool = BrowserPool(BrowserOptions(), UrlGuard([str(d.submission_url) for d in catalog]))
         async with pool:
+            worker_id = new_worker_id("test")
             runner = JobRunner(store=store, artifacts=LocalArtifactStore(artifact_dir), brain=FormBrain(),
-                               pool=pool, worker_id=new_worker_id("test"), run_id="test-run")
+                               pool=pool, worker_id=worker_id, run_id="test-run")
             job = store.jobs.get(job_id)
-            with store.jobs.lock(job_id):
+            with WorkerLease.acquire(store.dsn, worker_id, job_id):
                 return await runner.run_job(job, directories)
 
     return asyncio.run(go())

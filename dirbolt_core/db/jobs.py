@@ -1,16 +1,13 @@
-"""Jobs (`jobs`, shared with the legacy poller): the order, its queue state, its run lock, its routing."""
+"""Jobs (`jobs`, shared with the legacy poller): the order, its queue state, its routing.
+
+Who may submit a job's rows is the workers' leases' business (db/leases.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
-import zlib
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
-import psycopg
 from pydantic import BaseModel, ConfigDict
 
 from dirbolt_core.db.audit import record
@@ -31,17 +28,6 @@ class JobRow(BaseModel):
     customer_id: str | None = None
     status: str | None = None
     business_data: Any = None
-
-
-class JobLock:
-    """A run's exclusive hold on a job: a session advisory lock on a connection of its own."""
-
-    def __init__(self, conn: psycopg.Connection):
-        self._conn = conn
-
-    def release(self) -> None:
-        # Closing the session releases its advisory locks.
-        self._conn.close()
 
 
 class JobRepository:
@@ -220,30 +206,3 @@ class JobRepository:
                                **ownership.model_dump(exclude={"routing", "decided_now"})}, actor=actor)
         return ownership.routing if ownership is not None else None
 
-    def acquire_lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> JobLock:
-        """Exclusive ownership of a job's submissions for one run.
-
-        A session-level advisory lock on its own connection: when the holder dies
-        (kill -9 included) PostgreSQL drops the lock with the connection, so the next
-        run knows that every in-flight row of another run is orphaned.
-        """
-        key = zlib.crc32(f"job:{job_id}".encode())
-        conn = psycopg.connect(self._db.dsn, autocommit=True)
-        try:
-            deadline = time.monotonic() + timeout_s
-            while not conn.execute("SELECT pg_try_advisory_lock(%s)", (key,)).fetchone()[0]:
-                if time.monotonic() > deadline:
-                    raise TimeoutError(f"job {job_id} is held by another run")
-                time.sleep(0.5)
-        except BaseException:
-            conn.close()
-            raise
-        return JobLock(conn)
-
-    @contextmanager
-    def lock(self, job_id: uuid.UUID | str, *, timeout_s: float = 600.0) -> Iterator[None]:
-        held = self.acquire_lock(job_id, timeout_s=timeout_s)
-        try:
-            yield
-        finally:
-            held.release()

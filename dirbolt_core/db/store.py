@@ -1,6 +1,6 @@
 """The system of record: one pool, one repository per aggregate.
 
-    store.jobs         jobs: the order, queue state, run lock, routing       (db/jobs.py)
+    store.jobs         jobs: the order, queue state, routing                 (db/jobs.py)
     store.submissions  job_results of the new system: plan, claim, finish    (db/submissions.py)
     store.pacing       per-directory submission slots                        (db/pacing.py)
     store.workers      worker heartbeats, stale workers                      (db/workers.py)

@@ -15,6 +15,7 @@ from psycopg.types.json import Jsonb
 from pydantic import BaseModel
 
 from dirbolt_core.db.audit import record
+from dirbolt_core.db.leases import owner_alive_sql
 from dirbolt_core.db.legacy import INSERT_RESULT, RESULT_VALUES, column_limits, directory_columns
 from dirbolt_core.db.pool import Database, reconnecting
 from dirbolt_core.db.shadow import LATENCY_S, RESULTS, results_table
@@ -104,11 +105,14 @@ class SubmissionRepository:
               shadow: bool = False) -> Claim:
         """Pre-write the result row under its idempotency key and take it.
 
-        Claimed when the row is new, when it failed before (a rerun finishes what is
-        left), or when it is an orphan of a dead run that never pressed submit. The
-        caller must hold the job's lock, which is what makes other runs' rows orphans.
+        Claimed when the row is new, when it failed before (a rerun finishes what is left), or
+        when it is an orphan of a dead worker that never pressed submit. The caller holds its
+        WorkerLease (db/leases.py): a row is an orphan when its owner holds none, so a live
+        worker's rows, on this host or another, are never taken.
         """
         table = results_table(shadow)
+        # A claimed row's owner still holds its lease (alive, on any host): see db/leases.py.
+        owner_alive = owner_alive_sql(f"{table}.claim_owner")
         with self._db.transaction() as conn:
             row = conn.execute(
                 INSERT_RESULT.format(table=table) + """, claim_owner, claimed_at, started_at, run_id) """
@@ -122,7 +126,8 @@ class SubmissionRepository:
                    WHERE {table}.status IN ('pending', 'failed')
                       OR ({table}.status = 'processing'
                           AND {table}.submit_started_at IS NULL
-                          AND {table}.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner)
+                          AND {table}.claim_owner IS DISTINCT FROM EXCLUDED.claim_owner
+                          AND NOT {owner_alive})
                    RETURNING attempts, (xmax = 0) AS inserted""",
                 {"key": key, "owner": owner, "run_id": run_id, "shadow": shadow,
                  **directory_columns(conn, self._db.dsn, job_id, directory)},
@@ -133,11 +138,12 @@ class SubmissionRepository:
                        actor=owner)
                 return Claim(claimed=True, status=SubmissionStatus.PROCESSING, attempts=row["attempts"])
             existing = conn.execute(
-                f"SELECT status, attempts, submit_started_at FROM {table} WHERE idempotency_key = %s",
-                (key,),
-            ).fetchone()
+                f"SELECT status, attempts, submit_started_at, claim_owner, {owner_alive} AS owner_alive "
+                f"FROM {table} WHERE idempotency_key = %s", (key,)).fetchone()
         status = SubmissionStatus(existing["status"])
-        unknown = status is SubmissionStatus.PROCESSING and existing["submit_started_at"] is not None
+        # Pressed and never recorded by an owner that is gone: nobody will ever record it.
+        unknown = (status is SubmissionStatus.PROCESSING and existing["submit_started_at"] is not None
+                   and not existing["owner_alive"] and existing["claim_owner"] != owner)
         return Claim(claimed=False, status=status, attempts=existing["attempts"], unknown_outcome=unknown)
 
     @reconnecting

@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 MAX_ATTEMPTS = 3
 ATTEMPT_TIMEOUT_S = 120.0
+# A row another live worker holds: how often to look again, and for how long at most.
+IN_FLIGHT_POLL_S = 1.0
+IN_FLIGHT_WAIT_S = 600.0
 
 
 class BackoffWait(wait_base):
@@ -87,7 +90,8 @@ class JobRunner:
                  worker_id: str, run_id: str | None = None, heartbeat: Heartbeat | None = None,
                  max_attempts: int = MAX_ATTEMPTS, backoff: BackoffWait | None = None,
                  step_timeout_ms: int = 15_000, slot_lease_s: float = 180.0, shadow: bool = False,
-                 credentials: CredentialStore | None = None):
+                 credentials: CredentialStore | None = None,
+                 in_flight_wait_s: float = IN_FLIGHT_WAIT_S):
         self.store = store
         self.artifacts = artifacts
         self.brain = brain
@@ -100,6 +104,7 @@ class JobRunner:
         self.step_timeout_ms = step_timeout_ms
         self.slot_lease_s = slot_lease_s
         self.shadow = shadow
+        self.in_flight_wait_s = in_flight_wait_s
         self.credentials = credentials
         self.progress: list[str] = []
 
@@ -130,19 +135,30 @@ class JobRunner:
     async def _submit_directory(self, job: Job, directory: Directory, slots: asyncio.Semaphore
                                 ) -> DirectoryReport:
         key = idempotency_key(job.id, directory.id, job.business_data, mode="shadow" if self.shadow else "live")
-        # Claimed only when a slot is free: a 'processing' row means work really in flight.
-        async with slots:
-            claim = await asyncio.to_thread(
-                self.store.submissions.claim, key=key, job_id=job.id, directory=directory, owner=self.worker_id,
-                run_id=self.run_id, shadow=self.shadow)
-            if not claim.claimed:
+        waited_since: float | None = None
+        while True:
+            # Claimed only when a slot is free: a 'processing' row means work really in flight.
+            async with slots:
+                claim = await asyncio.to_thread(
+                    self.store.submissions.claim, key=key, job_id=job.id, directory=directory,
+                    owner=self.worker_id, run_id=self.run_id, shadow=self.shadow)
+                if claim.claimed:
+                    outcome, attempts, wait_ms = await self._attempts(job, directory, key)
+                    await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
+                                            rate_limit_wait_ms=wait_ms, shadow=self.shadow)
+                    return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
                 if claim.unknown_outcome:
                     return await self._resolve_unknown(key, directory, claim.attempts)
-                return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
-            outcome, attempts, wait_ms = await self._attempts(job, directory, key)
-            await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
-                                    rate_limit_wait_ms=wait_ms, shadow=self.shadow)
-        return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
+                if claim.status is not SubmissionStatus.PROCESSING:
+                    return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
+            # Another live worker (another host running the same shard, a rerun launched while the first
+            # run still works) has it in flight: wait for its outcome, or for its lease to end, so this
+            # shard ends only when its rows are final.
+            waited_since = waited_since or time.monotonic()
+            if time.monotonic() - waited_since > self.in_flight_wait_s:
+                return DirectoryReport(directory.id, claim.status, "in flight on another live worker",
+                                       claim.attempts, False)
+            await asyncio.sleep(IN_FLIGHT_POLL_S)
 
     async def _resolve_unknown(self, key: str, directory: Directory, attempts: int) -> DirectoryReport:
         """A previous run pressed submit and died before recording: never submit blindly again."""

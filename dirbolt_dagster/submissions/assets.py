@@ -1,4 +1,4 @@
-"""Job-partitioned assets: the plan of a job and its submissions."""
+"""Job-partitioned assets: the plan of a job and its submissions (shards, one step each)."""
 
 import asyncio
 import logging
@@ -9,9 +9,11 @@ import dagster as dg
 
 from dirbolt_core import composition
 from dirbolt_core.faults import failpoint_sync
-from dirbolt_core.jobs import JobNotFound, plan_job, run_submissions
+from dirbolt_core.jobs import JobNotFound, complete_job, plan_job, run_submissions
 from dirbolt_core.logs import ProgressThrottle, progress_line
 from dirbolt_core.runner.engine import DirectoryReport
+from dirbolt_core.settings import get_settings
+from dirbolt_core.shards import Shard, cut
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import submission_metadata
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
@@ -34,7 +36,7 @@ progress_log = logging.getLogger("dirbolt_dagster.progress")
 PROGRESS_EVENT_EVERY_S = 10.0
 
 
-def _job_id(context: dg.AssetExecutionContext) -> uuid.UUID:
+def _job_id(context: dg.AssetExecutionContext | dg.OpExecutionContext) -> uuid.UUID:
     try:
         return uuid.UUID(context.partition_key)
     except ValueError as exc:
@@ -70,23 +72,33 @@ def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.Mate
                                            short_by=plan.short_by, shortfall=plan.shortfall)])
 
 
-@dg.asset(
-    partitions_def=jobs_partitions,
-    deps=[job_plan],
-    group_name="submissions",
-    description="Every planned directory submitted once, with proof; a rerun submits only what is left.",
-    kinds={"playwright", "postgres"},
-    pool=BROWSER_POOL,
-    check_specs=submission_check_specs(dg.AssetKey("submissions"), jobs_partitions),
-)
-def submissions(
-    context: dg.AssetExecutionContext,
+SUBMISSION_CHECKS = submission_check_specs(dg.AssetKey("submissions"), jobs_partitions)
+
+
+@dg.op(ins={"plan": dg.In(dg.Nothing)}, out=dg.DynamicOut(dg.Nothing),
+       description="Cuts the job's plan into shards of at most DIRBOLT_SHARD_SIZE directories, one step each.")
+def plan_shards(context: dg.OpExecutionContext, store: StoreResource):
+    job_id = _job_id(context)
+    planned = len(store.store.submissions.planned_directory_ids(job_id))
+    shards = cut(planned, get_settings().shard_size)
+    context.log.info(f"job {job_id}: {planned} directories in {len(shards)} shard(s)")
+    # No value travels between steps (each shard reads its slice from the plan in PostgreSQL), so
+    # steps on other hosts need no shared IO storage.
+    for shard in shards:
+        yield dg.DynamicOutput(None, mapping_key=shard.key)
+
+
+@dg.op(ins={"shard": dg.In(dg.Nothing)}, out=dg.Out(dg.Nothing), pool=BROWSER_POOL,
+       description="Submits one shard of the job with its own Chromium; other shards may run on other hosts.")
+def submit_shard(
+    context: dg.OpExecutionContext,
     store: StoreResource,
     browser: BrowserResource,
     brain: BrainResource,
     artifacts: ArtifactStoreResource,
-) -> dg.MaterializeResult:
+) -> None:
     job_id = _job_id(context)
+    shard = Shard.from_key(context.get_mapping_key() or "1_of_1")
     failpoint_sync("submissions_start")  # fault injection (tests/chaos): a run process that dies here
     ctx = composition.run_context(browser.settings(), store=store.store, run_id=context.run_id,
                                   brain=brain.brain(store.store), artifacts=artifacts.artifacts())
@@ -99,15 +111,39 @@ def submissions(
                              already_recorded=not report.submitted_now, elapsed_s=time.monotonic() - started)
         progress_log.info(line)  # every one, to the run's stderr (JSON)
         if throttle.due(done, total, notable=not report.status.is_success):
-            context.log.info(line)
+            context.log.info(f"shard {shard.key} {line}")
 
     try:
-        asyncio.run(run_submissions(store.store, job_id, ctx, on_progress=on_progress))
+        summary = asyncio.run(run_submissions(store.store, job_id, ctx, on_progress=on_progress, shard=shard))
     except JobNotFound as exc:
         raise dg.Failure(str(exc)) from exc
+    context.log.info(f"shard {shard.key} of job {job_id} done: {summary.counts}")
+
+
+@dg.op(ins={"shards": dg.In(dg.Nothing)},
+       out={"result": dg.Out(dg.Nothing),
+            **{spec.get_python_identifier(): dg.Out(dg.Nothing) for spec in SUBMISSION_CHECKS}},
+       description="After every shard: completes the job and evaluates the checks over all its results.")
+def finish_submissions(context: dg.OpExecutionContext, store: StoreResource):
+    job_id = _job_id(context)
+    complete_job(store.store, job_id, run_id=context.run_id, actor=f"run:{context.run_id}")
     results = store.store.submissions.results(job_id)
-    return dg.MaterializeResult(
+    yield dg.MaterializeResult(
         metadata=submission_metadata(results),
         check_results=[success_rate_check(results), p95_latency_check(results),
                        duplicates_check(store.store.submissions.duplicates(job_id))],
     )
+
+
+@dg.graph_asset(
+    partitions_def=jobs_partitions,
+    ins={"job_plan": dg.AssetIn(dagster_type=dg.Nothing)},
+    group_name="submissions",
+    description="Every planned directory submitted once, with proof; a rerun submits only what is left. "
+                "Runs as shards (steps `submit_shard[i_of_n]`) that the executor may place on several hosts.",
+    kinds={"playwright", "postgres"},
+    check_specs=SUBMISSION_CHECKS,
+)
+def submissions(job_plan):
+    shards = plan_shards(job_plan)
+    return finish_submissions(shards.map(submit_shard).collect())
