@@ -100,6 +100,11 @@ class SubmissionStatus(StrEnum):
     SUBMITTED = "submitted"
     APPROVED = "approved"
     NEEDS_MANUAL = "needs_manual"
+    # Sent, and the directory mailed a confirmation link: neither a success nor a failure until
+    # the link is opened (issue 14 classifies it, issue 19 verifies it).
+    PENDING_VERIFICATION = "pending_verification"
+    # Live, but the listing's name/address/phone differ from the profile (listing follow-up).
+    NAP_MISMATCH = "nap_mismatch"
     REJECTED = "rejected"
     FAILED = "failed"
     SKIPPED = "skipped"
@@ -119,6 +124,8 @@ FINAL_STATUSES = frozenset(
         SubmissionStatus.SUBMITTED,
         SubmissionStatus.APPROVED,
         SubmissionStatus.NEEDS_MANUAL,
+        SubmissionStatus.PENDING_VERIFICATION,
+        SubmissionStatus.NAP_MISMATCH,
         SubmissionStatus.REJECTED,
         SubmissionStatus.SKIPPED,
     }
