@@ -22,8 +22,8 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from dirbolt_core.brain.mapper import FormBrain, pick_listing_form
 from dirbolt_core.brain.model import FormInfo, FormMapping
+from dirbolt_core.brain.outcome import OutcomeAnalysis, classify_outcome
 from dirbolt_core.models import BusinessProfile, Directory
-from dirbolt_core.runner.outcome import OutcomeAnalysis, classify_outcome
 from dirbolt_core.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -16,6 +16,7 @@ from tenacity.wait import wait_base
 
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.outcome import OutcomeAnalysis
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.faults import failpoint
@@ -24,7 +25,6 @@ from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.logs import log_context
 from dirbolt_core.models import Directory, Job, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserPool
-from dirbolt_core.runner.outcome import OutcomeAnalysis
 from dirbolt_core.runner.pacing import release_slot, wait_for_slot
 from dirbolt_core.runner.signin import sign_in_first
 from dirbolt_core.runner.submit import AttemptResult, SubmissionAttempt, fixes_for

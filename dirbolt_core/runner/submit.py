@@ -16,9 +16,9 @@ from typing import TYPE_CHECKING, Any
 from dirbolt_core.brain.extract import extract_forms_from_page
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FormField, FormInfo, FormMapping
+from dirbolt_core.brain.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
-from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:

@@ -7,7 +7,7 @@ import dagster as dg
 
 from dirbolt_core import composition
 from dirbolt_core.db.probes import DriftedDirectory, ReadyShareDay
-from dirbolt_core.directories.probing import probe_directories
+from dirbolt_core.runner.probing import probe_directories
 from dirbolt_core.vocabulary import Readiness
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
 from dirbolt_dagster.submissions.assets import BROWSER_POOL
