@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.db.store import Store
+from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.reports.thumbnails import thumbnail_data_uri
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -83,8 +84,7 @@ class JobReport:
     @property
     def success_rate(self) -> float | None:
         """(submitted + approved) / (all − skipped), DESIGN.md's definition."""
-        counted = [r for r in self.rows if r.status is not SubmissionStatus.SKIPPED]
-        return sum(r.status.is_success for r in counted) / len(counted) if counted else None
+        return success_rate(r.status for r in self.rows)
 
 
 @dataclass
