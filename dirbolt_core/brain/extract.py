@@ -693,7 +693,7 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
                                     action=form.get("action"), method=(form.get("method") or "get").lower(),
                                     name=form.get("name") or form.get("id")))
     orphans = [c for c in controls if c not in owned]
-    if any(_is_fillable(c) for c in orphans):
+    if any(_is_field(c) for c in orphans):
         for container, members in _formless_groups(orphans, owned):
             uid = container.get(UID_ATTR)
             forms.append(_form_info(container, members, ctx, index=len(forms), frame_url=frame_url,
@@ -777,7 +777,7 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
     its nearest ancestor holding a fillable control; a field belongs to the innermost such
     container; a container with one field inside another's joins the outer group. Fields with no
     submit-like control around them make one group under their common ancestor."""
-    fill = [c for c in orphans if _is_fillable(c)]
+    fill = [c for c in orphans if _is_field(c)]
     holders: dict[Any, int] = {}
     for c in fill:
         for a in c.iterancestors():
@@ -802,14 +802,14 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
     for c in everything:
         home = next((a for a in c.iterancestors() if a in containers), None)
         if home is None:
-            if _is_fillable(c):
+            if _is_field(c):
                 leftovers.append(c)
             continue
         members_of.setdefault(home, []).append(c)
     # Small inner groups (a row with its own "Add" button) join the group around them.
     for container in sorted(members_of, key=lambda el: -sum(1 for _ in el.iterancestors())):
         members = members_of[container]
-        if sum(1 for m in members if _is_fillable(m)) > 1:
+        if sum(1 for m in members if _is_field(m)) > 1:
             continue
         outer = next((a for a in container.iterancestors() if a in members_of), None)
         if outer is not None:
@@ -820,9 +820,14 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
     order = {id(c): i for i, c in enumerate(everything)}
     groups = [(container, sorted(members, key=lambda m: order.get(id(m), 0)))
               for container, members in members_of.items()]
-    groups = [(c, m) for c, m in groups if any(_is_fillable(x) for x in m)]
+    groups = [(c, m) for c, m in groups if any(_is_field(x) for x in m)]
     groups.sort(key=lambda g: order.get(id(g[1][0]), 0))
     return groups
+
+
+def _is_field(control: Any) -> bool:
+    """Something a person gives: a fillable control, or a file to upload."""
+    return _is_fillable(control) or (control.tag == "input" and _control_type(control) == "file")
 
 
 def _submit_like(el: Any) -> bool:
