@@ -40,11 +40,8 @@ SHADOW_TAG = "dirbolt-shadow-root"  # a <template shadowrootmode> (declarative o
 _CONTROL_TAGS = ("input", "select", "textarea", "button")
 _WIDGET_ROLES = ("combobox", "listbox", "checkbox", "switch", "textbox", "button")
 # Every control and custom widget, in document order (an XPath union is ordered).
-_CONTROLS_XPATH = etree.XPath(
-    "//input | //select | //textarea | //button"
-    " | //*[@role='combobox' or @role='listbox' or @role='checkbox' or @role='switch' or @role='textbox'"
-    " or @role='button' or @" + CLICKABLE_ATTR + "]"
-    " | //*[@contenteditable and @contenteditable!='false']")
+# The attributes that make a custom widget (cheaper to find than elements with a predicate).
+_WIDGET_ATTRS_XPATH = etree.XPath(f"//@role | //@contenteditable | //@{CLICKABLE_ATTR}")
 # Clickable elements that may be a formless form's submit when their text says so.
 _CLICKABLE_XPATH = etree.XPath(
     "//a[@onclick or @href='#' or starts-with(@href, 'javascript') or not(@href)] | //*[@onclick]"
@@ -680,8 +677,12 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
                 owner = by_uid.get(c.get(OWNER_ATTR))
             if owner is not None:
                 claimed.setdefault(owner, []).append(c)
+        inside_of: dict[Any, list[Any]] = {}
+        for c in controls:
+            for form in ancestors_of.get(c, ()):
+                inside_of.setdefault(form, []).append(c)
         for index, form in enumerate(form_els):
-            inside = [c for c in controls if form in ancestors_of.get(c, ())]
+            inside = inside_of.get(form, [])
             # Controls outside the <form> that name it (form="id", or the browser's form owner).
             extra = [c for c in claimed.get(form, ()) if form not in ancestors_of.get(c, ())]
             owned.update(inside)
@@ -735,7 +736,7 @@ def _in_inert_template(el: Any) -> bool:
 def _collect_controls(doc: Any, ctx: _FormContext, has_templates: bool) -> list[Any]:
     """Native controls and custom widgets in document order (a widget's inner parts folded into it;
     an ARIA 1.1 combobox wrapper into its input; a combobox's listbox into the combobox)."""
-    raw = _CONTROLS_XPATH(doc)
+    raw = _controls_in_order(doc)
     if has_templates:
         raw = [c for c in raw if not _in_inert_template(c)]
     controlled: set[str] = set()
@@ -770,6 +771,28 @@ def _collect_controls(doc: Any, ctx: _FormContext, has_templates: bool) -> list[
         widgets.add(c)
         controls.append(c)
     return controls
+
+
+def _controls_in_order(doc: Any) -> list[Any]:
+    """Native controls, and elements with a widget role, contenteditable or the clickable mark,
+    in document order."""
+    natives = list(doc.iter(*_CONTROL_TAGS))
+    extra: list[Any] = []
+    seen: set[Any] = set()
+    for attr in _WIDGET_ATTRS_XPATH(doc):
+        el = attr.getparent()
+        if el is None or el.tag in _CONTROL_TAGS or el in seen:
+            continue
+        value = str(attr).strip().lower()
+        if (attr.attrname == "role" and value not in _WIDGET_ROLES) or (
+                attr.attrname == "contenteditable" and value == "false"):
+            continue
+        seen.add(el)
+        extra.append(el)
+    if not extra:
+        return natives
+    wanted = set(natives) | seen
+    return [el for el in doc.iter() if el in wanted]
 
 
 def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, list[Any]]]:

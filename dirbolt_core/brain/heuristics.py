@@ -315,7 +315,7 @@ def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = T
     return _first_rule(text[:300], allowed if isinstance(allowed, frozenset) else frozenset(allowed), human)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def _first_rule(text: str, allowed: frozenset[str], human: bool) -> str | None:
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
