@@ -577,13 +577,16 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
             label_parts.append(_text(parent))
             break
         parent = parent.getparent()
-    labelledby = control.get("aria-labelledby")
+    # An ARIA 1.1 combobox names its wrapper, not the input inside.
+    named = control if control not in ctx.combo_wrapper or control.get("aria-labelledby") or \
+        control.get("aria-label") else ctx.combo_wrapper[control]
+    labelledby = named.get("aria-labelledby")
     if labelledby:
         for ref in labelledby.split():
             found = ctx.by_id(ref, control)
             if found is not None:
                 label_parts.append(_text(found))
-    aria_label = control.get("aria-label")
+    aria_label = named.get("aria-label")
     label = next((p for p in label_parts if p), "") or _clean(aria_label)
     widget = ctx.widget(control)
     if tag == "button" or widget == "button" or ctype in ("submit", "button", "reset", "image"):
@@ -839,7 +842,11 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
             members_of[outer] += members_of.pop(container)
     if leftovers:
         common = _common_ancestor(leftovers)
-        members_of.setdefault(common, []).extend(leftovers)
+        if common is leftovers[0] and common.getparent() is not None:
+            common = common.getparent()
+        loose = [c for c in everything if c not in leftovers and not _is_field(c)
+                 and common in set(c.iterancestors()) and not any(c in m for m in members_of.values())]
+        members_of.setdefault(common, []).extend(leftovers + loose)
     order = {id(c): i for i, c in enumerate(everything)}
     groups = [(container, sorted(members, key=lambda m: order.get(id(m), 0)))
               for container, members in members_of.items()]
@@ -854,11 +861,13 @@ def _is_field(control: Any) -> bool:
 
 
 def _submit_like(el: Any) -> bool:
+    """A control that closes a group: a submit input, any <button> but a reset (scripted pages
+    make every button type=button), a custom button whose text says submit/create/..."""
     ctype = _control_type(el)
     if el.tag == "input":
         return ctype in ("submit", "image")
     if el.tag == "button":
-        return ctype == "submit" or bool(_SUBMIT_TEXT.search(_text(el)[:60] or el.get("value") or ""))
+        return ctype != "reset"
     return _widget(el) == "button" and ctype == "submit"
 
 
