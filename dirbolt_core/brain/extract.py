@@ -124,37 +124,54 @@ def _text(node: Any) -> str:
     return _clean(" ".join(parts))
 
 
-def _hidden_css_selectors(doc: Any) -> tuple[set[str], set[str]]:
-    """Classes and ids that a <style> block hides with a simple rule (.hp{display:none})."""
+def _hidden_css_selectors(doc: Any) -> tuple[set[str], set[str], set[str]]:
+    """Classes and ids that a <style> block hides with a simple rule (.hp{display:none}), and those
+    of them hidden otherwise than by display:none (".c" / "#i": off-screen, transparent, zero size)."""
     classes: set[str] = set()
     ids: set[str] = set()
+    out_of_view: set[str] = set()
     for style in doc.iter("style"):
         for selectors, body in _CSS_RULE.findall(style.text or ""):
             if not _HIDING_STYLE.search(body + ";"):
                 continue
+            removed = bool(_DISPLAY_NONE.search(body))
             for sel in selectors.split(","):
                 sel = sel.strip()
                 if not sel or ":" in sel.split()[-1]:  # :hover, :focus... do not hide at rest
                     continue
                 last = sel.split()[-1]
-                classes.update(m.group(1) for m in re.finditer(r"\.([\w-]+)", last))
-                ids.update(m.group(1) for m in re.finditer(r"#([\w-]+)", last))
-    return classes, ids
+                found_classes = [m.group(1) for m in re.finditer(r"\.([\w-]+)", last)]
+                found_ids = [m.group(1) for m in re.finditer(r"#([\w-]+)", last)]
+                classes.update(found_classes)
+                ids.update(found_ids)
+                if not removed:
+                    out_of_view.update([f".{c}" for c in found_classes] + [f"#{i}" for i in found_ids])
+    return classes, ids, out_of_view
 
 
-def _own_hidden_reason(node: Any, css_classes: set[str], css_ids: set[str]) -> str | None:
+# How a control is hidden, in `hidden_reason`: "display:none", "hidden attribute", "inline style",
+# "stylesheet class/id" and classes like "hidden"/"d-none" take a box out of the page (what a
+# script does to a field it shows later, and honeypots too); ", out of view" (off-screen,
+# transparent, zero size, clipped) keeps it in the page where no one sees it: a honeypot's way.
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+OUT_OF_VIEW = ", out of view"
+
+
+def _own_hidden_reason(node: Any, css_classes: set[str], css_ids: set[str],
+                       out_of_view: set[str] | frozenset[str] = frozenset()) -> str | None:
     if node.get("hidden") is not None:
         return "hidden attribute"
     style = node.get("style") or ""
     if style and _HIDING_STYLE.search(style + ";"):
-        return "inline style"
+        return "inline style" if _DISPLAY_NONE.search(style) else "inline style" + OUT_OF_VIEW
     cls = node.get("class") or ""
     if cls and _HIDING_CLASS.search(cls):
         return f"class {cls.strip()[:40]}"
     if cls and css_classes.intersection(cls.split()):
-        return "stylesheet class"
+        hidden_by = css_classes.intersection(cls.split())
+        return "stylesheet class" + (OUT_OF_VIEW if all(f".{c}" in out_of_view for c in hidden_by) else "")
     if node.get("id") and node.get("id") in css_ids:
-        return "stylesheet id"
+        return "stylesheet id" + (OUT_OF_VIEW if f"#{node.get('id')}" in out_of_view else "")
     return None
 
 
@@ -305,7 +322,7 @@ _BLOCK_TAGS = frozenset({"br", "p", "div", "tr", "li", "td", "th", "dt", "dd", "
                          "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "legend"})
 
 
-def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str]] | None = None) -> _Stream:
+def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str], set[str]] | None = None) -> _Stream:
     wanted = {id(c) for c in controls}
     stream = _Stream()
     pending: list[str] = []  # text since the last control

@@ -174,13 +174,16 @@ def test_custom_widgets_are_fields_with_their_kind_and_options() -> None:
     assert all(f.is_fillable for f in group.fields[:9])
 
 
-HONEYPOT_PAGE = """<html><head><style>.nofill { display: none }</style></head><body><div class="react-form">
+HONEYPOT_PAGE = """<html><head><style>.nofill { display: none }
+.offscreen { position: absolute; top: -800px; left: -9000px }
+</style></head><body><div class="react-form">
 <p>Company name</p><input class="a">
 <div class="nofill"><input class="b" placeholder="Website"></div>
 <div style="position:absolute; left:-9999px"><input class="c" placeholder="Phone"></div>
 <label>Leave this field empty <input class="d"></label>
 <input class="e" tabindex="-1" autocomplete="off">
 <div style="display:none" class="row"><label for="org">Organisation name</label><input id="org"></div>
+<div class="offscreen"><label for="web">Website</label><input id="web"></div>
 <p>Email</p><input class="f">
 <span class="btn" onclick="go()">Register</span>
 </div></body></html>"""
@@ -191,10 +194,12 @@ def test_honeypots_in_a_formless_container_are_never_given_a_value() -> None:
     mapped = _mapped(group)
     keys = [k for k, _, _ in mapped]
     assert keys[:5] == ["business_name", "honeypot", "honeypot", "honeypot", "honeypot"]
-    # a hidden box with a real label naming a field is a field a script shows later: it keeps
-    # its meaning, but a box a person cannot see is given nothing
+    # a box taken out of the page with a real label naming a field is a field a script shows
+    # later: it keeps its meaning, but a box a person cannot see is given nothing; the same box
+    # kept in the page out of view is a trap
     assert keys[5] == "business_name" and mapped[5][2] is None
-    assert keys[6:] == ["email", "submit"]
+    assert keys[6] == "honeypot" and mapped[6][2] is None
+    assert keys[7:] == ["email", "submit"]
     assert [v for _, _, v in mapped[1:6]] == [None] * 5
     assert mapped[0][2] == SAMPLE_PROFILE.business_name
 
