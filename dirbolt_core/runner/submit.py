@@ -369,6 +369,7 @@ class SubmissionAttempt:
             if refreshed is None:
                 analysis = await self._analyse(page, frame, page.url)
                 if analysis.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED,
+                                       SubmissionStatus.PENDING_VERIFICATION,
                                        SubmissionStatus.SKIPPED):
                     # "Continue" was the final submit after all: the directory answered it.
                     return await self._proof(page, analysis, mapping, True)
