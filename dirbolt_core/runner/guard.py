@@ -40,6 +40,10 @@ class BlockedUrl(ValueError):
     pass
 
 
+class Unresolved(BlockedUrl):
+    """The name does not resolve: nothing was reached, and nothing the policy refused."""
+
+
 def origin_of(url: str) -> str:
     parts = urlsplit(url)
     port = parts.port or (443 if parts.scheme == "https" else 80)
@@ -165,7 +169,7 @@ class UrlGuard:
         try:
             addresses = await self.resolver.resolve(host)
         except OSError as exc:
-            raise BlockedUrl(f"{host} does not resolve ({exc.strerror or exc})") from exc
+            raise Unresolved(f"{host} does not resolve ({exc.strerror or exc})") from exc
         self.check_addresses(host, addresses)
         return addresses
 

@@ -16,7 +16,7 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from dirbolt_core.runner.guard import BlockedUrl, UrlGuard
+from dirbolt_core.runner.guard import BlockedUrl, Unresolved, UrlGuard
 
 log = logging.getLogger(__name__)
 
@@ -96,10 +96,10 @@ class NetworkProxy:
             port = int(port_text or 443)
             scheme = "https" if port != 80 else "http"
             url = f"{scheme}://{host}:{port}"
-            address = await self._checked(url, host.strip("[]"), writer)
-            if address is None:
+            addresses = await self._checked(url, host.strip("[]"), writer)
+            if addresses is None:
                 return
-            upstream = await self._open(address, port, url, writer)
+            upstream = await self._open(addresses, port, url, writer)
             if upstream is None:
                 return
             writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
@@ -113,11 +113,11 @@ class NetworkProxy:
             self.blocked.add(target, f"scheme {parts.scheme or '(none)'}: only http(s) is allowed", "proxy")
             await _refuse(writer, "only http(s) is allowed")
             return
-        address = await self._checked(target, parts.hostname, writer)
-        if address is None:
+        addresses = await self._checked(target, parts.hostname, writer)
+        if addresses is None:
             return
         port = parts.port or 80
-        upstream = await self._open(address, port, target, writer)
+        upstream = await self._open(addresses, port, target, writer)
         if upstream is None:
             return
         up_reader, up_writer = upstream
@@ -136,25 +136,36 @@ class NetworkProxy:
         await up_writer.drain()
         await _pipe_both(reader, writer, up_reader, up_writer)
 
-    async def _checked(self, url: str, host: str, writer: asyncio.StreamWriter) -> str | None:
+    async def _checked(self, url: str, host: str, writer: asyncio.StreamWriter) -> list[str] | None:
+        """The addresses to connect to, every one checked; None (answered) when refused or unknown."""
         try:
             addresses = await self.guard.check_resolved(host)
+        except Unresolved as exc:  # not the policy: the name does not exist (the browser shows an error)
+            log.debug("proxy: %s", exc)
+            await _bad_gateway(writer)
+            return None
         except BlockedUrl as exc:
             self.blocked.add(url, str(exc), "proxy")
             await _refuse(writer, str(exc))
             return None
-        return self.guard.resolver.dial_address(addresses[0])
+        return [self.guard.resolver.dial_address(a) for a in addresses]
 
-    async def _open(self, address: str, port: int, url: str, writer: asyncio.StreamWriter
+    async def _open(self, addresses: list[str], port: int, url: str, writer: asyncio.StreamWriter
                     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
-        try:
-            return await asyncio.wait_for(asyncio.open_connection(address, port), timeout=_CONNECT_TIMEOUT_S)
-        except (OSError, TimeoutError) as exc:
-            log.debug("proxy could not reach %s: %s", url, exc)
-            with contextlib.suppress(Exception):
-                writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
-                await writer.drain()
-            return None
+        """A connection to the first checked address that answers (IPv6 then IPv4, as resolved)."""
+        for address in addresses:
+            try:
+                return await asyncio.wait_for(asyncio.open_connection(address, port), timeout=_CONNECT_TIMEOUT_S)
+            except (OSError, TimeoutError) as exc:
+                log.debug("proxy could not reach %s at %s: %s", url, address, exc)
+        await _bad_gateway(writer)
+        return None
+
+
+async def _bad_gateway(writer: asyncio.StreamWriter) -> None:
+    with contextlib.suppress(Exception):
+        writer.write(b"HTTP/1.1 502 Bad Gateway\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        await writer.drain()
 
 
 async def _refuse(writer: asyncio.StreamWriter, reason: str) -> None:

@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.brain.model import FormField, FormInfo, FormMapping
+from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:
@@ -73,10 +74,32 @@ class SubmitStarted(Exception):
     """Raised inside on_submit_started when the caller refuses (e.g. its claim was lost)."""
 
 
+# Every open shadow root of the document, nested ones included (web components' insides).
+_SHADOW_ROOTS_JS = """const shadowRoots = () => {
+  const out = [], stack = [document];
+  while (stack.length) {
+    const root = stack.pop();
+    for (const el of root.querySelectorAll('*')) {
+      if (el.shadowRoot) { out.push(el.shadowRoot); stack.push(el.shadowRoot); }
+    }
+  }
+  return out;
+};
+const deepQuery = (sel) => {
+  const found = document.querySelector(sel);
+  if (found) return found;
+  for (const root of shadowRoots()) { const f = root.querySelector(sel); if (f) return f; }
+  return null;
+};
+"""
+
+
 async def _frame_inline_messages(frame: Frame) -> list[str]:
     script = """(sels) => {
+        """ + _SHADOW_ROOTS_JS + """
         const out = [];
-        for (const sel of sels) for (const el of document.querySelectorAll(sel)) {
+        const roots = [document, ...shadowRoots()];
+        for (const sel of sels) for (const root of roots) for (const el of root.querySelectorAll(sel)) {
             const t = (el.innerText || '').trim();
             const st = getComputedStyle(el);
             if (t && st.display !== 'none' && st.visibility !== 'hidden' && !out.includes(t)) out.push(t);
@@ -103,8 +126,8 @@ async def _page_snapshot(page: Page) -> tuple | None:
 # Fills fields in the page: the native value setter (so script frameworks see the change), input and
 # change events, focus and blur around each; boxes are clicked like a person would. Returns, per
 # field, whether it now holds the value.
-_FILL_SCRIPT = """(items) => items.map(({sel, value, box}) => {
-  const el = document.querySelector(sel);
+_FILL_SCRIPT = """(items) => { """ + _SHADOW_ROOTS_JS + """ return items.map(({sel, value, box}) => {
+  const el = deepQuery(sel);
   if (!el) return false;
   try {
     if (box) {
@@ -121,17 +144,17 @@ _FILL_SCRIPT = """(items) => items.map(({sel, value, box}) => {
     el.blur();
     return el.value === value;
   } catch (e) { return false; }
-})"""
+}); }"""
 
 
 # Per selector: [visible, text] of a button, or null when it is gone.
-_BUTTONS_SCRIPT = """(sels) => sels.map((sel) => {
-  const el = document.querySelector(sel);
+_BUTTONS_SCRIPT = """(sels) => { """ + _SHADOW_ROOTS_JS + """ return sels.map((sel) => {
+  const el = deepQuery(sel);
   if (!el) return null;
   const r = el.getBoundingClientRect(), st = getComputedStyle(el);
   const visible = r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
   return [visible, (el.innerText || el.value || '').trim()];
-})"""
+}); }"""
 
 
 def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
@@ -171,20 +194,33 @@ async def _browser_refusals(frame: Frame, selector: str | None, button: Any | No
 
 # The document as a person sees it: a copy without what is not rendered (display:none, hidden,
 # visibility:hidden), so a hidden "Thank you" or error template never decides an outcome.
+# An open shadow root's visible content is copied into its host (a web component's answer lives there).
 _VISIBLE_HTML_SCRIPT = """() => {
-  const root = document.documentElement.cloneNode(true);
-  const body = document.body, copyBody = root.querySelector('body');
-  if (body && copyBody) {
-    const orig = body.getElementsByTagName('*'), copy = copyBody.getElementsByTagName('*');
-    const drop = [];
+  const visibleCopy = (origRoot, copyRoot) => {
+    const orig = origRoot.getElementsByTagName ? origRoot.getElementsByTagName('*') : origRoot.querySelectorAll('*');
+    const copy = copyRoot.getElementsByTagName('*');
+    const drop = [], hosts = [];
     if (orig.length === copy.length) {
       for (let i = 0; i < orig.length; i++) {
         const st = getComputedStyle(orig[i]);
         if (st.display === 'none' || st.visibility === 'hidden') drop.push(copy[i]);
+        else if (orig[i].shadowRoot) hosts.push([orig[i].shadowRoot, copy[i]]);
       }
     }
+    for (const [shadow, host] of hosts) {
+      const holder = document.createElement('div');
+      holder.setAttribute('data-dirbolt-shadow', '1');
+      for (const child of shadow.children) if (child.tagName !== 'STYLE') holder.appendChild(child.cloneNode(true));
+      const origHolder = {getElementsByTagName: () => [...shadow.children].filter((c) => c.tagName !== 'STYLE')
+        .flatMap((c) => [c, ...c.getElementsByTagName('*')])};
+      visibleCopy(origHolder, holder);
+      host.appendChild(holder);
+    }
     for (const n of drop) n.remove();
-  }
+  };
+  const root = document.documentElement.cloneNode(true);
+  const body = document.body, copyBody = root.querySelector('body');
+  if (body && copyBody) visibleCopy(body, copyBody);
   return '<!DOCTYPE html>' + root.outerHTML;
 }"""
 
@@ -313,7 +349,8 @@ class SubmissionAttempt:
             return stepped
         frame, form, mapping = stepped
         final_button = await self._button(frame, form, final=True)
-        form_there = bool(form.selector) and await _count(frame, form.selector) > 0
+        # A formless group (fields and a submit-like control in a container) is only ever clicked.
+        form_there = bool(form.selector) and not form.formless and await _count(frame, form.selector) > 0
         if self.dry_run:
             analysis = OutcomeAnalysis(status=SubmissionStatus.PENDING, confidence=1.0,
                                        reason="dry run: form filled, final submit not pressed",
@@ -462,6 +499,7 @@ class SubmissionAttempt:
         and change events, blur; boxes clicked), then check each field took its value and fall back
         to Playwright's own fill for any that did not."""
         plan: list[tuple[FormField, str, str]] = []
+        custom: list[tuple[FormField, FieldMapping, str, str]] = []
         for field_, m in zip(form.fields, mapping.fields, strict=True):
             if not _visible_fillable(field_) or not field_.selector:
                 continue
@@ -472,9 +510,21 @@ class SubmissionAttempt:
             value = value_for_field(m, field_, self.profile)
             if value is None:
                 continue
-            plan.append((field_, value, field_.name or field_.id or field_.selector))
-        if not plan:
-            return
+            label = field_.name or field_.id or field_.data_name or field_.selector
+            if field_.widget == "date" or field_.type in ("date", "month", "datetime-local", "week"):
+                value = date_value(value, field_)
+            if is_custom(field_):
+                custom.append((field_, m, value, label))  # ARIA widgets, contenteditable: acted on below
+                continue
+            plan.append((field_, value, label))
+        if plan:
+            await self._fill_native(frame, plan)
+        for field_, m, value, label in custom:
+            held = await fill_widget(frame, field_, m, value, self.profile)
+            if held is not None:
+                self.field_values[label] = held
+
+    async def _fill_native(self, frame: Frame, plan: list[tuple[FormField, str, str]]) -> None:
         items = [{"sel": f.selector, "value": v, "box": f.type in ("checkbox", "radio")} for f, v, _ in plan]
         try:
             took = await frame.evaluate(_FILL_SCRIPT, items)

@@ -82,7 +82,7 @@ class CdnForm(RealWebSite):
 <script src="{cdn}{self.base}/cdn/form.js" defer></script>""")
 
     async def script(self, request: Request) -> Response:
-        states = "".join(f"<option value='{c}'>{n}</option>" for c, n in
+        states = "".join(f'<option value="{c}">{n}</option>' for c, n in
                          (("", "State"), ("TX", "Texas"), ("CA", "California"), ("NY", "New York"), ("WA", "Washington")))
         js = f"""(function () {{
   const mount = document.getElementById('mount');
@@ -233,7 +233,7 @@ class ComboboxWidgets(RealWebSite):
     name = "Pantry Finder (ARIA widgets)"
     behaviours = ("aria-combobox", "custom-checkbox", "date-input", "checkbox:terms", "result:redirect-thanks")
     core_fields = {"name": ("title", "Business name"), "email": ("email", "Email"), "phone": ("phone", "Phone")}
-    required = {"category_id": "Category", "founded": "Date founded"}
+    required = {"category_id": "Category", "founded": "Founded"}
     terms_fields = {"agree": "terms of listing"}
     internal_fields = ("category_text",)
     css = ("body{font-family:Verdana,sans-serif;max-width:600px;margin:2em auto}label{display:block;margin-top:10px}"
@@ -254,7 +254,7 @@ class ComboboxWidgets(RealWebSite):
          aria-expanded="false" aria-autocomplete="list" autocomplete="off" placeholder="Start typing…">
   <ul id="pf-cat-list" role="listbox" hidden></ul>
   <input type="hidden" name="category_id" id="pf-cat-id">
-  <label for="pf-founded">Date founded</label><input id="pf-founded" name="founded" type="date">
+  <label for="pf-founded">Founded</label><input id="pf-founded" name="founded" type="date">
   <p><span id="agree-box" role="checkbox" aria-checked="false" tabindex="0" aria-labelledby="agree-text">
      <span class="box"></span></span><span id="agree-text">I accept the terms of listing</span></p>
   <input type="hidden" name="agree" id="pf-agree">
@@ -336,7 +336,7 @@ class WidgetFrame(RealWebSite):
   <label>Telephone <input name="tel" type="tel"></label><br>
   <label>Web address <input name="web" type="url"></label><br>
   <label>City <input name="town"></label><br>
-  <label>What you do <textarea name="pitch"></textarea></label><br>
+  <label>Business description <textarea name="pitch"></textarea></label><br>
   <label style="position:absolute;left:-5000px">Confirm URL <input name="url_confirm" tabindex="-1"></label>
   <label><input type="checkbox" name="consent" value="1"> I agree to the terms</label><br>
   <button>Send</button>
