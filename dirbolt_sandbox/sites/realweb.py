@@ -61,7 +61,9 @@ async function postJson(url, data, out) {
 class CdnForm(RealWebSite):
     """The page is an empty shell; a script from the second origin (the site's CDN) builds the form.
     It posts normally to the site and answers with a thank-you page. Honeypot: `company_fax`
-    hidden by a stylesheet class."""
+    hidden by a stylesheet class.
+
+    Rules: state select by code; `about` = description; the honeypot posted empty."""
 
     id = "realweb-cdn"
     name = "Metro Listings (CDN-built form)"
@@ -110,7 +112,9 @@ class CdnForm(RealWebSite):
 class ReactFormless(RealWebSite):
     """A React-style app: no <form>, inputs without names (data-field and placeholder say what they are),
     a contenteditable description, a div[role=button] that posts JSON by fetch and shows a toast.
-    The JSON keys are the app's own (bizName, contactEmail...)."""
+    The JSON keys are the app's own (bizName, contactEmail...).
+
+    Rules: free text verbatim; `story` (the contenteditable) = description; no honeypot."""
 
     id = "realweb-react"
     name = "Launchpad Local (formless app)"
@@ -169,10 +173,13 @@ btn.addEventListener('click', async () => {{
 class ShadowComponent(RealWebSite):
     """A web component (<biz-signup>) with an open shadow root: labels, inputs, a honeypot hidden by the
     component's own stylesheet and the result message all live in the shadow DOM. It posts form-encoded
-    by fetch."""
+    by fetch.
+
+    Rules: `about` = description; street = address line 1; the honeypot `nickname` posted empty."""
 
     id = "realweb-shadow"
     name = "Corner Store Guide (web component)"
+    css = "body{font-family:'Trebuchet MS',sans-serif;background:#f0fdf4;max-width:600px;margin:2em auto}"
     behaviours = ("shadow-dom", "xhr", "labels:for", "honeypot:css-class", "result:inline-message")
     responds_json = True
     submission_routes = frozenset({("POST", "api/submit")})
@@ -227,7 +234,10 @@ class ComboboxWidgets(RealWebSite):
     """Custom widgets in a <form>: the category is an ARIA combobox whose options appear a moment after
     typing (only options containing the typed text; the pick sets a hidden category_id), the terms a
     div[role=checkbox] (its state is copied into a hidden input), the founding date an
-    <input type=date>."""
+    <input type=date>.
+
+    Rules: category_id = the option meaning the profile's category; founded = the year's 1 January
+    (yyyy-mm-dd); agree = "yes" once ticked; the combobox's own text is the site's internal field."""
 
     id = "realweb-combobox"
     name = "Pantry Finder (ARIA widgets)"
@@ -304,10 +314,13 @@ box.addEventListener('keydown', (e) => {{ if (e.key === ' ') {{ e.preventDefault
 class WidgetFrame(RealWebSite):
     """The directory's page embeds a form widget served by another host (the sandbox's second origin): the
     cross-origin frame holds the form, posts inside itself and shows the answer there. The page around
-    it says nothing about the outcome."""
+    it says nothing about the outcome.
+
+    Rules: `pitch` = description; consent posts "1"; the off-screen honeypot posted empty."""
 
     id = "realweb-widget"
     name = "Harbor Town Guide (cross-origin widget)"
+    css = "body{font-family:Tahoma,sans-serif;background:#eff6ff;max-width:700px;margin:1em auto}iframe{border:0}"
     behaviours = ("iframe", "cross-origin-frame", "labels:wrapping", "honeypot:off-screen", "checkbox:terms",
                   "result:inline-message")
     submission_routes = frozenset({("POST", "embed/submit")})
@@ -351,10 +364,13 @@ class WidgetFrame(RealWebSite):
 
 class ApexRedirect(RealWebSite):
     """The catalog's URL is the apex; it redirects (301) to another host name (the second origin, as
-    example.com to www.example.com), where the form lives and posts."""
+    example.com to www.example.com), where the form lives and posts.
+
+    Rules: camelCase names; stateName by the state's full name (options without values)."""
 
     id = "realweb-apex"
     name = "Lakeside Pages (apex to www)"
+    css = "body{font-family:Palatino,serif;background:#fffbeb;max-width:560px;margin:3em auto}"
     behaviours = ("redirect:other-host", "names:camelCase", "labels:for", "select:state-name",
                   "result:redirect-thanks")
     core_fields = {"name": ("companyName", "Company"), "email": ("emailAddress", "Email"),
@@ -390,10 +406,13 @@ class ApexRedirect(RealWebSite):
 
 class ConfirmEmail(RealWebSite):
     """Accepts the listing and answers that a confirmation e-mail was sent: nothing is listed until the
-    link is opened, so a correct runner ends `pending_verification` (never `submitted`)."""
+    link is opened, so a correct runner ends `pending_verification` (never `submitted`).
+
+    Rules: free text verbatim; the hidden honeypot `homepage` posted empty."""
 
     id = "realweb-confirm"
     name = "Verified Biz (confirmation e-mail)"
+    css = "body{font-family:Helvetica,sans-serif;background:#fdf4ff;max-width:520px;margin:2em auto}"
     expected_status = "pending_verification"
     behaviours = ("result:confirm-email", "labels:for", "names:conventional", "honeypot:inline-style")
     core_fields = {"name": ("business", "Business"), "email": ("email", "Email"), "phone": ("phone", "Phone")}
@@ -421,10 +440,13 @@ class ConfirmEmail(RealWebSite):
 
 class SlowAnswer(RealWebSite):
     """A fetch submit whose answer comes several seconds later (the button stays enabled meanwhile): a
-    second press is a second submission (the record shows it, refused as a duplicate)."""
+    second press is a second submission (the record shows it, refused as a duplicate).
+
+    Rules: free text verbatim; exactly one submission."""
 
     id = "realweb-slow"
     name = "Sluggish Listings (slow answer)"
+    css = "body{font-family:'Courier New',monospace;background:#f1f5f9;max-width:500px;margin:2em auto}"
     behaviours = ("xhr", "slow-answer", "labels:aria-label", "result:inline-message")
     responds_json = True
     submission_routes = frozenset({("POST", "api/add")})
