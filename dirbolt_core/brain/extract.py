@@ -193,6 +193,8 @@ def _data_name(control: Any) -> str | None:
 def _css_path(el: Any) -> str:
     """A structural selector for an element with no id, name or uid (saved pages only): tags with
     :nth-of-type up to the nearest ancestor with an id; across a shadow root, a descendant step."""
+    if el.get("id"):
+        return f'{el.tag}[id="{_css_escape(el.get("id"))}"]'
     parts: list[str] = []
     node = el
     while node is not None and isinstance(node.tag, str) and node.tag not in ("html", "body"):
@@ -206,6 +208,8 @@ def _css_path(el: Any) -> str:
         nth = 1 + sum(1 for sib in node.itersiblings(preceding=True) if sib.tag == node.tag)
         parts.append(f"{node.tag}:nth-of-type({nth})")
         node = node.getparent()
+        if node is not None and node.tag == "body":
+            parts.append("body")
     out = ""
     for part in reversed(parts):
         if part == " ":
@@ -424,19 +428,38 @@ def _section(control: Any, form: Any) -> str:
 class _FormContext:
     """Per-document facts every control of every form reads."""
 
-    def __init__(self, doc: Any, live: dict[str, dict] | None):
+    def __init__(self, doc: Any, live: dict[str, dict] | None, shadow: bool = False):
         self.doc = doc
         self.live = live
-        self.labels_for: dict[str, list[Any]] = {}
+        # With shadow roots, ids are looked up within the element's own root (each web component
+        # may have its own id="x" and <label for="x">).
+        self.shadow = shadow
+        self.labels_for: dict[tuple[Any, str], list[Any]] = {}
         for lbl in doc.iter("label"):
             if lbl.get("for"):
-                self.labels_for.setdefault(lbl.get("for"), []).append(lbl)
+                self.labels_for.setdefault((self.scope(lbl), lbl.get("for")), []).append(lbl)
         self.css = _hidden_css_selectors(doc)
         # An <input> inside an ARIA 1.1 combobox wrapper: the input is the field, the wrapper's
         # listbox its options.
         self.combo_wrapper: dict[Any, Any] = {}
         # Keyed by the element itself: an lxml proxy's id() is reused once it is collected.
         self._hidden_cache: dict[Any, tuple[Any, str] | None] = {}
+
+    def scope(self, el: Any) -> Any:
+        """The shadow root (SHADOW_TAG element) an element lives in; None for the document."""
+        if not self.shadow:
+            return None
+        return next((a for a in el.iterancestors() if a.tag == SHADOW_TAG), None)
+
+    def by_id(self, ref: str, near: Any) -> Any:
+        scope = self.scope(near)
+        if scope is None:
+            return self.doc.get_element_by_id(ref, None)
+        return next(iter(scope.xpath(".//*[@id=$ref]", ref=ref)), None)
+
+    def labels(self, control: Any) -> list[Any]:
+        cid = control.get("id")
+        return self.labels_for.get((self.scope(control), cid), []) if cid else []
 
     def widget(self, control: Any) -> str | None:
         return "combobox" if control in self.combo_wrapper else _widget(control)
@@ -450,7 +473,7 @@ class _FormContext:
         for source in (owner, control):
             for attr in ("aria-controls", "aria-owns", "list"):
                 for ref in (source.get(attr) or "").split():
-                    found = self.doc.get_element_by_id(ref, None)
+                    found = self.by_id(ref, source)
                     if found is not None and found not in boxes:
                         boxes.append(found)
         options: list[FieldOption] = []
@@ -550,8 +573,7 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
     ctype = _control_type(control)
     label_parts: list[str] = []
     cid = control.get("id")
-    if cid and cid in ctx.labels_for:
-        label_parts += [_text(lbl) for lbl in ctx.labels_for[cid]]
+    label_parts += [_text(lbl) for lbl in ctx.labels(control)]
     parent = control.getparent()
     while parent is not None and isinstance(parent.tag, str) and parent is not form:
         if parent.tag == "label":
@@ -561,7 +583,7 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
     labelledby = control.get("aria-labelledby")
     if labelledby:
         for ref in labelledby.split():
-            found = ctx.doc.get_element_by_id(ref, None)
+            found = ctx.by_id(ref, control)
             if found is not None:
                 label_parts.append(_text(found))
     aria_label = control.get("aria-label")
@@ -635,7 +657,7 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
                            frame_url: str | None = None) -> list[FormInfo]:
     """The page's <form> elements in document order, then its formless field groups."""
     has_templates = _mark_shadow_roots(doc)
-    ctx = _FormContext(doc, live)
+    ctx = _FormContext(doc, live, shadow=has_templates and next(doc.iter(SHADOW_TAG), None) is not None)
     controls = _collect_controls(doc, ctx, has_templates)
     forms: list[FormInfo] = []
     form_els = list(doc.iter("form"))
@@ -666,11 +688,12 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
             owned.update(extra)
             uid = form.get(UID_ATTR)
             forms.append(_form_info(form, inside + extra, ctx, index=index, frame_url=frame_url,
+                                    text_root=_common_ancestor([form, *extra]) if extra else None,
                                     selector=f'[{UID_ATTR}="{uid}"]' if uid else f"form >> nth={index}",
                                     action=form.get("action"), method=(form.get("method") or "get").lower(),
                                     name=form.get("name") or form.get("id")))
     orphans = [c for c in controls if c not in owned]
-    if any(_is_fillable(c) for c in orphans):
+    if any(_is_field(c) for c in orphans):
         for container, members in _formless_groups(orphans, owned):
             uid = container.get(UID_ATTR)
             forms.append(_form_info(container, members, ctx, index=len(forms), frame_url=frame_url,
@@ -682,8 +705,10 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
 
 def _form_info(container: Any, controls: list[Any], ctx: _FormContext, *, index: int, frame_url: str | None,
                selector: str, action: str | None, method: str, name: str | None,
-               formless: bool = False) -> FormInfo:
-    stream = _text_stream(container, controls, ctx.css)
+               formless: bool = False, text_root: Any = None) -> FormInfo:
+    # Controls outside the <form> (form="id", or a form the parser closed inside a table) take
+    # their labels from the text around them too.
+    stream = _text_stream(container if text_root is None else text_root, controls, ctx.css)
     fillable = [c for c in controls if _is_fillable(c)]
     counts = _hider_counts(fillable, container, ctx)
     nearby = _nearby_texts(controls, stream)
@@ -752,7 +777,7 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
     its nearest ancestor holding a fillable control; a field belongs to the innermost such
     container; a container with one field inside another's joins the outer group. Fields with no
     submit-like control around them make one group under their common ancestor."""
-    fill = [c for c in orphans if _is_fillable(c)]
+    fill = [c for c in orphans if _is_field(c)]
     holders: dict[Any, int] = {}
     for c in fill:
         for a in c.iterancestors():
@@ -777,14 +802,14 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
     for c in everything:
         home = next((a for a in c.iterancestors() if a in containers), None)
         if home is None:
-            if _is_fillable(c):
+            if _is_field(c):
                 leftovers.append(c)
             continue
         members_of.setdefault(home, []).append(c)
     # Small inner groups (a row with its own "Add" button) join the group around them.
     for container in sorted(members_of, key=lambda el: -sum(1 for _ in el.iterancestors())):
         members = members_of[container]
-        if sum(1 for m in members if _is_fillable(m)) > 1:
+        if sum(1 for m in members if _is_field(m)) > 1:
             continue
         outer = next((a for a in container.iterancestors() if a in members_of), None)
         if outer is not None:
@@ -795,9 +820,14 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
     order = {id(c): i for i, c in enumerate(everything)}
     groups = [(container, sorted(members, key=lambda m: order.get(id(m), 0)))
               for container, members in members_of.items()]
-    groups = [(c, m) for c, m in groups if any(_is_fillable(x) for x in m)]
+    groups = [(c, m) for c, m in groups if any(_is_field(x) for x in m)]
     groups.sort(key=lambda g: order.get(id(g[1][0]), 0))
     return groups
+
+
+def _is_field(control: Any) -> bool:
+    """Something a person gives: a fillable control, or a file to upload."""
+    return _is_fillable(control) or (control.tag == "input" and _control_type(control) == "file")
 
 
 def _submit_like(el: Any) -> bool:
@@ -850,7 +880,7 @@ def _document_order(els: list[Any]) -> list[Any]:
 
 
 _LIVE_SCRIPT = """
-([attr, hiderAttr]) => {
+([attr, hiderAttr, ownerAttr, clickAttr, submitWords]) => {
   const out = {};
   let n = 0;
   const uidOf = (el) => {
@@ -858,12 +888,51 @@ _LIVE_SCRIPT = """
     if (!uid) { uid = String(++n) + '-' + Math.random().toString(36).slice(2, 7); el.setAttribute(attr, uid); }
     return uid;
   };
+  // Up the tree, out of a shadow root to its host.
+  const up = (node) => node.parentElement || (node.parentNode && node.parentNode.host) || null;
   const offscreen = (r) => r.right <= 0 || r.bottom <= 0
     || r.left >= Math.max(document.documentElement.scrollWidth, 4000) || r.top < -1000;
-  const els = document.querySelectorAll('form, input, select, textarea, button');
-  for (const el of els) {
+  const labelOf = (el) => el.closest('label')
+    || (el.id && el.getRootNode().querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+  // The document and every open shadow root in it (web components, nested ones too).
+  const roots = [document];
+  const shadowRoots = [];
+  for (let i = 0; i < roots.length; i++) {
+    for (const el of roots[i].querySelectorAll('*')) {
+      if (el.shadowRoot) { roots.push(el.shadowRoot); shadowRoots.push(el.shadowRoot); }
+    }
+  }
+  // Clickable elements (not buttons) whose short text says submit/create/add/continue...
+  const submitRx = new RegExp('^[\\\\s>»→✓+*·•\\\\-]*(?:' + submitWords + ')', 'i');
+  const native = 'input, select, textarea, button';
+  for (const root of roots) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const text = t.nodeValue.trim();
+      if (!text || text.length > 40 || !submitRx.test(text)) continue;
+      let el = t.parentElement;
+      for (let depth = 0; el && depth < 4; depth++, el = el.parentElement) {
+        if (el.matches(native) || el.closest(native)) { el = null; break; }
+        const tag = el.tagName;
+        if (tag === 'A' && el.getAttribute('href') && !/^(#|javascript:)/i.test(el.getAttribute('href'))) {
+          el = null; break;  // a link to another page is navigation, not a submit
+        }
+        if (el.getAttribute('role') === 'button' || el.hasAttribute('onclick') || el.hasAttribute('tabindex')
+            || tag === 'A' || getComputedStyle(el).cursor === 'pointer') break;
+      }
+      if (el && (el.textContent || '').trim().length <= 40 && !el.querySelector(native)) {
+        el.setAttribute(clickAttr, '1');
+      }
+    }
+  }
+  const selector = 'form, input, select, textarea, button, [role=combobox], [role=listbox], [role=checkbox], '
+    + '[role=switch], [role=textbox], [role=button], [contenteditable]:not([contenteditable=false]), '
+    + '[' + clickAttr + ']';
+  for (const root of roots) {
+  for (const el of root.querySelectorAll(selector)) {
     const uid = uidOf(el);
     if (el.tagName === 'FORM') continue;
+    if (el.form && !el.form.contains(el)) el.setAttribute(ownerAttr, uidOf(el.form));
     let visible = true, reason = null, hider = null;
     const type = (el.getAttribute('type') || '').toLowerCase();
     if (type === 'hidden') { visible = false; reason = 'type=hidden'; hider = el; }
@@ -871,7 +940,7 @@ _LIVE_SCRIPT = """
       const style = getComputedStyle(el);
       const r = el.getBoundingClientRect();
       const top = document.documentElement;
-      for (let node = el; node && node !== document.body && node !== top; node = node.parentElement) {
+      for (let node = el; node && node !== document.body && node !== top; node = up(node)) {
         const s = getComputedStyle(node);
         if (s.display === 'none') { reason = 'display:none'; hider = node; break; }
         if (parseFloat(s.opacity) === 0) { reason = 'opacity:0'; hider = node; break; }
@@ -882,29 +951,27 @@ _LIVE_SCRIPT = """
       }
       if (!hider && style.visibility === 'hidden') {
         reason = 'visibility:hidden'; hider = el;
-        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        for (let p = up(el); p && p !== document.body; p = up(p)) {
           if (getComputedStyle(p).visibility === 'hidden') hider = p; else break;
         }
       }
       const box = type === 'checkbox' || type === 'radio';
       if (box && hider === el && reason === 'opacity:0') {
         // A styled box: the input itself is transparent or tucked away and its label is what shows.
-        const lbl = el.closest('label')
-          || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+        const lbl = labelOf(el);
         const lr = lbl ? lbl.getBoundingClientRect() : null;
         if (lr && lr.width >= 2 && lr.height >= 2 && !offscreen(lr)) { hider = null; reason = null; }
       }
       if (!hider) {
         if (box) {
           // Styled checkboxes are often zero-size with a visible label; judge by the label.
-          const lbl = el.closest('label')
-            || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+          const lbl = labelOf(el);
           const lr = lbl ? lbl.getBoundingClientRect() : r;
           if (lr.width < 1 && lr.height < 1 && r.width < 1 && r.height < 1) { reason = 'zero size'; hider = el; }
         } else if (r.width < 2 || r.height < 2) { reason = 'zero size'; hider = el; }
         else if (offscreen(r)) {
           reason = 'off-screen'; hider = el;
-          for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          for (let p = up(el); p && p !== document.body; p = up(p)) {
             if (offscreen(p.getBoundingClientRect())) hider = p; else break;
           }
         }
@@ -920,14 +987,21 @@ _LIVE_SCRIPT = """
     }
     out[uid] = {visible, reason, hider: hiderId, hider_contains_form: containsForm};
   }
-  return out;
+  }
+  // Open shadow roots are not in the page's HTML: serialize them as declarative shadow roots.
+  let html = null;
+  if (shadowRoots.length && document.documentElement.getHTML) {
+    html = '<!DOCTYPE html><html>' + document.documentElement.getHTML({shadowRoots}) + '</html>';
+  }
+  return {info: out, html};
 }
 """
 
 
 async def extract_forms_from_frame(frame: Frame) -> list[FormInfo]:
-    live = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR])
-    html = await frame.content()
+    found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS])
+    live = found["info"]
+    html = found.get("html") or await frame.content()
     return extract_forms_from_html(html, live=live, frame_url=frame.url if frame.parent_frame else None)
 
 

@@ -243,6 +243,7 @@ SOURCE_WEIGHT = {
     "label": 0.92,
     "aria": 0.9,
     "name": 0.86,
+    "data": 0.85,  # a data-* attribute naming the field (data-field, data-testid...): a name by another name
     "id": 0.84,
     "placeholder": 0.85,
     "title": 0.8,
@@ -279,6 +280,7 @@ class Guess:
 def field_sources(field: FormField) -> dict[str, str]:
     name = tokens_of(field.name)
     ident = tokens_of(field.id)
+    data = tokens_of(field.data_name)
     label = field.label or ""
     aria = field.aria_label or ""
     if aria and aria == label:
@@ -294,6 +296,7 @@ def field_sources(field: FormField) -> dict[str, str]:
         "aria": aria,
         "name": name,
         "id": ident if ident != name else "",
+        "data": data if data not in (name, ident) else "",
         "placeholder": field.placeholder or "",
         "title": field.title or "",
         "after": field.text_after if field.type in ("checkbox", "radio") else "",
@@ -365,7 +368,7 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
     for source, text in sources.items():
         if source in ("section", "hints"):
             continue
-        key = first_rule(text, allowed, human=source not in ("name", "id"))
+        key = first_rule(text, allowed, human=source not in ("name", "id", "data"))
         if key is None:
             continue
         weight = SOURCE_WEIGHT[source]
@@ -419,7 +422,7 @@ def classify(field: FormField) -> Guess:
         return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
     allowed = allowed_keys(field)
     # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
-    for source in ("label", "placeholder", "nearby", "name", "hints", "aria", "title"):
+    for source in ("label", "placeholder", "nearby", "name", "data", "hints", "aria", "title"):
         if first_rule(sources[source], _ONLY_HONEYPOT):
             return Guess("honeypot", 0.93, f"{source}:trap words")
     if is_text_box(field) and first_rule(field.text_after, _ONLY_HONEYPOT):
@@ -467,7 +470,7 @@ _PASSWORD_KEYS = frozenset({"password", "password_confirm", "captcha", "honeypot
 
 
 def is_text_box(field: FormField) -> bool:
-    return field.tag == "textarea" or (field.tag == "input" and field.type in (
+    return field.tag == "textarea" or field.widget == "contenteditable" or (field.tag == "input" and field.type in (
         "text", "email", "url", "tel", "number", "search", ""))
 
 
@@ -482,8 +485,8 @@ def allowed_keys(field: FormField) -> frozenset[str]:
         return _EMAIL_KEYS
     if field.type == "url":
         return _URL_KEYS
-    if field.tag == "textarea":
+    if field.tag == "textarea" or (field.widget == "contenteditable" and field.type == "textarea"):
         return _TEXTAREA_KEYS
-    if field.tag == "select":
+    if field.tag == "select" or (field.widget in ("combobox", "listbox") and field.tag != "input"):
         return _SELECT_KEYS
     return _TEXT_KEYS
