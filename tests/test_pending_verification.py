@@ -71,3 +71,12 @@ def test_the_report_counts_and_explains_pending_verification():
     assert report.counts["pending_verification"] == 1 and report.success_rate == 1.0
     html = render_html(report)
     assert "Confirm e-mail" in html and "s-pending_verification" in html and "confirmation link" in html
+
+
+def test_a_success_toast_in_an_alert_container_is_not_an_error():
+    html = ("<html><body><div role='alert' class='MuiAlert-root'>Success! Your business has been submitted "
+            "for review.</div></body></html>")
+    assert classify_outcome(html, url="https://d.example/new", before_url="https://d.example/new").status \
+        is S.SUBMITTED
+    bad = "<html><body><div role='alert'>Thank you, but the phone number is not valid</div></body></html>"
+    assert classify_outcome(bad, url="https://d.example/new").status is S.REJECTED

@@ -49,7 +49,8 @@ VERIFY = _rx(r"(we('ve| have)?|has been|was|have been) (just )?(sent|e-?mailed|m
              r"e-?mail di conferma")
 LIVE = _rx(r"(is|now) (live|published|online)", r"listing (has been )?(published|approved|created)",
            r"view your listing", r"jetzt online", r"est en ligne")
-SUCCESS = _rx(r"thank(s| you)", r"success(fully)?", r"(has been|was) (submitted|received|sent|added)",
+SUCCESS = _rx(r"thank(s| you)", r"success(fully)?",
+              r"(has been|was) (submitted|received|sent|added|created|registered|saved|listed)",
               r"submission (received|complete)", r"we('ve| have) received", r"vielen dank", r"danke",
               r"merci", r"gracias", r"dziękujemy", r"grazie", r"obrigad", r"спасибо", r"confirmation")
 VALIDATION = _rx(r"is required", r"required field", r"(is |are )?(not )?(a )?(valid|invalid)",
@@ -181,7 +182,8 @@ def classify_outcome(
     inline = " ".join(inline_messages)
     text = (inline + " " + visible_text(html)).strip()
     # The page's error containers item by item, then inline messages that say more than they do.
-    errors = error_messages(html)
+    # A container that says the listing went through (a success toast with role=alert) is no error.
+    errors = [e for e in error_messages(html) if not _good_news(e)]
     errors += [m for m in inline_messages if (VALIDATION.search(m) or REFUSAL.search(m))
                and not any(e in m for e in errors)]
     evidence["text_excerpt"] = text[:300]
@@ -225,6 +227,12 @@ def classify_outcome(
                                reason="login wall after submit", evidence={**evidence, "matched": m})
     return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
                            reason="unrecognised page after submit", evidence=evidence)
+
+
+def _good_news(message: str) -> bool:
+    return bool((SUCCESS.search(message) or PENDING.search(message) or LIVE.search(message)
+                 or VERIFY.search(message)) and not VALIDATION.search(message) and not REFUSAL.search(message)
+                and not DUPLICATE.search(message))
 
 
 def _sentence(text: str, match: str) -> str:

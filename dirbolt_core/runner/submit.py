@@ -18,7 +18,9 @@ from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
+from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
 
@@ -40,6 +42,9 @@ CAPTCHA_WIDGET = re.compile(r"g-recaptcha|h-captcha|cf-turnstile|data-sitekey|re
 _INLINE_SELECTORS = ("[role=alert]", "[role=status]", "[aria-live]", ".message", ".success", ".alert",
                      ".notice", ".flash", ".error", ".errors", ".result", "#result", "#message")
 _MAX_WIZARD_STEPS = 6
+# What a directory answers once a listing reached it (after a press we took for a wizard's Next).
+_ANSWERED = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.PENDING_VERIFICATION,
+                       SubmissionStatus.SKIPPED})
 # Settling after a click: a first pause, then this long with nothing in flight and nothing changing.
 _SETTLE_FIRST_S = 0.15
 _SETTLE_QUIET_S = 0.5
@@ -74,29 +79,9 @@ class SubmitStarted(Exception):
     """Raised inside on_submit_started when the caller refuses (e.g. its claim was lost)."""
 
 
-# Every open shadow root of the document, nested ones included (web components' insides).
-_SHADOW_ROOTS_JS = """const shadowRoots = () => {
-  const out = [], stack = [document];
-  while (stack.length) {
-    const root = stack.pop();
-    for (const el of root.querySelectorAll('*')) {
-      if (el.shadowRoot) { out.push(el.shadowRoot); stack.push(el.shadowRoot); }
-    }
-  }
-  return out;
-};
-const deepQuery = (sel) => {
-  const found = document.querySelector(sel);
-  if (found) return found;
-  for (const root of shadowRoots()) { const f = root.querySelector(sel); if (f) return f; }
-  return null;
-};
-"""
-
-
 async def _frame_inline_messages(frame: Frame) -> list[str]:
     script = """(sels) => {
-        """ + _SHADOW_ROOTS_JS + """
+        """ + DEEP_QUERY_JS + """
         const out = [];
         const roots = [document, ...shadowRoots()];
         for (const sel of sels) for (const root of roots) for (const el of root.querySelectorAll(sel)) {
@@ -126,7 +111,7 @@ async def _page_snapshot(page: Page) -> tuple | None:
 # Fills fields in the page: the native value setter (so script frameworks see the change), input and
 # change events, focus and blur around each; boxes are clicked like a person would. Returns, per
 # field, whether it now holds the value.
-_FILL_SCRIPT = """(items) => { """ + _SHADOW_ROOTS_JS + """ return items.map(({sel, value, box}) => {
+_FILL_SCRIPT = """(items) => { """ + DEEP_QUERY_JS + """ return items.map(({sel, value, box}) => {
   const el = deepQuery(sel);
   if (!el) return false;
   try {
@@ -148,7 +133,7 @@ _FILL_SCRIPT = """(items) => { """ + _SHADOW_ROOTS_JS + """ return items.map(({s
 
 
 # Per selector: [visible, text] of a button, or null when it is gone.
-_BUTTONS_SCRIPT = """(sels) => { """ + _SHADOW_ROOTS_JS + """ return sels.map((sel) => {
+_BUTTONS_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """ return sels.map((sel) => {
   const el = deepQuery(sel);
   if (!el) return null;
   const r = el.getBoundingClientRect(), st = getComputedStyle(el);
@@ -405,9 +390,7 @@ class SubmissionAttempt:
             refreshed = await self._wait_for_listing_form(page, prefer_frame=frame, continuing=True)
             if refreshed is None:
                 analysis = await self._analyse(page, frame, page.url)
-                if analysis.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED,
-                                       SubmissionStatus.PENDING_VERIFICATION,
-                                       SubmissionStatus.SKIPPED):
+                if analysis.status in _ANSWERED:
                     # "Continue" was the final submit after all: the directory answered it.
                     return await self._proof(page, analysis, mapping, True)
                 if analysis.status is not SubmissionStatus.REJECTED and not analysis.transient:
@@ -420,10 +403,19 @@ class SubmissionAttempt:
             if gate is not None:
                 return await self._proof(page, gate, mapping, False)
             if _visible_identity(form) == before:
-                # The same step again: the site refused it. Its errors are the answer.
-                step_errors = await self._analyse(page, frame, page.url)
-                if step_errors.status is SubmissionStatus.REJECTED:
-                    return await self._proof(page, step_errors, mapping, False)
+                # The same step again: the site refused it (its errors are the answer), or the "Continue"
+                # was the final submit and the fields stayed in view (a formless app's toast). Never
+                # pressed twice: an answer we cannot read is a person's to check.
+                step = await self._analyse(page, frame, page.url)
+                if step.status is SubmissionStatus.REJECTED:
+                    return await self._proof(page, step, mapping, False)
+                if step.status in _ANSWERED:
+                    return await self._proof(page, step, mapping, True)
+                step = OutcomeAnalysis(
+                    status=SubmissionStatus.NEEDS_MANUAL, confidence=0.4, evidence=step.evidence,
+                    reason="a Continue press left the same step in view without a readable answer; "
+                           "verify whether the directory received it before submitting again")
+                return await self._proof(page, step, mapping, True)
         analysis = OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.3,
                                    reason=f"the wizard did not reach its final step in {_MAX_WIZARD_STEPS} steps")
         return await self._proof(page, analysis, mapping, False)
@@ -438,7 +430,7 @@ class SubmissionAttempt:
         started = time.monotonic()
         deadline = started + self.step_timeout_ms / 1000
         while True:
-            forms = await extract_forms_from_page(page)
+            forms = await widget_buttons(await extract_forms_from_page(page))
             best: tuple[int, Frame, FormInfo, FormMapping] | None = None
             for frame, form in forms:
                 mapping = await asyncio.to_thread(self.brain.map_form, form, self.directory, self.profile)
