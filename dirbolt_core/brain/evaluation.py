@@ -263,7 +263,10 @@ def _score_field(score: CorpusScore, page: str, fi: int, name: str, code: str, f
             score.per_key.setdefault(got, Counter())["fp"] += 1
         if code == "hp":
             score.honeypots += 1
-            score.honeypot_fills += value_for_field(m, f, profile) is not None
+            # Judged as if the box were in view: the value helper gives hidden boxes nothing
+            # anyway, what is measured is whether the brain itself knows the trap.
+            shown = f.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None})
+            score.honeypot_fills += value_for_field(m, shown, profile) is not None
         return
     score.other += 1
     ok = got not in PROFILE_KEYS or (code in STREET_PART_CODES and got == "address_line1")

@@ -53,6 +53,9 @@ def value_for_field(mapping: FieldMapping, field: FormField, profile: BusinessPr
     key = mapping.key
     if field.type in ("hidden", "submit", "button", "reset", "image", "file") or field.tag == "button":
         return None
+    if not field.visible and field.hidden_scope == "control" and field.type not in ("checkbox", "radio") \
+            and field.tag != "select":
+        return None  # a box a person cannot see: a honeypot, or a field its script has not shown yet
     if field.type == "checkbox":
         return _checkbox_value(mapping, field, profile)
     if field.type == "radio":
