@@ -5,7 +5,7 @@ Reads the system of record through `store.reporting` (pandas over one query each
 Latency is DESIGN.md's: processing time without the rate-limit wait. A row without a processing
 time (a planned row whose claim did not set started_at) is timed from its first `claimed` event
 in queue_history to finished_at. Success rate is
-(submitted + approved) / (all − skipped). Shadow and legacy rows are left out.
+(submitted + approved) / (all − skipped − pending_verification). Shadow and legacy rows are left out.
 """
 
 from __future__ import annotations
