@@ -21,14 +21,17 @@ log = logging.getLogger(__name__)
 
 # Best news first: live listings, then accepted, then what needs the customer or us.
 STATUS_ORDER = {s: i for i, s in enumerate((
-    SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED, SubmissionStatus.NEEDS_MANUAL,
+    SubmissionStatus.APPROVED, SubmissionStatus.NAP_MISMATCH, SubmissionStatus.SUBMITTED,
+    SubmissionStatus.PENDING_VERIFICATION, SubmissionStatus.NEEDS_MANUAL,
     SubmissionStatus.REJECTED, SubmissionStatus.FAILED, SubmissionStatus.SKIPPED,
     SubmissionStatus.PROCESSING, SubmissionStatus.PENDING))}
 
 # What each status means, in the customer's words.
 STATUS_MEANING = {
     SubmissionStatus.APPROVED: "Live: the directory published the listing.",
+    SubmissionStatus.NAP_MISMATCH: "Live, but the listing's name, address or phone differ from yours: to fix.",
     SubmissionStatus.SUBMITTED: "Accepted by the directory, waiting for its approval.",
+    SubmissionStatus.PENDING_VERIFICATION: "Sent; the directory e-mailed a confirmation link we still have to open.",
     SubmissionStatus.NEEDS_MANUAL: "Needs a person: a captcha, a login or a phone/email verification.",
     SubmissionStatus.REJECTED: "The directory refused the listing; its reason is shown.",
     SubmissionStatus.FAILED: "Could not be completed after retries; it will be tried again.",
@@ -58,6 +61,8 @@ class ReportRow:
     proof_html_uri: str | None = None
     thumbnail: str | None = None  # data: URI
     proof_note: str | None = None  # why there is no thumbnail
+    # A person resolved the row from the manual queue: {"resolved_by", "resolved_at", "note", ...}.
+    resolution: dict | None = None
 
 
 @dataclass
@@ -79,6 +84,10 @@ class JobReport:
     def counts(self) -> dict[str, int]:
         counts = Counter(r.status.value for r in self.rows)
         return {s.value: counts.get(s.value, 0) for s in STATUS_ORDER}
+
+    @property
+    def resolved_by_hand(self) -> list[ReportRow]:
+        return [r for r in self.rows if r.resolution]
 
     @property
     def success_rate(self) -> float | None:
@@ -140,7 +149,8 @@ def _row(r: SubmissionResult, directory) -> ReportRow:
         status=r.status, reason=r.reason, listing_url=r.listing_url,
         directory_url=str(directory.url) if directory else None,
         submitted_at=r.finished_at if r.status.is_final or r.status is SubmissionStatus.FAILED else None,
-        attempts=r.attempts, proof_uri=r.screenshot_uri, proof_html_uri=r.html_uri)
+        attempts=r.attempts, proof_uri=r.screenshot_uri, proof_html_uri=r.html_uri,
+        resolution=r.evidence.get("manual_resolution"))
 
 
 def _add_thumbnails(rows: list[ReportRow], artifacts: ArtifactStore, on_progress: ProgressFn | None) -> None:

@@ -18,7 +18,8 @@ from dirbolt_core.reports.job_report import STATUS_MEANING, STATUS_ORDER, JobRep
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 STATUS_LABEL = {
-    "approved": "Live", "submitted": "Submitted", "needs_manual": "Needs action", "rejected": "Rejected",
+    "approved": "Live", "nap_mismatch": "Live, details differ", "pending_verification": "Confirming e-mail",
+    "submitted": "Submitted", "needs_manual": "Needs action", "rejected": "Rejected",
     "failed": "Failed", "skipped": "Skipped", "processing": "In progress", "pending": "Planned",
 }
 
@@ -50,6 +51,9 @@ a { color: #1c5fd1; overflow-wrap: anywhere; }
 .s-needs_manual { background: #fff1c9; color: #7a5300; } .s-rejected { background: #ffe0e0; color: #9b1c1c; }
 .s-failed { background: #f9d2d2; color: #7d0f0f; } .s-skipped { background: #eceff3; color: #4f5968; }
 .s-pending, .s-processing { background: #eceff3; color: #4f5968; }
+.s-nap_mismatch { background: #fde7c7; color: #7a4100; }
+.s-pending_verification { background: #e8e4ff; color: #3b2a8f; }
+.resolved { display: block; color: var(--muted); font-size: 12px; }
 td.proof { width: 216px; }
 td.proof img { width: 200px; height: auto; border: 1px solid var(--line); border-radius: 4px; display: block;
                transition: transform .15s; transform-origin: right top; background: #fff; }
@@ -86,6 +90,16 @@ def _link(url: str | None, text: str | None = None) -> str:
             f"{escape(text or url)}</a>")
 
 
+def _resolution_html(row: ReportRow) -> str:
+    res = row.resolution
+    if not res:
+        return ""
+    when = str(res.get("resolved_at") or "")[:16].replace("T", " ")
+    before = f" (was: {res['reason_before']})" if res.get("reason_before") else ""
+    return (f'<span class="resolved">Resolved by hand by {escape(str(res.get("resolved_by") or ""))} {escape(when)}'
+            f"{escape(before)}</span>")
+
+
 def _row_html(n: int, row: ReportRow) -> str:
     status = row.status.value
     if row.thumbnail:
@@ -102,7 +116,7 @@ def _row_html(n: int, row: ReportRow) -> str:
         f'<td class="dir">{directory}<small>{escape(row.directory_id)}</small></td>'
         f'<td class="status"><span class="badge s-{status}" title="{escape(STATUS_MEANING[row.status])}">'
         f"{STATUS_LABEL[status]}</span></td>"
-        f'<td class="reason">{escape(row.reason or "")}</td>'
+        f'<td class="reason">{escape(row.reason or "")}{_resolution_html(row)}</td>'
         f'<td class="listing">{_link(row.listing_url)}</td>'
         f'<td class="when">{_when(row.submitted_at)}</td>'
         f'<td class="proof">{proof}</td></tr>'
@@ -113,9 +127,12 @@ def render_html(report: JobReport) -> str:
     counts = report.counts
     rate = report.success_rate
     cards = [("Directories", len(report.rows)), ("Success rate", f"{rate:.0%}" if rate is not None else "—")]
-    cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "submitted", "needs_manual", "rejected",
-                                                        "failed", "skipped", "pending", "processing")
+    cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "nap_mismatch", "submitted", "pending_verification",
+                                                        "needs_manual", "rejected", "failed", "skipped", "pending",
+                                                        "processing")
               if counts[s] or s in ("approved", "submitted")]
+    if report.resolved_by_hand:
+        cards.append(("Resolved by hand", len(report.resolved_by_hand)))
     if report.short_by:
         cards.insert(1, ("Short by", report.short_by))
     cards_html = "".join(f'<div class="card"><b>{escape(str(v))}</b><span>{escape(k)}</span></div>'
@@ -156,7 +173,7 @@ the moment each directory answered.</footer>
 
 
 CSV_COLUMNS = ("directory_id", "directory_name", "directory_url", "status", "reason", "listing_url",
-               "submitted_at", "attempts", "proof_uri", "proof_html_uri")
+               "submitted_at", "attempts", "proof_uri", "proof_html_uri", "resolved_by", "resolved_at")
 
 
 def _cell(value: object) -> str:
@@ -173,5 +190,6 @@ def render_csv(report: JobReport) -> str:
         writer.writerow([_cell(v) for v in (
             r.directory_id, r.directory_name, r.directory_url, r.status.value, r.reason, r.listing_url,
             r.submitted_at.astimezone(dt.UTC).isoformat(timespec="seconds") if r.submitted_at else "",
-            r.attempts, r.proof_uri, r.proof_html_uri)])
+            r.attempts, r.proof_uri, r.proof_html_uri,
+            (r.resolution or {}).get("resolved_by"), (r.resolution or {}).get("resolved_at"))])
     return out.getvalue()
