@@ -33,7 +33,7 @@ from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_sandbox.base import Site, SiteBehaviour
 from dirbolt_sandbox.kit import CaptchaProtected
 from dirbolt_sandbox.record import SubmissionRecord
-from dirbolt_sandbox.sites import SITE_CLASSES, mirror_classes
+from dirbolt_sandbox.sites import SITE_CLASSES, mail, mirror_classes
 
 SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
 
@@ -108,10 +108,13 @@ def catalog_json() -> str:
     return json.dumps(catalog_entries(SITE_CLASSES), indent=2, ensure_ascii=False) + "\n"
 
 
-def create_app(seed: int = 7, mirrors: int = 1) -> Starlette:
-    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories."""
+def create_app(seed: int = 7, mirrors: int = 1, smtp: tuple[str, int] | None = None) -> Starlette:
+    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories; `smtp`
+    (host, port): also the confirmation-mail sites (sites/mail.py), which send their mails there."""
     record = SubmissionRecord()
     sites: dict[str, Site] = {cls.id: cls(record, seed) for cls in mirror_classes(mirrors)}
+    if smtp is not None:
+        sites.update({cls.id: cls(record, seed, smtp) for cls in mail.SITES})
 
     async def index(request: Request) -> Response:
         rows = "".join(

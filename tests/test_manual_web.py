@@ -2,13 +2,6 @@
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
-
-import uvicorn
 from fastapi import FastAPI
 
 from dirbolt_core.artifacts import LocalArtifactStore
@@ -16,25 +9,7 @@ from dirbolt_core.manual.web import manual_router
 from dirbolt_core.vocabulary import SubmissionStatus
 from tests.sandbox.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.test_manual_queue import CAPTCHA, PLAIN, _captcha_job, _row
-
-
-@contextmanager
-def serving(app: FastAPI) -> Iterator[str]:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "the operator app did not start"
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+from tests.web_harness import serving
 
 
 def test_manual_queue_page_lists_opens_proof_and_resolves_once_in_chromium(store, catalog, sandbox, artifact_dir):

@@ -11,6 +11,7 @@
     store.learned      the brain's learned mappings                          (db/learned.py)
     store.reporting    reads across aggregates for metrics and gates         (db/reporting.py)
     store.manual       the manual work queue: needs_manual rows, resolutions  (db/manual.py)
+    store.verification confirmation mails and pending_verification rows      (db/verification.py)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from dirbolt_core.db.probes import ProbeRepository
 from dirbolt_core.db.reporting import ReportingQueries
 from dirbolt_core.db.rollout import RolloutRepository
 from dirbolt_core.db.submissions import SubmissionRepository
+from dirbolt_core.db.verification import VerificationRepository
 from dirbolt_core.db.workers import WorkerRepository
 
 
@@ -45,6 +47,7 @@ class Store(Database):
         self.learned = LearnedMappingRepository(self)
         self.reporting = ReportingQueries(self)
         self.manual = ManualQueue(self)
+        self.verification = VerificationRepository(self)
 
     def __enter__(self) -> Store:
         return self

@@ -1,0 +1,173 @@
+"""E-mail verification over the local mailbox (issue 19, acceptance 2).
+
+Real parts: the sandbox's confirmation-mail sites send real mails over SMTP to the local receiver
+(aiosmtpd, a Maildir), the runner submits in real Chromium, the verifier reads the Maildir and
+opens links in real Chromium; the sandbox's record says which links were clicked.
+
+Until the runner classifies "we sent you a confirmation e-mail" answers itself (issue 14), the
+rows the run recorded are moved to pending_verification by `_as_the_runner_will_classify` — the
+only state here not produced by the code under test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from dirbolt_core.artifacts import LocalArtifactStore
+from dirbolt_core.mail.mailbox import LocalSmtpServer, MaildirMailbox
+from dirbolt_core.mail.verify import match_row, registrable_domain, verify_round
+from dirbolt_core.models import Directory
+from dirbolt_core.runner.browser import BrowserOptions
+from dirbolt_core.vocabulary import SubmissionStatus
+from dirbolt_sandbox.app import create_app
+from tests.runner_harness import order, run_in_process
+from tests.web_harness import free_port, serving
+
+MAIL_SITES = ("mailconfirm", "mailexpire", "mailphish")
+
+
+@pytest.fixture
+def mail_sandbox(tmp_path: Path) -> Iterator[tuple[str, Path]]:
+    """A local SMTP receiver and a sandbox whose confirmation-mail sites send to it."""
+    maildir = tmp_path / "agency-mail"
+    with LocalSmtpServer(maildir, port=free_port()) as smtp, \
+            serving(create_app(seed=7, smtp=(smtp.host, smtp.port))) as url:
+        yield url, maildir
+
+
+def _mail_directories(url: str) -> list[Directory]:
+    entries = httpx.get(f"{url}/_admin/catalog.json").json()
+    return [Directory.model_validate(e) for e in entries if e["id"].removeprefix("sandbox-") in MAIL_SITES]
+
+
+def _as_the_runner_will_classify(store, job_id) -> None:
+    """The run recorded the sites' "check your inbox" answers as submitted; issue 14's runner records
+    them as pending_verification. Same row otherwise (key, proof, finished_at)."""
+    with store.connection() as conn:
+        conn.execute("UPDATE job_results SET status = 'pending_verification' WHERE job_id = %s AND status = "
+                     "'submitted'", (job_id,))
+
+
+def _clicks(url: str, site: str) -> list[str]:
+    records = httpx.get(f"{url}/_admin/submissions", params={"site": site}).json()
+    return [r["outcome"] for r in records if r["outcome"] in ("confirmed", "reused", "expired")]
+
+
+def _submitted_job(store, url: str, artifact_dir: Path) -> object:
+    directories = _mail_directories(url)
+    assert len(directories) == 3
+    store.directories.upsert(directories, vouch="sandbox sites")
+    job_id = order(store, size=3)
+    run_in_process(store, job_id, artifact_dir)
+    _as_the_runner_will_classify(store, job_id)
+    statuses = {r.directory_id: r.status for r in store.submissions.results(job_id)}
+    assert set(statuses.values()) == {SubmissionStatus.PENDING_VERIFICATION}, statuses
+    return job_id
+
+
+def test_confirmation_mails_verify_rows_expired_links_go_to_a_person_and_phishing_links_are_never_opened(
+        store, mail_sandbox, artifact_dir):
+    url, maildir = mail_sandbox
+    job_id = _submitted_job(store, url, artifact_dir)
+    mailbox = MaildirMailbox(maildir)
+    mails = mailbox.unseen()
+    assert len(mails) == 3  # real mails, one per site, in the agency's mailbox
+    artifacts = LocalArtifactStore(artifact_dir)
+
+    async def two_verifiers_at_once():
+        return await asyncio.gather(*(verify_round(store, MaildirMailbox(maildir), artifacts, BrowserOptions(),
+                                                   timeout_h=48) for _ in range(2)))
+
+    first, second = asyncio.run(two_verifiers_at_once())
+    rows = {r.directory_id.removeprefix("sandbox-"): r for r in store.submissions.results(job_id)}
+
+    # The normal link: opened once (whichever verifier claimed the mail), the listing is live.
+    assert rows["mailconfirm"].status is SubmissionStatus.APPROVED, rows["mailconfirm"]
+    assert rows["mailconfirm"].listing_url and "/sites/mailconfirm/listing/" in rows["mailconfirm"].listing_url
+    assert httpx.get(rows["mailconfirm"].listing_url).status_code == 200
+    assert _clicks(url, "mailconfirm") == ["confirmed"]
+    # The expired link: opened once, the row waits for a person with the reason.
+    assert rows["mailexpire"].status is SubmissionStatus.NEEDS_MANUAL
+    assert "confirmation link refused (HTTP 410)" in rows["mailexpire"].reason
+    assert "expired" in rows["mailexpire"].reason
+    assert _clicks(url, "mailexpire") == ["expired"]
+    # The phishing-like link: never opened, by either verifier; the row waits for a person.
+    assert rows["mailphish"].status is SubmissionStatus.NEEDS_MANUAL
+    assert "mailphish-listings.example" in rows["mailphish"].reason and "not opened" in rows["mailphish"].reason
+    assert _clicks(url, "mailphish") == []
+    opened = first.opened + second.opened
+    assert len(opened) == 2 and not any(registrable_domain(u) != "127.0.0.1" for u in opened)
+    assert sorted(i.directory_id for i in store.manual.list(job_id)) == ["sandbox-mailexpire", "sandbox-mailphish"]
+
+    # Each mail dealt with once, kept as proof with the confirmation page; the audit has the moves.
+    handled = store.verification.mails(job_id)
+    assert sorted((m.directory_id, m.action, m.outcome) for m in handled) == [
+        ("sandbox-mailconfirm", "opened", "approved"), ("sandbox-mailexpire", "opened", "needs_manual"),
+        ("sandbox-mailphish", "refused_link", "needs_manual")]
+    for m in handled:
+        assert artifacts.exists(m.mail_uri) and b"Bluebird Bakery" in artifacts.read(m.mail_uri)
+    assert all(artifacts.exists(m.page_uri) for m in handled if m.action == "opened")
+    events = [e.event for e in store.audit.history(job_id) if e.event in ("email_verified", "sent_to_manual_queue")]
+    assert sorted(events) == ["email_verified", "sent_to_manual_queue", "sent_to_manual_queue"]
+    assert mailbox.unseen() == []
+
+    # Another round later: nothing new is opened, nothing changes.
+    again = asyncio.run(verify_round(store, mailbox, artifacts, BrowserOptions(), timeout_h=48))
+    assert again.opened == [] and again.confirmed == [] and again.to_manual == []
+    assert {r.directory_id.removeprefix("sandbox-"): r for r in store.submissions.results(job_id)} == rows
+    assert _clicks(url, "mailconfirm") == ["confirmed"]
+
+    # The person resolves the expired one by hand (they asked for a new mail and clicked it).
+    store.manual.resolve(job_id, "sandbox-mailexpire", status="approved", by="ana", note="new mail clicked")
+    assert [i.directory_id for i in store.manual.list(job_id)] == ["sandbox-mailphish"]
+
+
+def test_rows_without_a_confirmation_mail_go_to_the_manual_queue_after_the_timeout(
+        store, mail_sandbox, artifact_dir, tmp_path):
+    url, _ = mail_sandbox
+    job_id = _submitted_job(store, url, artifact_dir)
+    # The agency's mailbox never got these mails (e.g. the directory mailed another address).
+    empty = MaildirMailbox(tmp_path / "other-mailbox")
+    artifacts = LocalArtifactStore(artifact_dir)
+    finished = max(r.finished_at for r in store.submissions.results(job_id))
+
+    soon = asyncio.run(verify_round(store, empty, artifacts, BrowserOptions(), timeout_h=48,
+                                    now=finished + dt.timedelta(hours=47)))
+    assert soon.timed_out == []
+    assert {r.status for r in store.submissions.results(job_id)} == {SubmissionStatus.PENDING_VERIFICATION}
+
+    late = asyncio.run(verify_round(store, empty, artifacts, BrowserOptions(), timeout_h=48,
+                                    now=finished + dt.timedelta(hours=49)))
+    assert sorted(late.timed_out) == [f"sandbox-{s}" for s in sorted(MAIL_SITES)]
+    rows = store.submissions.results(job_id)
+    assert {r.status for r in rows} == {SubmissionStatus.NEEDS_MANUAL}
+    assert all(r.reason.startswith("no confirmation mail within 48 h") for r in rows)
+    assert len(store.manual.list(job_id)) == 3
+    for site in MAIL_SITES:
+        assert _clicks(url, site) == []
+
+
+def test_a_mail_is_matched_only_to_its_own_directory_and_business(store, mail_sandbox, artifact_dir):
+    url, maildir = mail_sandbox
+    job_id = _submitted_job(store, url, artifact_dir)
+    rows = store.verification.pending()
+    mails = {m.sender_name: m for m in MaildirMailbox(maildir).unseen()}
+    for mail in mails.values():
+        row = match_row(mail, rows)
+        assert row is not None and row.directory_name == mail.sender_name and row.job_id == job_id
+    confirm = mails["Mail Confirm Listings"]
+    # Another business's rows never match; nor a mail older than the submission.
+    other = [r.model_copy(update={"business_name": "Another Bakery"}) for r in rows]
+    assert match_row(confirm, other) is None
+    older = confirm.model_copy(update={"date": min(r.finished_at for r in rows) - dt.timedelta(days=1)})
+    assert match_row(older, rows) is None
+    # A mail from, and linking to, another domain does not match a row of this directory.
+    elsewhere = confirm.model_copy(update={"sender": "no-reply@yelp.com",
+                                           "links": ["https://biz.yelp.com/confirm/x"]})
+    assert match_row(elsewhere, rows) is None
