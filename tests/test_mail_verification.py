@@ -171,3 +171,34 @@ def test_a_mail_is_matched_only_to_its_own_directory_and_business(store, mail_sa
     elsewhere = confirm.model_copy(update={"sender": "no-reply@yelp.com",
                                            "links": ["https://biz.yelp.com/confirm/x"]})
     assert match_row(elsewhere, rows) is None
+
+
+def test_the_sensor_asks_for_a_round_and_the_asset_verifies(store, mail_sandbox, artifact_dir, database_url):
+    import dagster as dg
+
+    from dirbolt_dagster.resources import ArtifactStoreResource, BrowserResource, MailboxResource, StoreResource
+    from dirbolt_dagster.verification.assets import mail_verification, pending_verification_sensor
+
+    url, maildir = mail_sandbox
+    resources = {"store": StoreResource(database_url=database_url)}
+    with dg.build_sensor_context(resources=resources) as context:
+        assert isinstance(pending_verification_sensor(context), dg.SkipReason)
+    job_id = _submitted_job(store, url, artifact_dir)
+    with dg.build_sensor_context(resources=resources) as context:
+        request = pending_verification_sensor(context)
+    assert isinstance(request, dg.RunRequest) and request.tags["dirbolt/pending_verification"] == "3"
+
+    result = dg.materialize([mail_verification], instance=dg.DagsterInstance.ephemeral(), resources={
+        **resources, "artifacts": ArtifactStoreResource(uri=str(artifact_dir)), "browser": BrowserResource(),
+        "mailbox": MailboxResource(maildir=str(maildir), timeout_h=48)})
+    assert result.success
+    metadata = result.asset_materializations_for_node("mail_verification")[0].metadata
+    assert metadata["confirmed"].value == 1 and metadata["to_manual_queue"].value == 2
+    assert metadata["links_refused"].value == [u for u in metadata["links_refused"].value
+                                               if "mailphish-listings.example" in u] and \
+        len(metadata["links_refused"].value) == 1
+    assert metadata["still_pending"].value == 0
+    statuses = {r.directory_id: r.status.value for r in store.submissions.results(job_id)}
+    assert statuses == {"sandbox-mailconfirm": "approved", "sandbox-mailexpire": "needs_manual",
+                        "sandbox-mailphish": "needs_manual"}
+    assert _clicks(url, "mailconfirm") == ["confirmed"] and _clicks(url, "mailphish") == []
