@@ -21,6 +21,8 @@ def sandbox(
                           ] = False,
     smtp: Annotated[str | None, typer.Option(help="HOST:PORT of an SMTP server: also serve the confirmation-mail "
                                                   "sites, which send their mails there")] = None,
+    followup: Annotated[bool, typer.Option(help="also serve the sites that publish listings after a review delay "
+                                                "(sandbox clock: /_admin/clock)")] = False,
 ) -> None:
     """Serve the sandbox directory network."""
     from dirbolt_sandbox.app import CATALOG_PATH, catalog_json, create_app
@@ -43,7 +45,8 @@ def sandbox(
     if smtp:
         smtp_host, _, smtp_port = smtp.rpartition(":")
         target = (smtp_host or "127.0.0.1", int(smtp_port))
-    uvicorn.run(create_app(seed=seed, mirrors=mirrors, smtp=target), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(seed=seed, mirrors=mirrors, smtp=target, followup=followup), host=host, port=port,
+                log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

@@ -176,8 +176,8 @@ def test_a_mail_is_matched_only_to_its_own_directory_and_business(store, mail_sa
 def test_the_sensor_asks_for_a_round_and_the_asset_verifies(store, mail_sandbox, artifact_dir, database_url):
     import dagster as dg
 
+    from dirbolt_dagster.followup.verification import mail_verification, pending_verification_sensor
     from dirbolt_dagster.resources import ArtifactStoreResource, BrowserResource, MailboxResource, StoreResource
-    from dirbolt_dagster.verification.assets import mail_verification, pending_verification_sensor
 
     url, maildir = mail_sandbox
     resources = {"store": StoreResource(database_url=database_url)}

@@ -12,12 +12,14 @@
     store.reporting    reads across aggregates for metrics and gates         (db/reporting.py)
     store.manual       the manual work queue: needs_manual rows, resolutions  (db/manual.py)
     store.verification confirmation mails and pending_verification rows      (db/verification.py)
+    store.followup     submitted rows re-checked for their live listing      (db/followup.py)
 """
 
 from __future__ import annotations
 
 from dirbolt_core.db.audit import AuditLog
 from dirbolt_core.db.directories import DirectoryRepository
+from dirbolt_core.db.followup import FollowupRepository
 from dirbolt_core.db.jobs import JobRepository
 from dirbolt_core.db.learned import LearnedMappingRepository
 from dirbolt_core.db.manual import ManualQueue
@@ -48,6 +50,7 @@ class Store(Database):
         self.reporting = ReportingQueries(self)
         self.manual = ManualQueue(self)
         self.verification = VerificationRepository(self)
+        self.followup = FollowupRepository(self)
 
     def __enter__(self) -> Store:
         return self

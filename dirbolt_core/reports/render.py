@@ -142,6 +142,12 @@ def render_html(report: JobReport) -> str:
         shortfall = (f'<p class="shortfall" id="shortfall"><b>Short by {report.short_by}:</b> your package holds '
                      f"{report.package_size} directories, but only {len(report.rows)} were ready to be submitted to "
                      f"when this job was planned.</p>")
+    mismatches = [r for r in report.rows if r.status.value == "nap_mismatch"]
+    if mismatches:
+        items = "".join(f"<li><b>{escape(r.directory_name)}</b> {_link(r.listing_url)}: {escape(r.reason or '')}</li>"
+                        for r in mismatches)
+        shortfall += (f'<section class="shortfall" id="nap-mismatches"><b>Listings to correct ({len(mismatches)}):'
+                      f"</b> live, but their name, address or phone differ from yours.<ul>{items}</ul></section>")
     rows_html = "\n".join(_row_html(i, row) for i, row in enumerate(report.rows, start=1))
     legend = "".join(f'<dt><span class="badge s-{s.value}">{STATUS_LABEL[s.value]}</span></dt>'
                      f"<dd>{escape(STATUS_MEANING[s])}</dd>" for s in STATUS_ORDER)
