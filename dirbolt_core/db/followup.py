@@ -7,27 +7,20 @@ audited); a listing not live yet keeps the row submitted with the check in its e
 
 from __future__ import annotations
 
-import datetime as dt
 import uuid
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from dirbolt_core.db.audit import record
 from dirbolt_core.db.pool import Database, reconnecting
+from dirbolt_core.db.verification import LiveRow
 from dirbolt_core.vocabulary import SubmissionStatus
 
 
-class FollowupRow(BaseModel):
-    key: str
-    job_id: uuid.UUID
-    directory_id: str
-    directory_name: str | None = None
-    directory_url: str | None = None
-    submission_url: str | None = None
+class FollowupRow(LiveRow):
     listing_url: str | None = None
-    finished_at: dt.datetime | None = None
     business_data: dict[str, Any] = Field(default_factory=dict)
     details: dict[str, Any] = Field(default_factory=dict)
 

@@ -15,16 +15,21 @@ from dirbolt_core.db.pool import Database, reconnecting
 from dirbolt_core.vocabulary import SubmissionStatus
 
 
-class PendingRow(BaseModel):
+class LiveRow(BaseModel):
+    """A live row of job_results with where its directory lives (what the follow-ups look at)."""
+
     key: str
     job_id: uuid.UUID
     directory_id: str
     directory_name: str | None = None
     directory_url: str | None = None
     submission_url: str | None = None
+    finished_at: dt.datetime | None = None
+
+
+class PendingRow(LiveRow):
     business_name: str = ""
     email: str = ""
-    finished_at: dt.datetime | None = None
 
 
 class VerificationMail(BaseModel):
