@@ -22,7 +22,7 @@ from dirbolt_core.reports.render import render_html
 from dirbolt_core.runner.browser import BrowserOptions
 from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.vocabulary import SubmissionStatus
-from dirbolt_dagster.followup.listings import listing_followup
+from dirbolt_dagster.followup.listings import listing_followup, listing_progress
 from dirbolt_dagster.resources import BrowserResource, StoreResource
 from dirbolt_sandbox.app import create_app
 from tests.runner_harness import order, run_in_process
@@ -109,6 +109,16 @@ def test_follow_up_approves_live_listings_and_names_the_field_an_altered_listing
     assert report.counts["nap_mismatch"] == 1 and report.counts["approved"] == 1
     html = render_html(report)
     assert 'id="nap-mismatches"' in html and "Typo Prone Directory" in html and "phone" in html
+    # Over time: both live now (the plot's last day), and the metric asset across jobs.
+    assert report.timeline is not None and report.timeline.last() == {"live": 2, "pending": 0, "needs action": 0}
+    assert 'id="timeline"' in html and "2 live, 0 pending, 0 needs action" in html
+    progress = dg.materialize([listing_progress], instance=instance, resources={
+        "store": StoreResource(database_url=database_url)},
+        run_config={"ops": {"listing_progress": {"config": {"job_ids": [str(job_id)]}}}})
+    assert progress.success
+    facts = progress.asset_materializations_for_node("listing_progress")[0].metadata
+    assert facts["jobs"].value == 1 and facts["nap_mismatches_to_fix"].value == 1 and facts["live_now"].value == 2
+    assert "sandbox-reviewalter" in facts["progress"].value and "data:image/png;base64," in facts["progress"].value
 
     # Nothing is left to follow up: another round changes nothing.
     again = asyncio.run(followup_round(store, BrowserOptions()))

@@ -15,6 +15,7 @@ from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.db.store import Store
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.reports.thumbnails import thumbnail_data_uri
+from dirbolt_core.reports.timeline import Timeline, status_timeline
 from dirbolt_core.vocabulary import SubmissionStatus
 
 log = logging.getLogger(__name__)
@@ -79,6 +80,8 @@ class JobReport:
     package_size: int | None = None
     # Directories the package lacks: fewer directories could be planned than the package holds.
     short_by: int = 0
+    # live / pending / needs action over the days since submission (reports/timeline.py)
+    timeline: Timeline | None = None
 
     @property
     def counts(self) -> dict[str, int]:
@@ -139,7 +142,8 @@ def build_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactS
         business_name=str(job.business_data.get("business_name") or ""),
         priority=job.priority.value, job_status=job.status.value, created_at=job.created_at,
         completed_at=job.completed_at, generated_at=now or dt.datetime.now(dt.UTC), rows=rows,
-        package_size=job.package_size, short_by=job.short_by or 0)
+        package_size=job.package_size, short_by=job.short_by or 0,
+        timeline=status_timeline(store, job_id, now=now))
 
 
 def _row(r: SubmissionResult, directory) -> ReportRow:

@@ -7,6 +7,7 @@ are directory wording), so all of it is escaped; only http(s) listing URLs becom
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -123,6 +124,22 @@ def _row_html(n: int, row: ReportRow) -> str:
     )
 
 
+def _timeline_html(report: JobReport) -> str:
+    """Live / pending / needs action over the days since submission, as an inline PNG (data: URI)."""
+    from dirbolt_core.reports.charts import line_chart_png
+
+    timeline = report.timeline
+    if timeline is None:
+        return ""
+    png = line_chart_png({k: [float(v) for v in vs] for k, vs in timeline.lines.items()},
+                         [f"day {d}" for d in timeline.days], title="Your directories since submission",
+                         y_max=float(max(len(report.rows), 1)))
+    now = ", ".join(f"{v} {k}" for k, v in timeline.last().items())
+    image = (f'<img id="timeline" alt="live, pending and needs action per day: {escape(now)}" '
+             f'src="data:image/png;base64,{base64.b64encode(png).decode()}">') if png else ""
+    return f'<section id="over-time"><p>Day {timeline.days[-1]} since submission: {escape(now)}.</p>{image}</section>'
+
+
 def render_html(report: JobReport) -> str:
     counts = report.counts
     rate = report.success_rate
@@ -148,6 +165,7 @@ def render_html(report: JobReport) -> str:
                         for r in mismatches)
         shortfall += (f'<section class="shortfall" id="nap-mismatches"><b>Listings to correct ({len(mismatches)}):'
                       f"</b> live, but their name, address or phone differ from yours.<ul>{items}</ul></section>")
+    shortfall += _timeline_html(report)
     rows_html = "\n".join(_row_html(i, row) for i, row in enumerate(report.rows, start=1))
     legend = "".join(f'<dt><span class="badge s-{s.value}">{STATUS_LABEL[s.value]}</span></dt>'
                      f"<dd>{escape(STATUS_MEANING[s])}</dd>" for s in STATUS_ORDER)
