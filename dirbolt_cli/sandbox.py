@@ -17,6 +17,9 @@ def sandbox(
                                                       "(listed by /_admin/catalog.json)")] = 1,
     write_catalog: Annotated[bool, typer.Option(help="regenerate catalog.json from the site classes and exit")
                              ] = False,
+    cdn_url: Annotated[str | None, typer.Option(help="the second origin (CDN, widget host) when the other host "
+                                                     "name of this server (127.0.0.1 / localhost) does not reach it")
+                       ] = None,
     list_sites: Annotated[bool, typer.Option("--list", help="print every site, its behaviours and expected status")
                           ] = False,
     smtp: Annotated[str | None, typer.Option(help="HOST:PORT of an SMTP server: also serve the confirmation-mail "
@@ -45,7 +48,8 @@ def sandbox(
     if smtp:
         smtp_host, _, smtp_port = smtp.rpartition(":")
         target = (smtp_host or "127.0.0.1", int(smtp_port))
-    uvicorn.run(create_app(seed=seed, mirrors=mirrors, smtp=target, followup=followup), host=host, port=port,
+    uvicorn.run(create_app(seed=seed, mirrors=mirrors, smtp=target, followup=followup,
+                           cdn_url=cdn_url), host=host, port=port,
                 log_level="warning")
 
 

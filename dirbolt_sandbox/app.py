@@ -113,9 +113,12 @@ def catalog_json() -> str:
     return json.dumps(catalog_entries(SITE_CLASSES), indent=2, ensure_ascii=False) + "\n"
 
 
-def create_app(seed: int = 7, mirrors: int = 1, smtp: tuple[str, int] | None = None,
+def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None, smtp: tuple[str, int] | None = None,
                followup: bool = False) -> Starlette:
-    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories; `smtp`
+    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories.
+
+    `cdn_url`: the sandbox's second origin (its CDN and widget host), when the other host name of the
+    same server (127.0.0.1 <-> localhost) does not reach it (a container's service name). `smtp`
     (host, port): also the confirmation-mail sites (sites/mail.py), which send their mails there;
     `followup`: also the sites that publish listings after a review delay (sites/followup.py)."""
     record = SubmissionRecord()
@@ -221,6 +224,7 @@ def create_app(seed: int = 7, mirrors: int = 1, smtp: tuple[str, int] | None = N
             routes.append(Route(f"{site.base}/{sub}", _gated(site, handler, submission), methods=[method]))
     app = Starlette(routes=routes)
     app.state.record = record
+    app.state.cdn_url = cdn_url
     app.state.sites = sites
     return app
 

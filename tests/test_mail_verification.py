@@ -1,12 +1,9 @@
 """E-mail verification over the local mailbox (issue 19, acceptance 2).
 
 Real parts: the sandbox's confirmation-mail sites send real mails over SMTP to the local receiver
-(aiosmtpd, a Maildir), the runner submits in real Chromium, the verifier reads the Maildir and
-opens links in real Chromium; the sandbox's record says which links were clicked.
-
-Until the runner classifies "we sent you a confirmation e-mail" answers itself (issue 14), the
-rows the run recorded are moved to pending_verification by `_as_the_runner_will_classify` — the
-only state here not produced by the code under test.
+(aiosmtpd, a Maildir), the runner submits in real Chromium and reads their "we sent you a
+confirmation e-mail" answers as pending_verification, the verifier reads the Maildir and opens
+links in real Chromium; the sandbox's record says which links were clicked.
 """
 
 from __future__ import annotations
@@ -46,14 +43,6 @@ def _mail_directories(url: str) -> list[Directory]:
     return [Directory.model_validate(e) for e in entries if e["id"].removeprefix("sandbox-") in MAIL_SITES]
 
 
-def _as_the_runner_will_classify(store, job_id) -> None:
-    """The run recorded the sites' "check your inbox" answers as submitted; issue 14's runner records
-    them as pending_verification. Same row otherwise (key, proof, finished_at)."""
-    with store.connection() as conn:
-        conn.execute("UPDATE job_results SET status = 'pending_verification' WHERE job_id = %s AND status = "
-                     "'submitted'", (job_id,))
-
-
 def _clicks(url: str, site: str) -> list[str]:
     records = httpx.get(f"{url}/_admin/submissions", params={"site": site}).json()
     return [r["outcome"] for r in records if r["outcome"] in ("confirmed", "reused", "expired")]
@@ -65,7 +54,6 @@ def _submitted_job(store, url: str, artifact_dir: Path) -> object:
     store.directories.upsert(directories, vouch="sandbox sites")
     job_id = order(store, size=3)
     run_in_process(store, job_id, artifact_dir)
-    _as_the_runner_will_classify(store, job_id)
     statuses = {r.directory_id: r.status for r in store.submissions.results(job_id)}
     assert set(statuses.values()) == {SubmissionStatus.PENDING_VERIFICATION}, statuses
     return job_id

@@ -19,7 +19,7 @@ from dirbolt_core.reports.job_report import STATUS_MEANING, STATUS_ORDER, JobRep
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 STATUS_LABEL = {
-    "approved": "Live", "nap_mismatch": "Live, details differ", "pending_verification": "Confirming e-mail",
+    "approved": "Live", "nap_mismatch": "Live, details differ", "pending_verification": "Confirm e-mail",
     "submitted": "Submitted", "needs_manual": "Needs action", "rejected": "Rejected",
     "failed": "Failed", "skipped": "Skipped", "processing": "In progress", "pending": "Planned",
 }
@@ -50,10 +50,10 @@ a { color: #1c5fd1; overflow-wrap: anywhere; }
          white-space: nowrap; }
 .s-approved { background: #d3f5dd; color: #0f6b2f; } .s-submitted { background: #e2f0ff; color: #154d9c; }
 .s-needs_manual { background: #fff1c9; color: #7a5300; } .s-rejected { background: #ffe0e0; color: #9b1c1c; }
+.s-pending_verification { background: #efe4ff; color: #5b2a9c; }
 .s-failed { background: #f9d2d2; color: #7d0f0f; } .s-skipped { background: #eceff3; color: #4f5968; }
 .s-pending, .s-processing { background: #eceff3; color: #4f5968; }
 .s-nap_mismatch { background: #fde7c7; color: #7a4100; }
-.s-pending_verification { background: #e8e4ff; color: #3b2a8f; }
 .resolved { display: block; color: var(--muted); font-size: 12px; }
 td.proof { width: 216px; }
 td.proof img { width: 200px; height: auto; border: 1px solid var(--line); border-radius: 4px; display: block;

@@ -256,6 +256,10 @@ class JobRunner:
             except Exception as exc:
                 result = self._crashed(exc, pressed)
             finally:
+                blocked = self.pool.blocked_requests(context)
+                if blocked and result is not None:
+                    # What the network policy refused (metadata, private addresses, heavy resources).
+                    result.analysis.evidence["blocked_requests"] = blocked
                 with contextlib.suppress(Exception):  # the browser may have died with the page
                     await context.close()
                 await release_slot(self.store, directory, holder=self.worker_id)

@@ -44,6 +44,7 @@ class ConfirmationMailSite(Site):
     tier = 2
     domain_authority = 40
     behaviours = ("names:conventional", "labels:for", "validation:server")
+    expected_status = "pending_verification"
     core_fields = {"name": ("business_name", "Business name"), "email": ("email", "Email"),
                    "phone": ("phone", "Phone")}
     link_ttl_s: ClassVar[float] = 7 * 86400
