@@ -190,3 +190,62 @@ def test_the_sensor_asks_for_a_round_and_the_asset_verifies(store, mail_sandbox,
     assert statuses == {"sandbox-mailconfirm": "approved", "sandbox-mailexpire": "needs_manual",
                         "sandbox-mailphish": "needs_manual"}
     assert _clicks(url, "mailconfirm") == ["confirmed"] and _clicks(url, "mailphish") == []
+
+
+@pytest.fixture
+def imap_server(tmp_path: Path) -> Iterator[str]:
+    """A real IMAP server (pymap, in-memory) with the agency's account; its URL for DIRBOLT_IMAP_URL."""
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    port = free_port()
+    log = open(tmp_path / "pymap.log", "wb")  # noqa: SIM115 - closed below
+    process = subprocess.Popen([str(Path(sys.executable).with_name("pymap")), "--host", "127.0.0.1", "--port",
+                                str(port), "dict", "--demo-user", "agency@example.test", "--demo-password", "p@ss/1"],
+                               stdout=log, stderr=subprocess.STDOUT)
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                break
+            except OSError:
+                assert time.monotonic() < deadline and process.poll() is None, "pymap did not start"
+                time.sleep(0.1)
+        yield f"imap://agency%40example.test:p%40ss%2F1@127.0.0.1:{port}/INBOX"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+        log.close()
+
+
+def test_the_imap_mailbox_reads_the_same_mails_and_marks_them_seen_on_the_server(
+        store, mail_sandbox, artifact_dir, imap_server):
+    import imaplib
+    from urllib.parse import unquote, urlsplit
+
+    from dirbolt_core.mail.mailbox import ImapMailbox
+
+    url, maildir = mail_sandbox
+    job_id = _submitted_job(store, url, artifact_dir)
+    # The agency's provider received the directories' mails (the very mails the sites sent).
+    parts = urlsplit(imap_server)
+    with imaplib.IMAP4(parts.hostname, parts.port) as conn:
+        conn.login(unquote(parts.username), unquote(parts.password))
+        for mail in MaildirMailbox(maildir).unseen():
+            assert conn.append("INBOX", None, None, mail.raw)[0] == "OK"
+    mailbox = ImapMailbox(imap_server)
+    assert sorted(m.sender_name for m in mailbox.unseen()) == ["Expiring Link Directory", "Lookalike Mail Directory",
+                                                               "Mail Confirm Listings"]
+    summary = asyncio.run(verify_round(store, mailbox, LocalArtifactStore(artifact_dir), BrowserOptions(),
+                                       timeout_h=48))
+    assert summary.confirmed == ["sandbox-mailconfirm"] and len(summary.opened) == 2
+    statuses = {r.directory_id: r.status.value for r in store.submissions.results(job_id)}
+    assert statuses == {"sandbox-mailconfirm": "approved", "sandbox-mailexpire": "needs_manual",
+                        "sandbox-mailphish": "needs_manual"}
+    assert mailbox.unseen() == []  # marked \Seen on the server
+    assert _clicks(url, "mailconfirm") == ["confirmed"] and _clicks(url, "mailphish") == []
+    with pytest.raises(imaplib.IMAP4.error):
+        ImapMailbox(imap_server.replace("p%40ss%2F1", "wrong")).unseen()
