@@ -25,10 +25,10 @@ from dirbolt_core.brain.client import BrainClient
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
-from dirbolt_core.directories.probing import ProbeRun
 from dirbolt_core.jobs import RunContext
 from dirbolt_core.queue.sqs import JobQueue
 from dirbolt_core.runner.browser import BrowserOptions
+from dirbolt_core.runner.probing import ProbeRun
 from dirbolt_core.settings import Settings
 
 

@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 
+from dirbolt_core.brain.outcome import classify_outcome
 from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.reports.job_report import JobReport, ReportRow
 from dirbolt_core.reports.render import render_html
-from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.vocabulary import SubmissionStatus as S
 from dirbolt_dagster.submissions.checks import success_rate_check
 

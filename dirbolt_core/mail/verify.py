@@ -22,12 +22,12 @@ from functools import lru_cache
 from urllib.parse import urlsplit
 
 from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.brain.outcome import LIVE, find_listing_url, visible_text
 from dirbolt_core.db.store import Store
 from dirbolt_core.db.verification import PendingRow
 from dirbolt_core.mail.mailbox import Mail, Mailbox
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.guard import UrlGuard
-from dirbolt_core.runner.outcome import LIVE, find_listing_url, visible_text
 from dirbolt_core.vocabulary import SubmissionStatus
 
 log = logging.getLogger(__name__)

@@ -14,12 +14,12 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
-from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
-from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
 from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -235,7 +235,7 @@ class SubmissionAttempt:
     """Drives one attempt. Never types into a captcha or a login wall, never fills a honeypot."""
 
     def __init__(self, *, context: BrowserContext, directory: Directory, profile: BusinessProfile,
-                 brain: FormBrain, step_timeout_ms: int = 15_000, dry_run: bool = False,
+                 brain: Brain, step_timeout_ms: int = 15_000, dry_run: bool = False,
                  on_submit_started: Callable[[], Awaitable[None]] | None = None,
                  max_lengths: dict[str, int] | None = None):
         self.context = context
@@ -663,7 +663,7 @@ class SubmissionAttempt:
         if analysis is None or html is None or inline is None:
             return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
                                    reason="the page after submit could not be read")
-        if analysis.confidence < 0.6 and getattr(self.brain, "remote", False):
+        if analysis.confidence < 0.6 and self.brain.remote:
             # Unsure by the rules: ask the brain service (its LLM analyser, when it has one).
             analysis = await asyncio.to_thread(self.brain.analyze, html, url=target.url, status_code=status_code,
                                                before_url=before_url, inline_messages=inline)
