@@ -249,3 +249,24 @@ def test_the_imap_mailbox_reads_the_same_mails_and_marks_them_seen_on_the_server
     assert _clicks(url, "mailconfirm") == ["confirmed"] and _clicks(url, "mailphish") == []
     with pytest.raises(imaplib.IMAP4.error):
         ImapMailbox(imap_server.replace("p%40ss%2F1", "wrong")).unseen()
+
+
+def test_a_mail_for_no_known_row_waits_for_its_row_then_is_put_aside(store, mail_sandbox, artifact_dir):
+    """A confirmation for a listing no job of ours made (someone listed another business by hand)."""
+    url, maildir = mail_sandbox
+    httpx.post(f"{url}/sites/mailconfirm/submit", data={"business_name": "Somebody Else's Shop",
+                                                        "email": "agency@example.test", "phone": "(512) 555-0199",
+                                                        "city": "Austin"}).raise_for_status()
+    mailbox = MaildirMailbox(maildir)
+    [mail] = mailbox.unseen()
+    artifacts = LocalArtifactStore(artifact_dir)
+    soon = asyncio.run(verify_round(store, mailbox, artifacts, BrowserOptions(), timeout_h=48))
+    assert soon.unmatched == 1 and soon.opened == []
+    assert [m.message_id for m in mailbox.unseen()] == [mail.message_id]  # left for a later round
+    assert store.verification.mails() == []
+    late = asyncio.run(verify_round(store, mailbox, artifacts, BrowserOptions(), timeout_h=48,
+                                    now=mail.date + dt.timedelta(hours=49)))
+    assert late.unmatched == 1 and late.opened == []
+    [kept] = store.verification.mails()
+    assert kept.action == "unmatched" and kept.job_id is None and kept.message_id == mail.message_id
+    assert mailbox.unseen() == [] and _clicks(url, "mailconfirm") == []

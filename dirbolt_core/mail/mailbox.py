@@ -15,6 +15,7 @@ import hashlib
 import imaplib
 import mailbox as stdlib_mailbox
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from email.utils import getaddresses, parseaddr, parsedate_to_datetime
@@ -96,7 +97,10 @@ class MaildirMailbox:
             message = self._box.get_message(key)
             if "S" in message.get_flags():
                 continue
-            mails.append(parse_mail(key, message.as_bytes()))
+            mail = parse_mail(key, message.as_bytes())
+            if mail.date is None:  # no Date header: when it was delivered here
+                mail.date = dt.datetime.fromtimestamp(message.get_date(), dt.UTC)
+            mails.append(mail)
         return mails
 
     def mark_seen(self, uid: str) -> None:
@@ -142,10 +146,15 @@ class ImapMailbox:
             if status != "OK":
                 raise imaplib.IMAP4.error("IMAP search failed")
             for uid in (data[0] or b"").split():
-                status, parts = conn.uid("FETCH", uid, "(BODY.PEEK[])")
-                raw = next((p[1] for p in parts if isinstance(p, tuple)), None)
-                if status == "OK" and raw:
-                    mails.append(parse_mail(uid.decode(), raw))
+                status, parts = conn.uid("FETCH", uid, "(INTERNALDATE BODY.PEEK[])")
+                fetched = next((p for p in parts if isinstance(p, tuple)), None)
+                if status != "OK" or not fetched:
+                    continue
+                mail = parse_mail(uid.decode(), fetched[1])
+                if mail.date is None:  # no Date header: when the server received it
+                    received = imaplib.Internaldate2tuple(fetched[0])
+                    mail.date = dt.datetime.fromtimestamp(time.mktime(received), dt.UTC) if received else None
+                mails.append(mail)
         return mails
 
     def mark_seen(self, uid: str) -> None:

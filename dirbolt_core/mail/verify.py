@@ -157,7 +157,7 @@ async def verify_round(store: Store, mailbox: Mailbox, artifacts: ArtifactStore,
         row = match_row(mail, rows)
         if row is None:
             # Maybe its row is not recorded yet (the directory mailed before the run wrote it): next round.
-            if mail.date is None or now - mail.date > timeout:
+            if mail.date is not None and now - mail.date > timeout:
                 store.verification.claim_mail(message_id=mail.message_id, action="unmatched", sender=mail.sender,
                                               subject=mail.subject, received_at=mail.date)
                 mailbox.mark_seen(mail.uid)

@@ -24,7 +24,7 @@ import smtplib
 import time
 from collections.abc import Mapping
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid
+from email.utils import formataddr, formatdate, make_msgid
 from typing import Any, ClassVar
 
 from starlette.requests import Request
@@ -99,6 +99,7 @@ class ConfirmationMailSite(Site):
         msg["To"] = str(item["fields"].get("email", ""))
         msg["Subject"] = f"{self.name}: confirm the listing of {name}"
         msg["Message-ID"] = make_msgid(domain=host)
+        msg["Date"] = formatdate(usegmt=True)
         link = self.link_for(request, token)
         msg.set_content(f"Hello,\n\nThanks for adding {name} to {self.name}.\nConfirm your e-mail address to "
                         f"publish the listing:\n\n{link}\n\nThe {self.name} team\n")
