@@ -251,8 +251,13 @@ def test_the_imap_mailbox_reads_the_same_mails_and_marks_them_seen_on_the_server
         ImapMailbox(imap_server.replace("p%40ss%2F1", "wrong")).unseen()
 
 
-def test_a_mail_for_no_known_row_waits_for_its_row_then_is_put_aside(store, mail_sandbox, artifact_dir):
+def test_a_mail_for_no_known_row_waits_for_its_row_then_is_put_aside(store, mail_sandbox, artifact_dir, database_url,
+                                                                     monkeypatch):
     """A confirmation for a listing no job of ours made (someone listed another business by hand)."""
+    from typer.testing import CliRunner
+
+    from dirbolt_cli.app import app
+
     url, maildir = mail_sandbox
     httpx.post(f"{url}/sites/mailconfirm/submit", data={"business_name": "Somebody Else's Shop",
                                                         "email": "agency@example.test", "phone": "(512) 555-0199",
@@ -260,8 +265,12 @@ def test_a_mail_for_no_known_row_waits_for_its_row_then_is_put_aside(store, mail
     mailbox = MaildirMailbox(maildir)
     [mail] = mailbox.unseen()
     artifacts = LocalArtifactStore(artifact_dir)
-    soon = asyncio.run(verify_round(store, mailbox, artifacts, BrowserOptions(), timeout_h=48))
-    assert soon.unmatched == 1 and soon.opened == []
+    # `dirbolt mail verify` over the local mailbox (DIRBOLT_MAILDIR), as an operator would run it.
+    monkeypatch.setenv("DIRBOLT_MAILDIR", str(maildir))
+    monkeypatch.setenv("DIRBOLT_ARTIFACTS_URI", str(artifact_dir))
+    soon = CliRunner().invoke(app, ["mail", "verify", "--database-url", database_url])
+    assert soon.exit_code == 0, soon.output
+    assert "confirmed 0" in soon.output and "unmatched mails 1" in soon.output
     assert [m.message_id for m in mailbox.unseen()] == [mail.message_id]  # left for a later round
     assert store.verification.mails() == []
     late = asyncio.run(verify_round(store, mailbox, artifacts, BrowserOptions(), timeout_h=48,
