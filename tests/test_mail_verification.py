@@ -279,3 +279,21 @@ def test_a_mail_for_no_known_row_waits_for_its_row_then_is_put_aside(store, mail
     [kept] = store.verification.mails()
     assert kept.action == "unmatched" and kept.job_id is None and kept.message_id == mail.message_id
     assert mailbox.unseen() == [] and _clicks(url, "mailconfirm") == []
+
+
+def test_the_embedded_defaults_start_the_local_mailbox_and_the_sandbox_mails_into_it(database_url, tmp_path,
+                                                                                      sqs_server):
+    """`dirbolt dev`/`demo`: without DIRBOLT_IMAP_URL a local SMTP receiver runs and the sandbox mails to it."""
+    from dirbolt_core.localenv import local_environment
+    from dirbolt_core.settings import Settings
+
+    settings = Settings(home=tmp_path / "home", database_url=database_url, sqs_endpoint_url=sqs_server.url)
+    with local_environment(settings) as local:
+        assert local.maildir == tmp_path / "home" / "mail" and local.env()["DIRBOLT_MAILDIR"] == str(local.maildir)
+        assert any(part.startswith("local mailbox: SMTP at 127.0.0.1:") for part in local.started)
+        httpx.post(f"{local.sandbox_url}/sites/mailconfirm/submit", data={
+            "business_name": "Bluebird Bakery & Café", "email": "agency@example.test", "phone": "(512) 555-0142",
+            "city": "Austin"}).raise_for_status()
+        [mail] = MaildirMailbox(local.maildir).unseen()
+        assert mail.recipients == ["agency@example.test"] and mail.sender_name == "Mail Confirm Listings"
+        assert any("/sites/mailconfirm/confirm/" in link for link in mail.links)
