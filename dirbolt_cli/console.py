@@ -18,7 +18,7 @@ console = Console(width=None if sys.stdout.isatty() else 160)
 
 STATUS_STYLE = {"submitted": "green", "approved": "bold green", "needs_manual": "yellow", "rejected": "red",
                 "failed": "bold red", "skipped": "dim", "pending": "dim", "processing": "cyan",
-                "pending_verification": "magenta"}
+                "pending_verification": "magenta", "nap_mismatch": "bold yellow"}
 
 
 def progress_bar(*, transient: bool = False) -> Progress:

@@ -52,6 +52,13 @@ def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResu
             "pending_verification": sum(1 for r in results
                                         if r.status is SubmissionStatus.PENDING_VERIFICATION),
             "succeeded": sum(1 for r in results if r.status.is_success),
+            # Rows a person resolved from the manual queue (`dirbolt manual resolve`), and how.
+            "resolved_by_hand": sum(1 for r in results if r.evidence.get("manual_resolution")),
+            "resolutions": dg.MetadataValue.json(
+                {r.directory_id: {"status": r.status.value, "by": r.evidence["manual_resolution"].get("resolved_by")}
+                 for r in results if r.evidence.get("manual_resolution")}),
+            "waiting_for_a_person": sum(1 for r in results if r.status.value == "needs_manual"),
+            "nap_mismatches": sum(1 for r in results if r.status.value == "nap_mismatch"),
         },
     )
 
