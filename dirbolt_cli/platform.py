@@ -110,8 +110,11 @@ def demo(
                 [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
                 env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
             try:
-                job_id = enqueue_job(store, queue, profile=SAMPLE_PROFILE.model_dump(mode="json"),
-                                     priority=priority, package_size=package_size, customer_id="demo-customer")
+                job_id, relayed = enqueue_job(store, queue, profile=SAMPLE_PROFILE.model_dump(mode="json"),
+                                              priority=priority, package_size=package_size,
+                                              customer_id="demo-customer")
+                if relayed.error:
+                    console.print(f"[yellow]message not sent yet ({relayed.error}); the sensor sends it[/yellow]")
                 console.print(f"enqueued job [bold]{job_id}[/bold] ({priority.value}, {package_size} directories) "
                               f"on {queue.queue_name}; Dagster daemon log: {log_path}")
                 finished = _wait_for_job(store, job_id, daemon, timeout)

@@ -10,6 +10,7 @@
     store.probes       directory probes: verdicts, form drift, ready share   (db/probes.py)
     store.learned      the brain's learned mappings                          (db/learned.py)
     store.reporting    reads across aggregates for metrics and gates         (db/reporting.py)
+    store.outbox       queue messages written with their job, and their relay (db/outbox.py)
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dirbolt_core.db.audit import AuditLog
 from dirbolt_core.db.directories import DirectoryRepository
 from dirbolt_core.db.jobs import JobRepository
 from dirbolt_core.db.learned import LearnedMappingRepository
+from dirbolt_core.db.outbox import OutboxRepository
 from dirbolt_core.db.pacing import PacingRepository
 from dirbolt_core.db.pool import Database
 from dirbolt_core.db.probes import ProbeRepository
@@ -42,6 +44,7 @@ class Store(Database):
         self.probes = ProbeRepository(self)
         self.learned = LearnedMappingRepository(self)
         self.reporting = ReportingQueries(self)
+        self.outbox = OutboxRepository(self)
 
     def __enter__(self) -> Store:
         return self

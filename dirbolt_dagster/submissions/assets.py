@@ -56,7 +56,7 @@ def _job_id(context: dg.AssetExecutionContext | dg.OpExecutionContext) -> uuid.U
 def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
     job_id = _job_id(context)
     try:
-        plan = plan_job(store.store, job_id, actor=f"run:{context.run_id}")
+        plan = plan_job(store.store, job_id, actor=f"run:{context.run_id}", run_id=context.run_id)
     except JobNotFound as exc:
         raise dg.Failure(str(exc)) from exc
     context.log.info(f"job {job_id}: {'reusing its plan of' if plan.reused else 'planned'} "
