@@ -20,25 +20,7 @@ CREATE INDEX IF NOT EXISTS dirbolt_outbox_unsent ON dirbolt_outbox (id) WHERE se
 -- run key is the job id, then job-id#attempt, so a rerun is a new run request.
 ALTER TABLE jobs ADD COLUMN IF NOT EXISTS dirbolt_run_attempt integer NOT NULL DEFAULT 0;
 
--- Cancelled is a legacy word too (sql/012 already maps it; restated so the mapping is whole here).
-CREATE OR REPLACE FUNCTION dirbolt_legacy_job_status(dirbolt_status text) RETURNS text
-LANGUAGE sql IMMUTABLE AS $$
-    SELECT CASE dirbolt_status
-        WHEN 'pending' THEN 'in_progress'
-        WHEN 'queued' THEN 'in_progress'
-        WHEN 'running' THEN 'in_progress'
-        WHEN 'completed' THEN 'completed'
-        WHEN 'failed' THEN 'failed'
-        WHEN 'rejected' THEN 'failed'
-        WHEN 'dead_lettered' THEN 'failed'
-        WHEN 'cancelled' THEN 'cancelled'
-    END
-$$;
+-- `cancelled` needs no new legacy word: sql/012's dirbolt_legacy_job_status maps it to 'cancelled'.
 
-DO $$
-BEGIN
-    IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'dirbolt_app') THEN
-        GRANT SELECT, INSERT, UPDATE ON dirbolt_outbox TO dirbolt_app;
-        GRANT USAGE, SELECT ON SEQUENCE dirbolt_outbox_id_seq TO dirbolt_app;
-    END IF;
-END $$;
+GRANT SELECT, INSERT, UPDATE ON dirbolt_outbox TO dirbolt_app;
+GRANT USAGE, SELECT ON SEQUENCE dirbolt_outbox_id_seq TO dirbolt_app;
