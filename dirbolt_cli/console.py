@@ -12,6 +12,7 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from dirbolt_core.db.store import Store
+    from dirbolt_core.web.links import ArtifactLinks
 
 # Wide enough for the results table when output is not a terminal (CI logs, pipes).
 console = Console(width=None if sys.stdout.isatty() else 160)
@@ -25,7 +26,16 @@ def progress_bar(*, transient: bool = False) -> Progress:
                     console=console, transient=transient)
 
 
-def results_table(store: Store, job_id: uuid.UUID) -> Table:
+def proof_location(uri: str | None, links: ArtifactLinks | None) -> str:
+    """Where a proof is: a local file's path, else an HTTP URL (presigned S3, the operator web app)."""
+    if not uri:
+        return ""
+    if uri.startswith("file://"):
+        return uri.removeprefix("file://")
+    return (links.url(uri) if links is not None else None) or uri
+
+
+def results_table(store: Store, job_id: uuid.UUID, links: ArtifactLinks | None = None) -> Table:
     job = store.jobs.get(job_id)
     title = f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}"
     caption = None
@@ -38,7 +48,7 @@ def results_table(store: Store, job_id: uuid.UUID) -> Table:
         table.add_column(col, overflow="fold")
     for r in store.submissions.results(job_id):
         style = STATUS_STYLE.get(r.status.value, "")
-        proof = "screenshot + html" if r.screenshot_uri and r.html_uri else ""
+        proof = "\n".join(p for p in (proof_location(r.screenshot_uri, links), proof_location(r.html_uri, links)) if p)
         table.add_row(r.directory_id, f"[{style}]{r.status.value}[/{style}]", (r.reason or "")[:90],
                       r.listing_url or "", str(r.attempts), proof)
     return table

@@ -49,11 +49,14 @@ def enqueue(
 
 
 def results(job_id: uuid.UUID) -> None:
-    """Print a job's per-directory results."""
+    """Print a job's per-directory results, with where each proof is (a path, or a URL)."""
     from dirbolt_core import composition
+    from dirbolt_core.web.links import ArtifactLinks
 
-    with composition.open_store(get_settings()) as store:
-        console.print(results_table(store, job_id))
+    settings = get_settings()
+    links = ArtifactLinks.from_settings(settings, composition.artifact_store(settings))
+    with composition.open_store(settings) as store:
+        console.print(results_table(store, job_id, links))
 
 
 def rerun(job_id: uuid.UUID) -> None:

@@ -111,6 +111,13 @@ class Settings(BaseSettings):
     supabase_url: str | None = Field(default=None, validation_alias="SUPABASE_URL")
     supabase_service_key: SecretStr | None = Field(default=None, validation_alias="SUPABASE_SERVICE_KEY")
 
+    # The operator web app (dirbolt_core/web): proof and reports over HTTP. `web_url` is the address
+    # links point at (default: this machine's port); outside dev every request needs `web_token`
+    # (a bearer token, or a link signed with it).
+    web_url: str | None = None
+    web_port: int = 8720
+    web_token: SecretStr | None = None
+
     # Workers and operations.
     heartbeat_seconds: float = 20.0
     stale_after_seconds: int = 120
@@ -161,6 +168,9 @@ class Settings(BaseSettings):
 
     def resolved_artifacts_uri(self) -> str:
         return self.artifacts_uri or str(self.home / "artifacts")
+
+    def resolved_web_url(self) -> str:
+        return (self.web_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
     @property
     def production(self) -> bool:

@@ -10,7 +10,7 @@ import yaml
 
 from dirbolt_core.settings import REPO_ROOT
 
-REQUIRED_SERVICES = {"postgres", "sqs", "dagster-webserver", "dagster-daemon", "code-server", "catalog"}
+REQUIRED_SERVICES = {"postgres", "sqs", "dagster-webserver", "dagster-daemon", "code-server", "catalog", "web"}
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed (.ci/run installs it)")
