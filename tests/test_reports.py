@@ -223,7 +223,7 @@ def test_job_report_asset_stores_the_report_and_links_it(store, small_job, datab
 
     import httpx
 
-    job_id, artifacts, directories = small_job
+    job_id, _, _ = small_job
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("jobs", [str(job_id)])
     result = dg.materialize(
