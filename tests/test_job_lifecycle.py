@@ -234,3 +234,30 @@ def test_a_sensor_preview_takes_no_message_and_marks_no_job(store, job_queue, in
     result = _tick(instance, _resources(database_url, job_queue))
     assert store.jobs.get(pending).status is JobStatus.QUEUED
     assert {r.run_key for r in result.run_requests} == {str(order), str(pending)}
+
+
+def test_the_export_lines_of_dev_are_enough_for_another_shell_to_enqueue(store, job_queue, database_url):
+    """`dirbolt dev` prints every variable another shell needs (AWS ones too), secrets never."""
+    from dirbolt_core.localenv import shell_exports
+
+    dev_env = {"DIRBOLT_DATABASE_URL": database_url, "DIRBOLT_SQS_ENDPOINT_URL": job_queue.endpoint_url,
+               "DIRBOLT_SQS_QUEUE_NAME": job_queue.queue_name, "DIRBOLT_SQS_DLQ_NAME": job_queue.dlq_name,
+               "AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "DAGSTER_HOME": "/tmp/dh",
+               "DIRBOLT_WEB_TOKEN": "s3cr3t-token", "PATH": os.environ["PATH"], "HOME": os.environ.get("HOME", "/")}
+    lines = shell_exports(dev_env)
+    assert "export AWS_SECRET_ACCESS_KEY=local" in lines and "export DAGSTER_HOME=/tmp/dh" in lines
+    assert not any("s3cr3t-token" in line for line in lines)
+    assert any(line.startswith("# DIRBOLT_WEB_TOKEN is set") for line in lines)
+    assert not any("PATH" in line for line in lines)
+    for url in ("postgresql://app:pw-9x@db.example/dirbolt", "host=db.example user=app password=pw-9x dbname=d"):
+        [line] = shell_exports({"DIRBOLT_DATABASE_URL": url})
+        assert "pw-9x" not in line and "***" in line and "db.example" in line
+    # A shell with nothing but PATH and these lines enqueues: the job stored, its message on the queue.
+    script = "\n".join(lines) + f"\n{sys.executable} -m dirbolt_cli enqueue --priority growth --package-size 2\n"
+    done = subprocess.run(["bash", "-c", script], env={"PATH": os.environ["PATH"], "HOME": dev_env["HOME"]},
+                          cwd=REPO_ROOT, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    [row] = store.outbox.rows()
+    assert row.sent_at is not None and str(row.job_id) in done.stdout
+    [message] = job_queue.receive(max_messages=10, wait_s=1)
+    assert message.message_id == row.message_id
