@@ -35,7 +35,17 @@ def proof_location(uri: str | None, links: ArtifactLinks | None) -> str:
     return (links.url(uri) if links is not None else None) or uri
 
 
-def results_table(store: Store, job_id: uuid.UUID, links: ArtifactLinks | None = None) -> Table:
+def proof_lines(store: Store, job_id: uuid.UUID, links: ArtifactLinks | None) -> list[str]:
+    """One line per proof file of the job: directory, what, where (a path to open, or a URL)."""
+    lines = []
+    for r in store.submissions.results(job_id):
+        for what, uri in (("screenshot", r.screenshot_uri), ("page", r.html_uri)):
+            if uri:
+                lines.append(f"{r.directory_id} {what}: {proof_location(uri, links)}")
+    return lines
+
+
+def results_table(store: Store, job_id: uuid.UUID) -> Table:
     job = store.jobs.get(job_id)
     title = f"Job {job_id} — {job.priority.value if job else '?'}, status {job.status if job else '?'}"
     caption = None
@@ -48,7 +58,7 @@ def results_table(store: Store, job_id: uuid.UUID, links: ArtifactLinks | None =
         table.add_column(col, overflow="fold")
     for r in store.submissions.results(job_id):
         style = STATUS_STYLE.get(r.status.value, "")
-        proof = "\n".join(p for p in (proof_location(r.screenshot_uri, links), proof_location(r.html_uri, links)) if p)
+        proof = "screenshot + html" if r.screenshot_uri and r.html_uri else "screenshot" if r.screenshot_uri else ""
         table.add_row(r.directory_id, f"[{style}]{r.status.value}[/{style}]", (r.reason or "")[:90],
                       r.listing_url or "", str(r.attempts), proof)
     return table

@@ -9,7 +9,7 @@ from typing import Annotated
 
 import typer
 
-from dirbolt_cli.console import console, progress_bar, results_table
+from dirbolt_cli.console import console, progress_bar, proof_lines, results_table
 from dirbolt_core.settings import get_settings
 from dirbolt_core.vocabulary import Priority
 
@@ -56,7 +56,12 @@ def results(job_id: uuid.UUID) -> None:
     settings = get_settings()
     links = ArtifactLinks.from_settings(settings, composition.artifact_store(settings))
     with composition.open_store(settings) as store:
-        console.print(results_table(store, job_id, links))
+        console.print(results_table(store, job_id))
+        proofs = proof_lines(store, job_id, links)
+    if proofs:
+        console.print("proof:")
+        for line in proofs:
+            console.print(f"  {line}", soft_wrap=True, highlight=False, markup=False)
 
 
 def rerun(job_id: uuid.UUID) -> None:

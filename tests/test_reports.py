@@ -284,6 +284,22 @@ def test_the_web_app_refuses_paths_out_of_proof_storage(artifact_dir, tmp_path, 
         assert b"not proof" not in reply
 
 
+def test_results_command_prints_where_each_proof_is(store, small_job, database_url, artifact_dir):
+    import os
+    import subprocess
+    import sys
+
+    from dirbolt_core.settings import REPO_ROOT
+
+    job_id, _, _ = small_job
+    env = {**os.environ, "DIRBOLT_DATABASE_URL": database_url, "DIRBOLT_ARTIFACTS_URI": str(artifact_dir)}
+    done = subprocess.run([sys.executable, "-m", "dirbolt_cli", "results", str(job_id)], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for result in store.submissions.results(job_id):
+        assert f"{result.directory_id} screenshot: {result.screenshot_uri.removeprefix('file://')}" in done.stdout
+
+
 def test_the_web_app_needs_a_token_outside_dev(artifact_dir, monkeypatch):
     from dirbolt_core.settings import Settings
     from dirbolt_core.web.app import WebConfigError, create_app
