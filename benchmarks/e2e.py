@@ -148,7 +148,7 @@ def _instance_yaml(dequeue_interval_s: int | None) -> str | None:
 
     text = (REPO_ROOT / "dagster.dev.yaml").read_text()
     config = f"  config:\n    dequeue_interval_seconds: {dequeue_interval_s}\n"
-    return text.replace("  class: QueuedRunCoordinator\n", "  class: QueuedRunCoordinator\n" + config)
+    return text.replace("  class: DirboltRunCoordinator\n", "  class: DirboltRunCoordinator\n" + config)
 
 
 def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, dequeue_interval_s: int | None,

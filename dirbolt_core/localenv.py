@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import shlex
 import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
 from dirbolt_core.db.embedded import start_embedded_postgres
 from dirbolt_core.mail.mailbox import LocalSmtpServer
+from dirbolt_core.redact import redact_env_value
 from dirbolt_core.services import ManagedProcess, free_port, start_local_sqs, start_sandbox
 from dirbolt_core.settings import REPO_ROOT, Settings, child_environment, export_defaults
 
@@ -38,6 +42,38 @@ class LocalEnvironment:
         if self.maildir is not None:
             env["DIRBOLT_MAILDIR"] = str(self.maildir)
         return env
+
+
+# Variables another shell needs to reach the same parts (and what `dev` itself was given).
+_SHELL_PREFIXES = ("DIRBOLT_", "AWS_", "SUPABASE_")
+_SHELL_NAMES = ("DAGSTER_HOME", "DAGSTER_PG_URL")
+# The local SQS server accepts any credentials: these are placeholders, not secrets.
+_LOCAL_PLACEHOLDERS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
+
+
+def _shown(key: str, value: str) -> str:
+    """What may be printed of a variable; a key=value database DSN shows all but its password."""
+    if key.endswith(("DATABASE_URL", "PG_URL")) and "://" not in value and "=" in value:
+        parts = conninfo_to_dict(value)
+        if "password" in parts:
+            parts["password"] = "***"
+        return make_conninfo(**parts)
+    return redact_env_value(key, value)
+
+
+def shell_exports(env: dict[str, str]) -> list[str]:
+    """`export` lines for every variable another shell needs to use these parts (`dirbolt enqueue`,
+    `results`, `rerun`, ...): dirbolt's, AWS's and Dagster's. A secret is never printed: its line says
+    to set it from where it is kept."""
+    lines = []
+    for key in sorted(k for k in env if k.startswith(_SHELL_PREFIXES) or k in _SHELL_NAMES):
+        value = env[key]
+        shown = value if _LOCAL_PLACEHOLDERS.get(key) == value else _shown(key, value)
+        if shown == "***":
+            lines.append(f"# {key} is set here (a secret, not shown): export it from your secret store")
+        else:
+            lines.append(f"export {key}={shlex.quote(shown)}")
+    return lines
 
 
 def prepare_dagster_home(home: Path) -> Path:

@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     supabase_url: str | None = Field(default=None, validation_alias="SUPABASE_URL")
     supabase_service_key: SecretStr | None = Field(default=None, validation_alias="SUPABASE_SERVICE_KEY")
 
+    # The operator web app (dirbolt_core/web): proof and reports over HTTP. `web_url` is the address
+    # links point at (default: this machine's port); outside dev every request needs `web_token`
+    # (a bearer token, or a link signed with it).
+    web_url: str | None = None
+    web_port: int = 8720
+    web_token: SecretStr | None = None
+
     # Workers and operations.
     heartbeat_seconds: float = 20.0
     stale_after_seconds: int = 120
@@ -181,6 +188,9 @@ class Settings(BaseSettings):
 
     def blocked_resource_types(self) -> tuple[str, ...]:
         return tuple(t.strip().lower() for t in self.block_resource_types.split(",") if t.strip())
+
+    def resolved_web_url(self) -> str:
+        return (self.web_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
     @property
     def production(self) -> bool:

@@ -68,3 +68,37 @@ def test_manual_queue_page_lists_opens_proof_and_resolves_once_in_chromium(store
     row = _row(store, job_id, CAPTCHA)
     assert row.status is SubmissionStatus.SUBMITTED and row.reason == "resolved by hand (ana): captcha solved by hand"
     assert [r.resolved_by for r in store.manual.resolutions(job_id)] == ["ana"]
+
+
+def test_the_operator_app_serves_the_manual_queue_only_to_who_signs_in(store, catalog, sandbox, artifact_dir,
+                                                                      monkeypatch):
+    """`dirbolt web` (operator_app) mounts the queue under /manual behind the app's token outside dev:
+    refused without it, a wrong token changes nothing, /login?token= gives the browser a cookie."""
+    import httpx
+
+    from dirbolt_core.settings import Settings
+    from dirbolt_core.web.app import operator_app
+
+    job_id = _captcha_job(store, catalog, artifact_dir, sites=(CAPTCHA, PLAIN))
+    monkeypatch.setenv("DIRBOLT_ENV", "production")
+    monkeypatch.setenv("DIRBOLT_WEB_TOKEN", "s3cret-operator-token")
+    app = operator_app(Settings(), store=store, artifacts=LocalArtifactStore(artifact_dir))
+    with serving(app) as url, httpx.Client(base_url=url) as anonymous, httpx.Client(base_url=url) as person:
+        assert anonymous.get("/manual/").status_code == 401
+        assert anonymous.get("/manual/items.json").status_code == 401
+        refused = anonymous.post(f"/manual/{job_id}/{CAPTCHA}/resolve",
+                                 data={"status": "submitted", "by": "mallory", "note": ""})
+        assert refused.status_code == 401
+        assert anonymous.get("/login", params={"token": "wrong"}).status_code == 401
+
+        signed_in = person.get("/login", params={"token": "s3cret-operator-token", "next": "//evil.example/"})
+        assert signed_in.status_code == 303 and signed_in.headers["location"] == "/manual/"
+        page = person.get("/manual/")
+        assert page.status_code == 200 and CAPTCHA in page.text
+        answer = person.post(f"/manual/{job_id}/{CAPTCHA}/resolve",
+                             data={"status": "rejected", "by": "ana", "note": "directory closed"})
+        assert answer.status_code in (200, 303)
+
+    # Only the signed-in person's resolution reached the data.
+    assert _row(store, job_id, CAPTCHA).status is SubmissionStatus.REJECTED
+    assert [r.resolved_by for r in store.manual.resolutions(job_id)] == ["ana"]

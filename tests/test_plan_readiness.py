@@ -110,6 +110,10 @@ def test_the_shortfall_shows_in_the_report_results_and_the_job_plan_check(store,
                                 resources={"store": StoreResource(database_url=database_url)})
         assert result.success
         [evaluations[job_id]] = result.get_asset_check_evaluations()
+        # The UI lists the planned directories, in plan order.
+        [mat] = result.asset_materializations_for_node("job_plan")
+        planned = store.submissions.planned_directory_ids(job_id)
+        assert mat.metadata["directories"].value == "\n".join(f"{n}. {d}" for n, d in enumerate(planned, 1))
     short = evaluations[short_job]
     assert short.check_name == "package_filled" and not short.passed
     assert short.severity is dg.AssetCheckSeverity.ERROR

@@ -13,6 +13,7 @@
     store.manual       the manual work queue: needs_manual rows, resolutions  (db/manual.py)
     store.verification confirmation mails and pending_verification rows      (db/verification.py)
     store.followup     submitted rows re-checked for their live listing      (db/followup.py)
+    store.outbox       queue messages written with their job, and their relay (db/outbox.py)
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dirbolt_core.db.followup import FollowupRepository
 from dirbolt_core.db.jobs import JobRepository
 from dirbolt_core.db.learned import LearnedMappingRepository
 from dirbolt_core.db.manual import ManualQueue
+from dirbolt_core.db.outbox import OutboxRepository
 from dirbolt_core.db.pacing import PacingRepository
 from dirbolt_core.db.pool import Database
 from dirbolt_core.db.probes import ProbeRepository
@@ -51,6 +53,7 @@ class Store(Database):
         self.manual = ManualQueue(self)
         self.verification = VerificationRepository(self)
         self.followup = FollowupRepository(self)
+        self.outbox = OutboxRepository(self)
 
     def __enter__(self) -> Store:
         return self

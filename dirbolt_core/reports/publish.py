@@ -10,6 +10,7 @@ from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.db.store import Store
 from dirbolt_core.reports.job_report import ProgressFn, StoredReport, build_job_report
 from dirbolt_core.reports.render import render_csv, render_html
+from dirbolt_core.web.links import ArtifactLinks
 
 log = logging.getLogger(__name__)
 
@@ -19,9 +20,15 @@ def report_keys(job_id: uuid.UUID | str) -> tuple[str, str]:
 
 
 def write_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactStore, *,
-                     out_dir: Path | None = None, on_progress: ProgressFn | None = None) -> StoredReport:
-    """Build the report, store its HTML and CSV through the artifact store (and copy to out_dir)."""
+                     out_dir: Path | None = None, on_progress: ProgressFn | None = None,
+                     links: ArtifactLinks | None = None) -> StoredReport:
+    """Build the report, store its HTML and CSV through the artifact store (and copy to out_dir).
+    With `links`, each row's proof is an HTTP link (the operator web app, or a presigned S3 URL)."""
     report = build_job_report(store, job_id, artifacts, on_progress=on_progress)
+    if links is not None:
+        for row in report.rows:
+            row.proof_uri = links.url(row.proof_uri) or row.proof_uri
+            row.proof_html_uri = links.url(row.proof_html_uri) or row.proof_html_uri
     html, csv_text = render_html(report).encode(), render_csv(report).encode()
     html_key, csv_key = report_keys(report.job_id)
     stored = StoredReport(

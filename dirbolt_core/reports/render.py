@@ -108,6 +108,11 @@ def _row_html(n: int, row: ReportRow) -> str:
                  f'alt="proof: {escape(row.directory_name, quote=True)}">')
     else:
         proof = f'<span class="noproof">{escape(row.proof_note or "no proof")}</span>'
+    if is_web_url(row.proof_uri):
+        # The full screenshot and the page as submitted, over HTTP (the operator web app or presigned S3).
+        proof += "<br>" + _link(row.proof_uri, "screenshot")
+        if is_web_url(row.proof_html_uri):
+            proof += " · " + _link(row.proof_html_uri, "page")
     directory = escape(row.directory_name)
     if is_web_url(row.directory_url):
         directory = _link(row.directory_url, row.directory_name)
