@@ -26,6 +26,7 @@ from dirbolt_core.models import Directory, Job, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserPool
 from dirbolt_core.runner.outcome import OutcomeAnalysis
 from dirbolt_core.runner.pacing import release_slot, wait_for_slot
+from dirbolt_core.runner.session import JobSession
 from dirbolt_core.runner.signin import sign_in_first
 from dirbolt_core.runner.submit import AttemptResult, SubmissionAttempt, fixes_for
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -107,6 +108,7 @@ class JobRunner:
         self.in_flight_wait_s = in_flight_wait_s
         self.credentials = credentials
         self.progress: list[str] = []
+        self._session: JobSession | None = None
 
     async def run_job(self, job: Job, directories: list[Directory],
                       on_progress: Any | None = None) -> JobRunSummary:
@@ -129,7 +131,13 @@ class JobRunner:
                 on_progress(done, len(directories), report)
             return report
 
-        summary.reports = list(await asyncio.gather(*(one(d) for d in directories)))
+        # One context for the job's business, its pages reused from one directory to the next.
+        self._session = JobSession(self.pool)
+        try:
+            summary.reports = list(await asyncio.gather(*(one(d) for d in directories)))
+        finally:
+            session, self._session = self._session, None
+            await session.close()
         return summary
 
     async def _submit_directory(self, job: Job, directory: Directory, slots: asyncio.Semaphore
@@ -236,7 +244,15 @@ class JobRunner:
                 await asyncio.to_thread(self.store.submissions.mark_submit_started, key, shadow=self.shadow)
 
             await asyncio.to_thread(self.store.submissions.record_attempt, key, shadow=self.shadow)
-            context = await self.pool.new_context()
+            # A first attempt takes a page of the job's context; a retry or a fix pass starts clean
+            # (a fresh context: nothing of the attempt before it).
+            shared = self._session if attempt_no == 1 and fix_pass == 0 else None
+            page = None
+            clean = False
+            if shared is not None:
+                context, page = await shared.page()
+            else:
+                context = await self.pool.new_context()
             try:
                 # Login-required directories: sign in first with the secret store's credentials.
                 signed = await sign_in_first(context, directory, self.credentials, self.brain,
@@ -249,15 +265,19 @@ class JobRunner:
                     attempt = SubmissionAttempt(context=context, directory=directory, profile=job.profile,
                                                 brain=self.brain, step_timeout_ms=self.step_timeout_ms,
                                                 dry_run=self.shadow, on_submit_started=on_submit_started,
-                                                max_lengths=max_lengths)
+                                                max_lengths=max_lengths, page=page)
                     result = await asyncio.wait_for(attempt.run(), timeout=ATTEMPT_TIMEOUT_S)
+                    clean = True
                     if signed is not None:
                         result.analysis.evidence["signed_in"] = signed.signed_in
             except Exception as exc:
                 result = self._crashed(exc, pressed)
             finally:
-                with contextlib.suppress(Exception):  # the browser may have died with the page
-                    await context.close()
+                if shared is not None and page is not None:
+                    await shared.give_back(page, reusable=clean)
+                else:
+                    with contextlib.suppress(Exception):  # the browser may have died with the page
+                        await context.close()
                 await release_slot(self.store, directory, holder=self.worker_id)
             if result.submit_pressed:
                 # Pressed, answered, not yet recorded: the window a crash makes an unknown outcome.

@@ -216,8 +216,10 @@ class SubmissionAttempt:
     def __init__(self, *, context: BrowserContext, directory: Directory, profile: BusinessProfile,
                  brain: FormBrain, step_timeout_ms: int = 15_000, dry_run: bool = False,
                  on_submit_started: Callable[[], Awaitable[None]] | None = None,
-                 max_lengths: dict[str, int] | None = None):
+                 max_lengths: dict[str, int] | None = None, page: Page | None = None):
         self.context = context
+        # A page lent by the caller (reused from one directory to the next); else a new one.
+        self.page = page
         self.directory = directory
         self.profile = profile
         self.brain = brain
@@ -233,17 +235,22 @@ class SubmissionAttempt:
         self._navigations: list[float] = []  # when a frame committed a navigation
 
     async def run(self) -> AttemptResult:
-        page = await self.context.new_page()
-        page.on("response", lambda response: self._responses.append(response))
-        page.on("request", self._on_request)
-        page.on("requestfinished", self._on_request_done)
-        page.on("requestfailed", self._on_request_done)
-        page.on("framenavigated", lambda _frame: self._navigations.append(time.monotonic()))
+        page = self.page or await self.context.new_page()
+        listeners: list[tuple[str, Callable[[Any], None]]] = [
+            ("response", lambda response: self._responses.append(response)), ("request", self._on_request),
+            ("requestfinished", self._on_request_done), ("requestfailed", self._on_request_done),
+            ("framenavigated", lambda _frame: self._navigations.append(time.monotonic()))]
+        for event, listener in listeners:
+            page.on(event, listener)  # type: ignore[call-overload]
         t0 = time.monotonic()
         try:
             return await self._run(page)
         finally:
             self.timings["total_s"] = time.monotonic() - t0
+            if self.page is not None:  # the page goes on to the next directory without this attempt's ears
+                for event, listener in listeners:
+                    with contextlib.suppress(Exception):
+                        page.remove_listener(event, listener)
 
     async def _proof(self, page: Page, analysis: OutcomeAnalysis, mapping: FormMapping | None,
                      pressed: bool) -> AttemptResult:
