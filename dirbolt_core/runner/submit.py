@@ -255,11 +255,13 @@ class SubmissionAttempt:
     async def _proof(self, page: Page, analysis: OutcomeAnalysis, mapping: FormMapping | None,
                      pressed: bool) -> AttemptResult:
         html, shot = "", None
+        t_proof = time.monotonic()
         try:
             html = await page.content()
             shot = await self._screenshot(page)
         except Exception as exc:  # the page may be gone (crash); the outcome still stands
             analysis.evidence.setdefault("proof_error", str(exc)[:200])
+        self.timings["proof_s"] = time.monotonic() - t_proof
         return AttemptResult(analysis=analysis, html=html, screenshot=shot, field_values=dict(self.field_values),
                              mapping=mapping, submit_pressed=pressed, final_url=page.url, timings=self.timings,
                              filled_forms=list(self.filled_forms))
@@ -311,7 +313,9 @@ class SubmissionAttempt:
                                        reason="no listing form found on the submission page")
             return await self._proof(page, analysis, None, False)
         frame, form, mapping = found
+        t_gate = time.monotonic()
         gate = await self._gate(frame, form, mapping, "on the form")
+        self.timings["gate_s"] = time.monotonic() - t_gate
         if gate is not None:
             return await self._proof(page, gate, mapping, False)
         # Fill, stepping through a wizard until the final submit is in view.
@@ -319,8 +323,10 @@ class SubmissionAttempt:
         if isinstance(stepped, AttemptResult):
             return stepped
         frame, form, mapping = stepped
+        t_button = time.monotonic()
         final_button = await self._button(frame, form, final=True)
         form_there = bool(form.selector) and await _count(frame, form.selector) > 0
+        self.timings["button_s"] = time.monotonic() - t_button
         if self.dry_run:
             analysis = OutcomeAnalysis(status=SubmissionStatus.PENDING, confidence=1.0,
                                        reason="dry run: form filled, final submit not pressed",
@@ -351,7 +357,9 @@ class SubmissionAttempt:
                                  "f.requestSubmit ? f.requestSubmit() : f.submit(); }", form.selector)
             await self._settle(page, clicked_at)
         self.timings["submit_s"] = time.monotonic() - t_submit
+        t_analyse = time.monotonic()
         analysis = await self._analyse(page, frame, before_url)
+        self.timings["analyse_s"] = time.monotonic() - t_analyse
         return await self._proof(page, analysis, mapping, True)
 
     async def _step_through(self, page: Page, frame: Frame, form: FormInfo, mapping: FormMapping
