@@ -14,7 +14,7 @@ from typing import Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
-from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.artifacts import ArtifactStore, image_kind
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
@@ -312,8 +312,9 @@ class JobRunner:
         prefix = f"{job.id}/{directory.id}/attempt-{attempt_no}"
         screenshot_uri = html_uri = None
         if result.screenshot:
-            screenshot_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.png", result.screenshot,
-                                                     "image/png")
+            suffix, content_type = image_kind(result.screenshot)
+            screenshot_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}{suffix}", result.screenshot,
+                                                     content_type)
         if result.html:
             html_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.html", result.html.encode(),
                                                "text/html; charset=utf-8")
