@@ -1,6 +1,16 @@
 """Benchmark of the form brain (`map-form`): a labelled corpus and the sandbox directory network.
 
     .venv/bin/python benchmarks/form_brain.py [--corpus DIR] [--no-sandbox] [--json] [--errors N]
+    .venv/bin/python benchmarks/form_brain.py --token-audit
+
+Honest figures: the corpus is split by a fixed hash of each page id (evaluation.split_of) into a
+development part, whose errors are studied, and a validation part, on which no rule is written
+(its errors are hidden unless --validation-errors). Each part is also scored as two variants of
+the same pages: "formless" (<form> -> <div>, as React apps render) and "shadow" (each form's
+content in an open declarative shadow root of a custom element). Recall counts the annotated
+fields the brain never returned, and how many of those the parse put outside every <form>.
+--token-audit lists heuristic tokens matching the fields of only one page (a token that exists
+to match one page is a defect).
 
 Corpus: Formasaurus-format pages (default /work/shared/corpora/formasaurus, or
 DIRBOLT_CORPUS_DIR). Scored with the corpus README's code -> key table: field accuracy over
@@ -34,12 +44,15 @@ os.environ.setdefault("OTEL_SDK_DISABLED", "true")
 
 from dirbolt_core.brain.evaluation import (  # noqa: E402
     CODE_KEYS,
+    VARIANTS,
     CorpusScore,
     check_site,
     fill_plan,
     naive_name_mapper,
     read_listing_form,
     score_corpus,
+    split_of,
+    token_audit,
 )
 from dirbolt_core.brain.mapper import FormBrain  # noqa: E402
 from dirbolt_core.sample import SAMPLE_PROFILE  # noqa: E402
@@ -56,7 +69,16 @@ def pin_one_core() -> str:
         return "not pinned"
 
 
-def corpus_section(corpus: Path, errors: int) -> dict[str, Any]:
+def _figures(score: CorpusScore) -> dict[str, Any]:
+    return {"pages": score.pages, "forms": score.forms, "scored_fields": score.scored,
+            "accuracy": score.accuracy, "all_fields_accuracy": score.all_fields_accuracy,
+            "honeypots": score.honeypots, "honeypot_fills": score.honeypot_fills,
+            "labelled": score.labelled, "recall": score.recall, "not_returned": score.not_returned,
+            "not_returned_outside_form": score.not_returned_outside_form,
+            "found_elsewhere": score.found_elsewhere}
+
+
+def corpus_section(corpus: Path, errors: int, *, show_validation_errors: bool = False) -> dict[str, Any]:
     brain = FormBrain()  # no learned store, no LLM: the common case
     # Warm-up (regex compilation, imports) outside the timing, on the first pages.
     pages = sorted(json.loads((corpus / "index.json").read_text()))
@@ -68,7 +90,19 @@ def corpus_section(corpus: Path, errors: int) -> dict[str, Any]:
     mean_ms, p95_ms = ours.ms_per_form()
     wall_mean, wall_p95 = ours.ms_per_form(wall=True)
     keys = sorted(set(CODE_KEYS.values()))
-    result = {
+    splits: dict[str, dict[str, Any]] = {}
+    for split in ("development", "validation"):
+        chosen = [p for p in pages if split_of(p) == split]
+        row: dict[str, Any] = {}
+        for variant in VARIANTS:
+            score = score_corpus(corpus, brain.map_form, SAMPLE_PROFILE, pages=chosen, variant=variant)
+            row[variant] = _figures(score)
+            # Errors of the validation part are not shown unless asked: rules are not written from them.
+            if variant == "plain" and (split == "development" or show_validation_errors):
+                row["errors"] = score.errors[:errors]
+        row["baseline_accuracy"] = score_corpus(corpus, naive_name_mapper, SAMPLE_PROFILE, pages=chosen).accuracy
+        splits[split] = row
+    return {
         "pages": ours.pages, "forms": ours.forms, "scored_fields": ours.scored,
         "accuracy": ours.accuracy, "baseline_accuracy": base.accuracy,
         "all_fields_accuracy": ours.all_fields_accuracy, "baseline_all_fields_accuracy": base.all_fields_accuracy,
@@ -77,13 +111,13 @@ def corpus_section(corpus: Path, errors: int) -> dict[str, Any]:
         "ms_per_form_mean": mean_ms, "ms_per_form_p95": p95_ms, "baseline_ms_per_form_mean": base.ms_per_form()[0],
         "wall_ms_per_form_mean": wall_mean, "wall_ms_per_form_p95": wall_p95,
         "wall_s": wall,
+        "splits": splits,
         "per_key": {k: dict(zip(("precision", "recall", "support"), ours.precision_recall(k), strict=True))
                     for k in keys},
         "baseline_per_key": {k: dict(zip(("precision", "recall", "support"), base.precision_recall(k),
                                          strict=True)) for k in keys},
-        "errors": ours.errors[:errors],
+        "errors": [e for e in ours.errors if split_of(e[0]) == "development" or show_validation_errors][:errors],
     }
-    return result
 
 
 def print_corpus(r: dict[str, Any]) -> None:
@@ -115,6 +149,45 @@ def print_corpus(r: dict[str, Any]) -> None:
         print("\nFirst errors (page, form, field name, wanted, got):")
         for e in r["errors"]:
             print("  ", *e)
+
+
+def print_splits(r: dict[str, Any]) -> None:
+    dev, val = r["splits"]["development"], r["splits"]["validation"]
+    print(f"\nSplit by a fixed hash of the page id: development {dev['plain']['pages']} pages, "
+          f"validation {val['plain']['pages']} pages (no rule is written from the validation pages)")
+    print(f"{'figure':52} {'development':>12} {'validation':>12}")
+
+    def line(label: str, fn: Any) -> None:
+        print(f"{label:52} {fn(dev):>12} {fn(val):>12}")
+
+    pct = lambda x: f"{100 * x:.1f}%"  # noqa: E731
+    line("forms (with formless groups) / fields with a mapped code",
+         lambda s: f"{s['plain']['forms']}/{s['plain']['scored_fields']}")
+    line("field accuracy (mapped codes)", lambda s: pct(s["plain"]["accuracy"]))
+    line("  name-only baseline", lambda s: pct(s["baseline_accuracy"]))
+    line("accuracy, every annotated field", lambda s: pct(s["plain"]["all_fields_accuracy"]))
+    line("honeypots given a value / honeypots", lambda s: f"{s['plain']['honeypot_fills']}/{s['plain']['honeypots']}")
+    line("recall: annotated fields returned", lambda s: pct(s["plain"]["recall"]))
+    line("  never returned / of which outside any <form>",
+         lambda s: f"{s['plain']['not_returned']}/{s['plain']['not_returned_outside_form']}")
+    for variant, what in (("formless", "same pages, <form> -> <div> (React-style)"),
+                          ("shadow", "same pages, forms inside open shadow roots")):
+        print(what)
+        line("  field accuracy", lambda s, v=variant: pct(s[v]["accuracy"]))
+        line("  recall / honeypots given a value",
+             lambda s, v=variant: f"{pct(s[v]['recall'])} {s[v]['honeypot_fills']}/{s[v]['honeypots']}")
+
+
+def print_token_audit(corpus: Path) -> int:
+    """Heuristic tokens that match the fields of exactly one corpus page (defects when they exist for it)."""
+    audit = token_audit(corpus)
+    single = [(key, tok, pages[0]) for (key, tok), pages in audit.items() if len(pages) == 1]
+    unused = sum(1 for pages in audit.values() if not pages)
+    print(f"token audit: {len(audit)} tokens; {unused} match no corpus page (other languages, sandbox wording); "
+          f"{len(single)} match exactly one page:")
+    for key, tok, page in single:
+        print(f"  {key:20} {tok!r:40} {page} ({split_of(page)})")
+    return len(single)
 
 
 async def sandbox_section() -> dict[str, Any]:
@@ -182,15 +255,27 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-sandbox", action="store_true", help="skip the sandbox sites")
     parser.add_argument("--no-corpus", action="store_true", help="skip the corpus")
     parser.add_argument("--json", action="store_true", help="print the figures as one JSON object")
-    parser.add_argument("--errors", type=int, default=0, help="show the first N corpus errors")
+    parser.add_argument("--errors", type=int, default=0,
+                        help="show the first N corpus errors (development pages only)")
+    parser.add_argument("--validation-errors", action="store_true",
+                        help="include the validation pages' errors (do not write rules from them)")
+    parser.add_argument("--token-audit", action="store_true",
+                        help="list heuristic tokens that match the fields of only one corpus page, and stop")
     args = parser.parse_args(argv)
+    if args.token_audit:
+        if not (args.corpus / "index.json").is_file():
+            print(f"corpus not found at {args.corpus}; nothing to audit", file=sys.stderr)
+            return 0
+        print_token_audit(args.corpus)
+        return 0
     report: dict[str, Any] = {"pinning": pin_one_core()}
     if not args.no_corpus:
         if not (args.corpus / "index.json").is_file():
             print(f"corpus not found at {args.corpus} (set DIRBOLT_CORPUS_DIR or --corpus); skipping it",
                   file=sys.stderr)
         else:
-            report["corpus"] = corpus_section(args.corpus, args.errors)
+            report["corpus"] = corpus_section(args.corpus, args.errors,
+                                              show_validation_errors=args.validation_errors)
     if not args.no_sandbox:
         report["sandbox"] = asyncio.run(sandbox_section())
     if args.json:
@@ -199,6 +284,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"form brain benchmark ({report['pinning']}, no LLM)")
     if "corpus" in report:
         print_corpus(report["corpus"])
+        print_splits(report["corpus"])
     if "sandbox" in report:
         print_sandbox(report["sandbox"])
     return 0

@@ -49,6 +49,10 @@ def try_command(
     for f in outcome["fields"]:
         table.add_row(f["name"] or f["id"] or "", f["key"], f["strategy"], f["value"] or "")
     console.print(table)
+    if outcome["blocked_requests"]:
+        console.print(f"blocked by the network policy ({len(outcome['blocked_requests'])}):")
+        for item in outcome["blocked_requests"]:
+            console.print(f"  {item['url']}  ({item['reason']})", markup=False, highlight=False)
 
 
 def map_form_command(

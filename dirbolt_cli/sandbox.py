@@ -17,6 +17,9 @@ def sandbox(
                                                       "(listed by /_admin/catalog.json)")] = 1,
     write_catalog: Annotated[bool, typer.Option(help="regenerate catalog.json from the site classes and exit")
                              ] = False,
+    cdn_url: Annotated[str | None, typer.Option(help="the second origin (CDN, widget host) when the other host "
+                                                     "name of this server (127.0.0.1 / localhost) does not reach it")
+                       ] = None,
     list_sites: Annotated[bool, typer.Option("--list", help="print every site, its behaviours and expected status")
                           ] = False,
 ) -> None:
@@ -37,7 +40,7 @@ def sandbox(
     import uvicorn
 
     console.print(f"sandbox directory network on http://{host}:{port}/")
-    uvicorn.run(create_app(seed=seed, mirrors=mirrors), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(seed=seed, mirrors=mirrors, cdn_url=cdn_url), host=host, port=port, log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

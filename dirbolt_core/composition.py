@@ -53,7 +53,8 @@ def job_queue(settings: Settings, *, endpoint_url: str | None = None) -> JobQueu
 def browser_options(settings: Settings) -> BrowserOptions:
     return BrowserOptions(chromium_path=settings.chromium_path, headless=settings.headless,
                           step_timeout_ms=settings.step_timeout_ms,
-                          navigation_timeout_ms=settings.navigation_timeout_ms)
+                          navigation_timeout_ms=settings.navigation_timeout_ms,
+                          block_resource_types=settings.blocked_resource_types())
 
 
 def artifact_store(settings: Settings, *, uri: str | None = None) -> ArtifactStore:

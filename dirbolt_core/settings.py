@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     headless: bool = True
     step_timeout_ms: int = 15_000
     navigation_timeout_ms: int = 20_000
+    # Resource types the browser never fetches (Playwright's names, comma-separated: media, font,
+    # image, stylesheet...): filling a form never needs them. Empty: fetch everything.
+    block_resource_types: str = "media,font"
 
     # Proof storage: a folder path, file://..., s3://bucket/prefix or supabase://bucket/prefix.
     artifacts_uri: str | None = None
@@ -161,6 +164,9 @@ class Settings(BaseSettings):
 
     def resolved_artifacts_uri(self) -> str:
         return self.artifacts_uri or str(self.home / "artifacts")
+
+    def blocked_resource_types(self) -> tuple[str, ...]:
+        return tuple(t.strip().lower() for t in self.block_resource_types.split(",") if t.strip())
 
     @property
     def production(self) -> bool:

@@ -108,8 +108,11 @@ def catalog_json() -> str:
     return json.dumps(catalog_entries(SITE_CLASSES), indent=2, ensure_ascii=False) + "\n"
 
 
-def create_app(seed: int = 7, mirrors: int = 1) -> Starlette:
-    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories."""
+def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None) -> Starlette:
+    """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories.
+
+    `cdn_url`: the sandbox's second origin (its CDN and widget host), when the other host name of the
+    same server (127.0.0.1 <-> localhost) does not reach it (a container's service name)."""
     record = SubmissionRecord()
     sites: dict[str, Site] = {cls.id: cls(record, seed) for cls in mirror_classes(mirrors)}
 
@@ -196,6 +199,7 @@ def create_app(seed: int = 7, mirrors: int = 1) -> Starlette:
             routes.append(Route(f"{site.base}/{sub}", _gated(site, handler, submission), methods=[method]))
     app = Starlette(routes=routes)
     app.state.record = record
+    app.state.cdn_url = cdn_url
     app.state.sites = sites
     return app
 

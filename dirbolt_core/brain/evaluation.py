@@ -11,7 +11,9 @@ key (not a profile key). `XX` (not annotated) is left out of every figure.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import re
 import statistics
 import time
 from collections import Counter
@@ -20,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from dirbolt_core.brain.extract import extract_forms_from_html
+from dirbolt_core.brain.extract import extract_forms_from_doc, extract_forms_from_html, parse_document
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
 from dirbolt_core.brain.values import fit_text, value_for_field
 from dirbolt_core.models import BusinessProfile
@@ -54,6 +56,10 @@ class CorpusScore:
     other_correct: int = 0
     honeypots: int = 0
     honeypot_fills: int = 0
+    labelled: int = 0  # annotated fields (not XX) of the pages' forms
+    found_elsewhere: int = 0  # ... returned, but in another field group than their <form>'s
+    not_returned: int = 0  # ... the brain never returned (in no group of the page)
+    not_returned_outside_form: int = 0  # ... of which the parse put outside every <form>
     per_key: dict[str, Counter] = field(default_factory=dict)  # key -> tp/fp/fn
     form_ms: list[float] = field(default_factory=list)  # CPU time of extraction + mapping, per form
     wall_ms: list[float] = field(default_factory=list)
@@ -62,6 +68,11 @@ class CorpusScore:
     @property
     def accuracy(self) -> float:
         return self.correct / self.scored if self.scored else 0.0
+
+    @property
+    def recall(self) -> float:
+        """Share of the annotated fields the brain returned (in any field group of their page)."""
+        return 1 - self.not_returned / self.labelled if self.labelled else 0.0
 
     @property
     def all_fields_accuracy(self) -> float:
@@ -86,15 +97,57 @@ def load_index(corpus_dir: Path) -> dict[str, Any]:
     return json.loads((corpus_dir / "index.json").read_text())
 
 
+# The corpus is split once and for all by a hash of each page's id: the validation part is the
+# one no heuristic is tuned on (its errors are not read while developing), the development part
+# is where errors are studied. Changing the salt or the share would be a new split.
+_SPLIT_SALT = "dirbolt-form-brain-split-1"
+VALIDATION_SHARE = 3  # one page in three
+
+
+def split_of(page: str) -> str:
+    """"validation" or "development", fixed by the page id (e.g. "html/example.com-0.html")."""
+    digest = hashlib.sha256(f"{_SPLIT_SALT}:{page}".encode()).hexdigest()
+    return "validation" if int(digest[:8], 16) % VALIDATION_SHARE == 0 else "development"
+
+
+# Variants of a page that test how extraction copes with the markup of modern sites, with the
+# page's own labels: "formless" (every <form> becomes a <div>: a React-style page), "shadow"
+# (each form's content moves into an open declarative shadow root of a custom element, with no
+# <form> left: a web component).
+VARIANTS = ("plain", "formless", "shadow")
+
+
+def page_variant(html: bytes, variant: str) -> Any | None:
+    doc = parse_document(html)
+    if doc is None or variant == "plain":
+        return doc
+    from lxml import etree
+
+    for form in list(doc.iter("form")):
+        form.tag = "div"
+        for attr in ("action", "method", "name"):
+            form.attrib.pop(attr, None)
+        if variant == "shadow":
+            host = etree.Element("x-listing-form")
+            template = etree.SubElement(host, "template", shadowrootmode="open")
+            form.addprevious(host)
+            template.append(form)
+    return doc
+
+
 def score_corpus(corpus_dir: Path, mapper: Mapper, profile: BusinessProfile, *,
-                 pages: Iterable[str] | None = None) -> CorpusScore:
+                 pages: Iterable[str] | None = None, variant: str = "plain") -> CorpusScore:
     index = load_index(corpus_dir)
     score = CorpusScore()
     for page in pages or sorted(index):
         info = index[page]
         html = (corpus_dir / page).read_bytes()
         started, cpu_started = time.perf_counter(), time.process_time()
-        forms = extract_forms_from_html(html)
+        if variant == "plain":
+            forms = extract_forms_from_html(html)
+        else:
+            doc = page_variant(html, variant)
+            forms = extract_forms_from_doc(doc) if doc is not None else []
         mappings = [mapper(f) for f in forms]
         cpu = (time.process_time() - cpu_started) * 1000
         wall = (time.perf_counter() - started) * 1000
@@ -103,19 +156,95 @@ def score_corpus(corpus_dir: Path, mapper: Mapper, profile: BusinessProfile, *,
         if forms:  # a page's parse is shared by its forms
             score.form_ms += [cpu / len(forms)] * len(forms)
             score.wall_ms += [wall / len(forms)] * len(forms)
+        groups = [_by_name(f, m) for f, m in zip(forms, mappings, strict=True)]
         for fi, labelled in enumerate(info["visible_html_fields"]):
-            if fi >= len(forms):
+            wanted = [(n, c) for n, c in labelled.items() if c != NOT_ANNOTATED]
+            if not wanted:
                 continue
-            by_name: dict[str, tuple[FormField, FieldMapping]] = {}
-            for f, m in zip(forms[fi].fields, mappings[fi].fields, strict=True):
-                if f.name is not None and f.name not in by_name:
-                    by_name[f.name] = (f, m)
-            for name, code in labelled.items():
-                if code == NOT_ANNOTATED or name not in by_name:
-                    continue
-                f, m = by_name[name]
-                _score_field(score, page, fi, name, code, f, m, profile)
+            score.labelled += len(wanted)
+            names = {n for n, _ in wanted}
+            # The form's own group: the same position for <form>s read as such; else the group
+            # holding most of the form's annotated fields.
+            home = groups[fi] if variant == "plain" and fi < len(groups) else \
+                max(groups, key=lambda g: len(names & g.keys()), default={})
+            for name, code in wanted:
+                found = home.get(name)
+                if found is None:
+                    found = next((g[name] for g in groups if name in g), None)
+                    if found is None:
+                        score.not_returned += 1
+                        score.not_returned_outside_form += _outside_form(html, name)
+                        continue
+                    score.found_elsewhere += 1
+                _score_field(score, page, fi, name, code, found[0], found[1], profile)
     return score
+
+
+def _by_name(form: FormInfo, mapping: FormMapping) -> dict[str, tuple[FormField, FieldMapping]]:
+    out: dict[str, tuple[FormField, FieldMapping]] = {}
+    for f, m in zip(form.fields, mapping.fields, strict=True):
+        if f.name is not None and f.name not in out:
+            out[f.name] = (f, m)
+    return out
+
+
+def _outside_form(html: bytes, name: str) -> bool:
+    doc = parse_document(html)
+    if doc is None:
+        return False
+    return any(not any(a.tag == "form" for a in el.iterancestors())
+               for el in doc.iter("input", "select", "textarea", "button") if el.get("name") == name)
+
+
+# ------------------------------------------------------------------ token audit
+def rule_tokens() -> list[tuple[str, str]]:
+    """Every top-level alternative of every heuristic rule: (key, regex token)."""
+    from dirbolt_core.brain.heuristics import _RULES
+
+    return [(key, tok) for key, pattern in _RULES for tok in _alternatives(pattern)]
+
+
+def _alternatives(pattern: str) -> list[str]:
+    out, depth, start, i, in_class = [], 0, 0, 0, False
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            out.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    out.append(pattern[start:])
+    return [t for t in out if t]
+
+
+def token_audit(corpus_dir: Path) -> dict[tuple[str, str], list[str]]:
+    """(key, token) -> the corpus pages where the token matches some text of some field
+    (label, name, placeholder, nearby text...). A token matching exactly one page is suspect:
+    it may exist to match that page."""
+    from dirbolt_core.brain.heuristics import field_sources
+
+    texts_of: dict[str, set[str]] = {}
+    for page in sorted(load_index(corpus_dir)):
+        texts: set[str] = set()
+        for form in extract_forms_from_html((corpus_dir / page).read_bytes()):
+            for f in form.fields:
+                texts.update(t[:300] for t in field_sources(f).values() if t)
+        texts_of[page] = texts
+    audit: dict[tuple[str, str], list[str]] = {}
+    for key, tok in rule_tokens():
+        rx = re.compile(tok, re.IGNORECASE)
+        audit[(key, tok)] = [page for page, texts in texts_of.items() if any(rx.search(t) for t in texts)]
+    return audit
 
 
 def _score_field(score: CorpusScore, page: str, fi: int, name: str, code: str, f: FormField, m: FieldMapping,
@@ -134,7 +263,10 @@ def _score_field(score: CorpusScore, page: str, fi: int, name: str, code: str, f
             score.per_key.setdefault(got, Counter())["fp"] += 1
         if code == "hp":
             score.honeypots += 1
-            score.honeypot_fills += value_for_field(m, f, profile) is not None
+            # Judged as if the box were in view: the value helper gives hidden boxes nothing
+            # anyway, what is measured is whether the brain itself knows the trap.
+            shown = f.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None})
+            score.honeypot_fills += value_for_field(m, shown, profile) is not None
         return
     score.other += 1
     ok = got not in PROFILE_KEYS or (code in STREET_PART_CODES and got == "address_line1")

@@ -31,7 +31,41 @@ if TYPE_CHECKING:
 
 UID_ATTR = "data-dirbolt-uid"
 HIDER_ATTR = "data-dirbolt-hider"
+# Set by the live script on a control whose form owner (el.form) is a <form> it is not inside
+# (a form opened inside a table is closed by the parser, its inputs still belong to it).
+OWNER_ATTR = "data-dirbolt-form"
+# Set by the live script on a clickable element (not a button) whose text says submit/create/...
+CLICKABLE_ATTR = "data-dirbolt-clickable"
+SHADOW_TAG = "dirbolt-shadow-root"  # a <template shadowrootmode> (declarative or serialized live)
 _CONTROL_TAGS = ("input", "select", "textarea", "button")
+_WIDGET_ROLES = ("combobox", "listbox", "checkbox", "switch", "textbox", "button")
+# Every control and custom widget, in document order (an XPath union is ordered).
+_CONTROLS_XPATH = etree.XPath(
+    "//input | //select | //textarea | //button"
+    " | //*[@role='combobox' or @role='listbox' or @role='checkbox' or @role='switch' or @role='textbox'"
+    " or @role='button' or @" + CLICKABLE_ATTR + "]"
+    " | //*[@contenteditable and @contenteditable!='false']")
+# Clickable elements that may be a formless form's submit when their text says so.
+_CLICKABLE_XPATH = etree.XPath(
+    "//a[@onclick or @href='#' or starts-with(@href, 'javascript') or not(@href)] | //*[@onclick]"
+    " | //div[@tabindex] | //span[@tabindex]"
+    " | //*[(self::a or self::div or self::span) and (contains(@class, 'btn') or contains(@class, 'utton'))]")
+# What a submit-like control says: submit, send, create, add, register, continue... (the languages
+# of the heuristics, cheaply). Shared with the live script (same syntax in Python and JavaScript).
+SUBMIT_WORDS = (
+    r"submit|send|save|create|add|register|sign ?up|continue|next|publish|post|apply|join|finish|"
+    r"request|get listed|list (your|my)|claim|confirm|"
+    r"absenden|senden|speichern|weiter|registrieren|eintragen|hinzufügen|erstellen|"
+    r"envoyer|valider|enregistrer|continuer|inscri|ajouter|créer|suivant|"
+    r"enviar|guardar|registrar|continuar|añadir|crear|siguiente|"
+    r"invia|salva|registra|continua|aggiungi|crea|avanti|"
+    r"verzenden|opslaan|registreren|doorgaan|toevoegen|aanmelden|volgende|"
+    r"wyślij|zapisz|dodaj|utwórz|dalej|zarejestruj|"
+    r"отправ|сохран|добав|созда|зарегистр|продолж|далее|"
+    r"indsend|tilføj|opret|skicka|spara|gönder|kaydet|ekle|odeslat|uložit|küld|mentés"
+)
+_BUTTON_TEXT_PREFIX = r"^[\s>»→✓+*·•\-]*(?:"
+_SUBMIT_TEXT = re.compile(_BUTTON_TEXT_PREFIX + SUBMIT_WORDS + ")", re.IGNORECASE)
 _SKIP_TEXT_TAGS = frozenset({"script", "style", "noscript", "template", "option", "optgroup", "select",
                              "textarea", "button"})
 _WS = re.compile(r"\s+")
@@ -138,6 +172,53 @@ def _css_escape(value: str) -> str:
     return re.sub(r'(["\\])', r"\\\1", value)
 
 
+_DATA_NAME_ATTRS = ("data-field", "data-name", "data-field-name", "data-testid", "data-test-id", "data-test",
+                    "data-qa", "data-cy", "data-key", "data-automation-id", "data-id")
+_DATEPICKER = re.compile(r"date-?picker|datetimepicker|flatpickr|pikaday|hasDatepicker|datepick", re.IGNORECASE)
+_NATIVE_DATE_TYPES = frozenset({"date", "month", "datetime-local", "week"})
+
+
+def _role(el: Any) -> str:
+    return (el.get("role") or "").strip().lower()
+
+
+def _data_name(control: Any) -> str | None:
+    for attr in _DATA_NAME_ATTRS:
+        value = control.get(attr)
+        if value and value.strip():
+            return value.strip()[:80]
+    return None
+
+
+def _css_path(el: Any) -> str:
+    """A structural selector for an element with no id, name or uid (saved pages only): tags with
+    :nth-of-type up to the nearest ancestor with an id; across a shadow root, a descendant step."""
+    if el.get("id"):
+        return f'{el.tag}[id="{_css_escape(el.get("id"))}"]'
+    parts: list[str] = []
+    node = el
+    while node is not None and isinstance(node.tag, str) and node.tag not in ("html", "body"):
+        if node.tag == SHADOW_TAG:
+            parts.append(" ")
+            node = node.getparent()
+            continue
+        if node is not el and node.get("id"):
+            parts.append(f'[id="{_css_escape(node.get("id"))}"]')
+            break
+        nth = 1 + sum(1 for sib in node.itersiblings(preceding=True) if sib.tag == node.tag)
+        parts.append(f"{node.tag}:nth-of-type({nth})")
+        node = node.getparent()
+        if node is not None and node.tag == "body":
+            parts.append("body")
+    out = ""
+    for part in reversed(parts):
+        if part == " ":
+            out += " "
+        else:
+            out += (part if not out or out.endswith(" ") else " > " + part)
+    return out.strip() or el.tag
+
+
 def _selector(control: Any) -> str:
     uid = control.get(UID_ATTR)
     if uid:
@@ -150,25 +231,69 @@ def _selector(control: Any) -> str:
         if (control.get("type") or "").lower() in ("radio", "checkbox") and control.get("value") is not None:
             sel += f'[value="{_css_escape(control.get("value"))}"]'
         return sel
-    return tag
+    for attr in (*_DATA_NAME_ATTRS, "aria-label", "placeholder"):
+        if control.get(attr):
+            return f'{tag}[{attr}="{_css_escape(control.get(attr))}"]'
+    return _css_path(control)
+
+
+def _widget(control: Any) -> str | None:
+    """What custom control an element is (FormField.widget), None for a plain native control."""
+    tag = control.tag
+    role = _role(control)
+    if tag in _CONTROL_TAGS:
+        if tag != "input":
+            return None
+        ctype = (control.get("type") or "text").strip().lower()
+        if ctype in _NATIVE_DATE_TYPES:
+            return "date"
+        if role == "combobox":
+            return "combobox"
+        if ctype in ("text", "") and _DATEPICKER.search(" ".join(
+                (control.get("class") or "", control.get("data-provide") or "", control.get("data-toggle") or ""))):
+            return "date"
+        return None
+    if role in ("checkbox", "switch"):
+        return "checkbox"
+    if role in ("combobox", "listbox"):
+        return role
+    editable = control.get("contenteditable")
+    if role == "textbox" or (editable is not None and editable.strip().lower() != "false"):
+        return "contenteditable"
+    return "button"
 
 
 def _control_type(control: Any) -> str:
     tag = control.tag
     if tag in ("select", "textarea"):
         return tag
-    ctype = (control.get("type") or ("submit" if tag == "button" else "text")).strip().lower()
-    return ctype or "text"
+    if tag in ("input", "button"):
+        ctype = (control.get("type") or ("submit" if tag == "button" else "text")).strip().lower()
+        return ctype or "text"
+    widget = _widget(control)
+    if widget == "contenteditable":
+        return "text" if control.get("aria-multiline") == "false" else "textarea"
+    if widget == "button":
+        return "submit" if _SUBMIT_TEXT.search(_text(control)[:60]) else "button"
+    return widget or "text"
 
 
 def _is_fillable(control: Any) -> bool:
-    return control.tag in ("select", "textarea") or (
-        control.tag == "input" and _control_type(control) not in _FILLABLE_TYPES)
+    if control.tag in ("select", "textarea"):
+        return True
+    if control.tag == "input":
+        return _control_type(control) not in _FILLABLE_TYPES
+    return control.tag != "button" and _widget(control) not in (None, "button")
 
 
 def _is_box(control: Any) -> bool:
     """A control whose label comes before it (not a checkbox or radio, whose label follows)."""
     return _is_fillable(control) and _control_type(control) not in ("checkbox", "radio")
+
+
+def _is_opaque(el: Any) -> bool:
+    """A control whose own text is its label or value, not the next field's label."""
+    return el.tag == "button" or (el.tag not in _CONTROL_TAGS and _widget(el) != "checkbox")
 
 
 @dataclass
@@ -209,8 +334,9 @@ def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str]] 
             stream.before[id(el)] = _clean(" ".join(pending))[-240:]
             pending.clear()
             last_ctrl[0] = id(el)
-            owned[0] = tag == "input" and (el.get("type") or "").lower() in ("checkbox", "radio")
-            if tag == "button":  # a button's own text is its label, not the next field's
+            owned[0] = (tag == "input" and (el.get("type") or "").lower() in ("checkbox", "radio")) or (
+                tag not in _CONTROL_TAGS and _widget(el) == "checkbox")
+            if _is_opaque(el):  # a button's own text is its label, not the next field's
                 return
         if tag in _SKIP_TEXT_TAGS or tag == "legend":  # a legend is the section's title, kept apart
             if tag == "legend" and pending:
@@ -247,7 +373,8 @@ def _nearby_texts(controls: list[Any], stream: _Stream) -> dict[int, str]:
         chunks = befores[i]
         # Boxes right after this one with no text of their own (a "labels row, boxes row" layout).
         j = i + 1
-        while j < len(controls) and not befores[j] and _is_box(controls[j]) and _is_box(controls[i]):
+        while j < len(controls) and not befores[j] and _is_box(controls[j]) and _is_box(controls[i]) \
+                and not _names_itself(controls[j]):
             j += 1
         run = j - i
         if run > 1 and len(chunks) >= run and all(len(c) <= 60 for c in chunks[-run:]):
@@ -262,6 +389,11 @@ def _nearby_texts(controls: list[Any], stream: _Stream) -> dict[int, str]:
             out[id(controls[i])] = last[-120:]
         i += 1
     return out
+
+
+def _names_itself(control: Any) -> bool:
+    """A box that says what it is (placeholder, aria-label): not one of a row waiting for labels."""
+    return bool(control.get("placeholder") or control.get("aria-label") or control.get("aria-labelledby"))
 
 
 def _first_chunk(text: str) -> str:
@@ -296,16 +428,66 @@ def _section(control: Any, form: Any) -> str:
 class _FormContext:
     """Per-document facts every control of every form reads."""
 
-    def __init__(self, doc: Any, live: dict[str, dict] | None):
+    def __init__(self, doc: Any, live: dict[str, dict] | None, shadow: bool = False):
         self.doc = doc
         self.live = live
-        self.labels_for: dict[str, list[Any]] = {}
+        # With shadow roots, ids are looked up within the element's own root (each web component
+        # may have its own id="x" and <label for="x">).
+        self.shadow = shadow
+        self.labels_for: dict[tuple[Any, str], list[Any]] = {}
         for lbl in doc.iter("label"):
             if lbl.get("for"):
-                self.labels_for.setdefault(lbl.get("for"), []).append(lbl)
+                self.labels_for.setdefault((self.scope(lbl), lbl.get("for")), []).append(lbl)
         self.css = _hidden_css_selectors(doc)
+        # An <input> inside an ARIA 1.1 combobox wrapper: the input is the field, the wrapper's
+        # listbox its options.
+        self.combo_wrapper: dict[Any, Any] = {}
         # Keyed by the element itself: an lxml proxy's id() is reused once it is collected.
         self._hidden_cache: dict[Any, tuple[Any, str] | None] = {}
+
+    def scope(self, el: Any) -> Any:
+        """The shadow root (SHADOW_TAG element) an element lives in; None for the document."""
+        if not self.shadow:
+            return None
+        return next((a for a in el.iterancestors() if a.tag == SHADOW_TAG), None)
+
+    def by_id(self, ref: str, near: Any) -> Any:
+        scope = self.scope(near)
+        if scope is None:
+            return self.doc.get_element_by_id(ref, None)
+        return next(iter(scope.xpath(".//*[@id=$ref]", ref=ref)), None)
+
+    def labels(self, control: Any) -> list[Any]:
+        cid = control.get("id")
+        return self.labels_for.get((self.scope(control), cid), []) if cid else []
+
+    def widget(self, control: Any) -> str | None:
+        return "combobox" if control in self.combo_wrapper else _widget(control)
+
+    def aria_options(self, control: Any, widget: str | None) -> list[FieldOption]:
+        """Options of a combobox's listbox (aria-controls / aria-owns), of a listbox, or a <datalist>."""
+        owner = self.combo_wrapper.get(control, control)
+        boxes: list[Any] = []
+        if widget == "listbox":
+            boxes.append(control)
+        for source in (owner, control):
+            for attr in ("aria-controls", "aria-owns", "list"):
+                for ref in (source.get(attr) or "").split():
+                    found = self.by_id(ref, source)
+                    if found is not None and found not in boxes:
+                        boxes.append(found)
+        options: list[FieldOption] = []
+        for box in boxes:
+            if box.tag == "datalist":
+                for o in box.iter("option"):
+                    value = o.get("value") if o.get("value") is not None else _text(o)
+                    options.append(FieldOption(value=value, text=_clean(o.get("label") or o.text_content() or value)))
+                continue
+            for o in box.xpath(".//*[@role='option']"):
+                text = _text(o)
+                options.append(FieldOption(value=o.get("data-value") or o.get("value") or text, text=text,
+                                           selected=o.get("aria-selected") == "true"))
+        return options[:500]
 
     def static_hider(self, control: Any) -> tuple[Any, str] | None:
         """The nearest element (the control or an ancestor) that hides the control, and why."""
@@ -391,8 +573,7 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
     ctype = _control_type(control)
     label_parts: list[str] = []
     cid = control.get("id")
-    if cid and cid in ctx.labels_for:
-        label_parts += [_text(lbl) for lbl in ctx.labels_for[cid]]
+    label_parts += [_text(lbl) for lbl in ctx.labels(control)]
     parent = control.getparent()
     while parent is not None and isinstance(parent.tag, str) and parent is not form:
         if parent.tag == "label":
@@ -402,22 +583,29 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
     labelledby = control.get("aria-labelledby")
     if labelledby:
         for ref in labelledby.split():
-            found = ctx.doc.get_element_by_id(ref, None)
+            found = ctx.by_id(ref, control)
             if found is not None:
                 label_parts.append(_text(found))
     aria_label = control.get("aria-label")
     label = next((p for p in label_parts if p), "") or _clean(aria_label)
-    if tag == "button" or ctype in ("submit", "button", "reset", "image"):
+    widget = ctx.widget(control)
+    if tag == "button" or widget == "button" or ctype in ("submit", "button", "reset", "image"):
         label = label or _text(control) or _clean(control.get("value")) or _clean(control.get("alt"))
+    placeholder = control.get("placeholder") or control.get("data-placeholder") or control.get("aria-placeholder")
     options: list[FieldOption] = []
     if tag == "select":
         options = [FieldOption(value=o.get("value") if o.get("value") is not None else _text(o),
                                text=_clean(o.text_content()), selected=o.get("selected") is not None)
                    for o in control.iter("option")]
+    elif widget in ("combobox", "listbox") or (tag == "input" and control.get("list")):
+        options = ctx.aria_options(control, widget)
+        if widget == "combobox" and tag != "input" and not placeholder:
+            shown = _text(control)  # what the closed box shows: "Choose a category"
+            placeholder = shown[:80] if shown and len(shown) <= 80 else None
     visible, reason, scope = _visibility(control, form, fillable, ctx, hider_counts)
     return FormField(
         tag=tag, type=ctype, name=control.get("name"), id=cid, label=label[:200],
-        placeholder=control.get("placeholder") or control.get("data-placeholder"),
+        placeholder=placeholder, widget=widget, data_name=_data_name(control),
         autocomplete=control.get("autocomplete"), aria_label=aria_label, title=control.get("title"),
         nearby_text=nearby.get(id(control), ""), text_after=_first_chunk(stream.after.get(id(control), "")),
         section=_section(control, form), css_class=control.get("class"), hints=_ancestor_hints(control, form),
@@ -467,32 +655,232 @@ def extract_forms_from_html(html: str | bytes, *, live: dict[str, dict] | None =
 
 def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
                            frame_url: str | None = None) -> list[FormInfo]:
-    ctx = _FormContext(doc, live)
+    """The page's <form> elements in document order, then its formless field groups."""
+    has_templates = _mark_shadow_roots(doc)
+    ctx = _FormContext(doc, live, shadow=has_templates and next(doc.iter(SHADOW_TAG), None) is not None)
+    controls = _collect_controls(doc, ctx, has_templates)
     forms: list[FormInfo] = []
-    for index, form in enumerate(doc.iter("form")):
-        controls = list(form.iter(*_CONTROL_TAGS))
-        # Controls outside the <form> that name it with form="id" belong to it too.
-        if form.get("id"):
-            inside = {id(c) for c in controls}
-            controls += [c for c in doc.iter(*_CONTROL_TAGS) if c.get("form") == form.get("id")
-                         and id(c) not in inside]
-        stream = _text_stream(form, controls, ctx.css)
-        fillable = [c for c in controls if _is_fillable(c)]
-        counts = _hider_counts(fillable, form, ctx)
-        nearby = _nearby_texts(controls, stream)
-        fields = [_field(c, form, ctx, stream, nearby, fillable, counts) for c in controls]
-        uid = form.get(UID_ATTR)
-        forms.append(FormInfo(
-            index=index, action=form.get("action"), method=(form.get("method") or "get").lower(),
-            fields=fields, heading=_heading(form), frame_url=frame_url,
-            selector=f'[{UID_ATTR}="{uid}"]' if uid else f"form >> nth={index}",
-            name=form.get("name") or form.get("id"),
-        ))
+    form_els = list(doc.iter("form"))
+    if has_templates:
+        form_els = [f for f in form_els if not _in_inert_template(f)]
+    owned: set[Any] = set()
+    if form_els:
+        form_set = set(form_els)
+        ancestors_of: dict[Any, list[Any]] = {}
+        for c in controls:
+            chain = [a for a in c.iterancestors() if a in form_set]
+            if chain:
+                ancestors_of[c] = chain
+        by_id = {f.get("id"): f for f in form_els if f.get("id")}
+        by_uid = {f.get(UID_ATTR): f for f in form_els if f.get(UID_ATTR)}
+        claimed: dict[Any, list[Any]] = {}
+        for c in controls:
+            owner = by_id.get(c.get("form")) if c.get("form") else None
+            if owner is None and c.get(OWNER_ATTR):
+                owner = by_uid.get(c.get(OWNER_ATTR))
+            if owner is not None:
+                claimed.setdefault(owner, []).append(c)
+        for index, form in enumerate(form_els):
+            inside = [c for c in controls if form in ancestors_of.get(c, ())]
+            # Controls outside the <form> that name it (form="id", or the browser's form owner).
+            extra = [c for c in claimed.get(form, ()) if form not in ancestors_of.get(c, ())]
+            owned.update(inside)
+            owned.update(extra)
+            uid = form.get(UID_ATTR)
+            forms.append(_form_info(form, inside + extra, ctx, index=index, frame_url=frame_url,
+                                    text_root=_common_ancestor([form, *extra]) if extra else None,
+                                    selector=f'[{UID_ATTR}="{uid}"]' if uid else f"form >> nth={index}",
+                                    action=form.get("action"), method=(form.get("method") or "get").lower(),
+                                    name=form.get("name") or form.get("id")))
+    orphans = [c for c in controls if c not in owned]
+    if any(_is_field(c) for c in orphans):
+        for container, members in _formless_groups(orphans, owned):
+            uid = container.get(UID_ATTR)
+            forms.append(_form_info(container, members, ctx, index=len(forms), frame_url=frame_url,
+                                    selector=f'[{UID_ATTR}="{uid}"]' if uid else _css_path(container),
+                                    action=None, method="post", name=container.get("id") or container.get("name"),
+                                    formless=True))
     return forms
 
 
+def _form_info(container: Any, controls: list[Any], ctx: _FormContext, *, index: int, frame_url: str | None,
+               selector: str, action: str | None, method: str, name: str | None,
+               formless: bool = False, text_root: Any = None) -> FormInfo:
+    # Controls outside the <form> (form="id", or a form the parser closed inside a table) take
+    # their labels from the text around them too.
+    stream = _text_stream(container if text_root is None else text_root, controls, ctx.css)
+    fillable = [c for c in controls if _is_fillable(c)]
+    counts = _hider_counts(fillable, container, ctx)
+    nearby = _nearby_texts(controls, stream)
+    fields = [_field(c, container, ctx, stream, nearby, fillable, counts) for c in controls]
+    return FormInfo(index=index, action=action, method=method, fields=fields, heading=_heading(container),
+                    frame_url=frame_url, selector=selector, name=name, formless=formless)
+
+
+def _mark_shadow_roots(doc: Any) -> bool:
+    """Declarative shadow roots (<template shadowrootmode=open>) become SHADOW_TAG elements, read
+    like any other markup; other templates stay inert. True when the document has templates."""
+    found = False
+    for t in doc.iter("template"):
+        found = True
+        if t.get("shadowrootmode") is not None or t.get("shadowroot") is not None:
+            t.tag = SHADOW_TAG
+    return found
+
+
+def _in_inert_template(el: Any) -> bool:
+    return any(a.tag == "template" for a in el.iterancestors())
+
+
+def _collect_controls(doc: Any, ctx: _FormContext, has_templates: bool) -> list[Any]:
+    """Native controls and custom widgets in document order (a widget's inner parts folded into it;
+    an ARIA 1.1 combobox wrapper into its input; a combobox's listbox into the combobox)."""
+    raw = _CONTROLS_XPATH(doc)
+    if has_templates:
+        raw = [c for c in raw if not _in_inert_template(c)]
+    controlled: set[str] = set()
+    for c in raw:
+        if _role(c) == "combobox":
+            for attr in ("aria-controls", "aria-owns"):
+                controlled.update((c.get(attr) or "").split())
+    controls: list[Any] = []
+    widgets: set[Any] = set()  # accepted non-native widgets: what is inside them is theirs
+    for c in raw:
+        if c.tag in _CONTROL_TAGS:
+            wrapper = next((a for a in c.iterancestors() if a in widgets), None) if widgets else None
+            if wrapper is not None:
+                if c.tag == "input" and _widget(wrapper) == "combobox":
+                    ctx.combo_wrapper[c] = wrapper
+                    controls.remove(wrapper)
+                    widgets.discard(wrapper)
+                elif _widget(wrapper) == "button":
+                    continue
+                else:
+                    controls.remove(wrapper)
+                    widgets.discard(wrapper)
+            controls.append(c)
+            continue
+        if widgets and any(a in widgets for a in c.iterancestors()):
+            continue
+        widget = _widget(c)
+        if widget == "listbox" and c.get("id") in controlled:
+            continue  # a combobox's list: its options belong to the combobox
+        if widget == "button" and not (c.get("role") or c.get(CLICKABLE_ATTR)):
+            continue
+        widgets.add(c)
+        controls.append(c)
+    return controls
+
+
+def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, list[Any]]]:
+    """Controls outside every <form>, grouped by container: each submit-like control's container is
+    its nearest ancestor holding a fillable control; a field belongs to the innermost such
+    container; a container with one field inside another's joins the outer group. Fields with no
+    submit-like control around them make one group under their common ancestor."""
+    fill = [c for c in orphans if _is_field(c)]
+    holders: dict[Any, int] = {}
+    for c in fill:
+        for a in c.iterancestors():
+            holders[a] = holders.get(a, 0) + 1
+    orphan_set = set(orphans)
+    extra = [x for x in _extra_clickables(orphans[0], owned) if x not in orphan_set]
+    submits = [c for c in orphans if _submit_like(c)] + extra
+    containers: set[Any] = set()
+    for sub in submits:
+        for a in sub.iterancestors():
+            if holders.get(a):
+                containers.add(a)
+                break
+    for c in fill:  # an explicit form role is a container of its own
+        for a in c.iterancestors():
+            if _role(a) in ("form", "search"):
+                containers.add(a)
+                break
+    members_of: dict[Any, list[Any]] = {}
+    leftovers: list[Any] = []
+    everything = _document_order(orphans + extra) if extra else orphans
+    for c in everything:
+        home = next((a for a in c.iterancestors() if a in containers), None)
+        if home is None:
+            if _is_field(c):
+                leftovers.append(c)
+            continue
+        members_of.setdefault(home, []).append(c)
+    # Small inner groups (a row with its own "Add" button) join the group around them.
+    for container in sorted(members_of, key=lambda el: -sum(1 for _ in el.iterancestors())):
+        members = members_of[container]
+        if sum(1 for m in members if _is_field(m)) > 1:
+            continue
+        outer = next((a for a in container.iterancestors() if a in members_of), None)
+        if outer is not None:
+            members_of[outer] += members_of.pop(container)
+    if leftovers:
+        common = _common_ancestor(leftovers)
+        members_of.setdefault(common, []).extend(leftovers)
+    order = {id(c): i for i, c in enumerate(everything)}
+    groups = [(container, sorted(members, key=lambda m: order.get(id(m), 0)))
+              for container, members in members_of.items()]
+    groups = [(c, m) for c, m in groups if any(_is_field(x) for x in m)]
+    groups.sort(key=lambda g: order.get(id(g[1][0]), 0))
+    return groups
+
+
+def _is_field(control: Any) -> bool:
+    """Something a person gives: a fillable control, or a file to upload."""
+    return _is_fillable(control) or (control.tag == "input" and _control_type(control) == "file")
+
+
+def _submit_like(el: Any) -> bool:
+    ctype = _control_type(el)
+    if el.tag == "input":
+        return ctype in ("submit", "image")
+    if el.tag == "button":
+        return ctype == "submit" or bool(_SUBMIT_TEXT.search(_text(el)[:60] or el.get("value") or ""))
+    return _widget(el) == "button" and ctype == "submit"
+
+
+def _extra_clickables(any_el: Any, owned: set[Any]) -> list[Any]:
+    """Links, divs and spans a script makes clickable, whose short text says submit/create/..."""
+    root = any_el.getroottree().getroot()
+    found: list[Any] = []
+    for el in _CLICKABLE_XPATH(root):
+        if el.get("role") or el.get(CLICKABLE_ATTR) or el in owned:
+            continue  # already a control
+        text = el.text_content()
+        if not text or len(text) > 200:
+            continue
+        text = _clean(text)
+        if len(text) > 40 or not _SUBMIT_TEXT.search(text):
+            continue
+        if next(el.iter(*_CONTROL_TAGS), None) is not None:
+            continue
+        if any(a.tag == "form" for a in el.iterancestors()):
+            continue
+        if found and any(a is found[-1] for a in el.iterancestors()):
+            continue  # <a class=btn><span class=btn-label>Submit</span></a>: the outer one
+        found.append(el)
+    return found
+
+
+def _common_ancestor(els: list[Any]) -> Any:
+    chain = [els[0], *els[0].iterancestors()]
+    rest = [set(e.iterancestors()) | {e} for e in els[1:]]
+    for a in chain:
+        if all(a in r for r in rest):
+            return a
+    return chain[-1]
+
+
+def _document_order(els: list[Any]) -> list[Any]:
+    if not els:
+        return []
+    wanted = set(els)
+    root = els[0].getroottree().getroot()
+    return [el for el in root.iter() if el in wanted]
+
+
 _LIVE_SCRIPT = """
-([attr, hiderAttr]) => {
+([attr, hiderAttr, ownerAttr, clickAttr, submitWords]) => {
   const out = {};
   let n = 0;
   const uidOf = (el) => {
@@ -500,12 +888,51 @@ _LIVE_SCRIPT = """
     if (!uid) { uid = String(++n) + '-' + Math.random().toString(36).slice(2, 7); el.setAttribute(attr, uid); }
     return uid;
   };
+  // Up the tree, out of a shadow root to its host.
+  const up = (node) => node.parentElement || (node.parentNode && node.parentNode.host) || null;
   const offscreen = (r) => r.right <= 0 || r.bottom <= 0
     || r.left >= Math.max(document.documentElement.scrollWidth, 4000) || r.top < -1000;
-  const els = document.querySelectorAll('form, input, select, textarea, button');
-  for (const el of els) {
+  const labelOf = (el) => el.closest('label')
+    || (el.id && el.getRootNode().querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+  // The document and every open shadow root in it (web components, nested ones too).
+  const roots = [document];
+  const shadowRoots = [];
+  for (let i = 0; i < roots.length; i++) {
+    for (const el of roots[i].querySelectorAll('*')) {
+      if (el.shadowRoot) { roots.push(el.shadowRoot); shadowRoots.push(el.shadowRoot); }
+    }
+  }
+  // Clickable elements (not buttons) whose short text says submit/create/add/continue...
+  const submitRx = new RegExp('^[\\\\s>»→✓+*·•\\\\-]*(?:' + submitWords + ')', 'i');
+  const native = 'input, select, textarea, button';
+  for (const root of roots) {
+    const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      const text = t.nodeValue.trim();
+      if (!text || text.length > 40 || !submitRx.test(text)) continue;
+      let el = t.parentElement;
+      for (let depth = 0; el && depth < 4; depth++, el = el.parentElement) {
+        if (el.matches(native) || el.closest(native)) { el = null; break; }
+        const tag = el.tagName;
+        if (tag === 'A' && el.getAttribute('href') && !/^(#|javascript:)/i.test(el.getAttribute('href'))) {
+          el = null; break;  // a link to another page is navigation, not a submit
+        }
+        if (el.getAttribute('role') === 'button' || el.hasAttribute('onclick') || el.hasAttribute('tabindex')
+            || tag === 'A' || getComputedStyle(el).cursor === 'pointer') break;
+      }
+      if (el && (el.textContent || '').trim().length <= 40 && !el.querySelector(native)) {
+        el.setAttribute(clickAttr, '1');
+      }
+    }
+  }
+  const selector = 'form, input, select, textarea, button, [role=combobox], [role=listbox], [role=checkbox], '
+    + '[role=switch], [role=textbox], [role=button], [contenteditable]:not([contenteditable=false]), '
+    + '[' + clickAttr + ']';
+  for (const root of roots) {
+  for (const el of root.querySelectorAll(selector)) {
     const uid = uidOf(el);
     if (el.tagName === 'FORM') continue;
+    if (el.form && !el.form.contains(el)) el.setAttribute(ownerAttr, uidOf(el.form));
     let visible = true, reason = null, hider = null;
     const type = (el.getAttribute('type') || '').toLowerCase();
     if (type === 'hidden') { visible = false; reason = 'type=hidden'; hider = el; }
@@ -513,7 +940,7 @@ _LIVE_SCRIPT = """
       const style = getComputedStyle(el);
       const r = el.getBoundingClientRect();
       const top = document.documentElement;
-      for (let node = el; node && node !== document.body && node !== top; node = node.parentElement) {
+      for (let node = el; node && node !== document.body && node !== top; node = up(node)) {
         const s = getComputedStyle(node);
         if (s.display === 'none') { reason = 'display:none'; hider = node; break; }
         if (parseFloat(s.opacity) === 0) { reason = 'opacity:0'; hider = node; break; }
@@ -524,29 +951,27 @@ _LIVE_SCRIPT = """
       }
       if (!hider && style.visibility === 'hidden') {
         reason = 'visibility:hidden'; hider = el;
-        for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+        for (let p = up(el); p && p !== document.body; p = up(p)) {
           if (getComputedStyle(p).visibility === 'hidden') hider = p; else break;
         }
       }
       const box = type === 'checkbox' || type === 'radio';
       if (box && hider === el && reason === 'opacity:0') {
         // A styled box: the input itself is transparent or tucked away and its label is what shows.
-        const lbl = el.closest('label')
-          || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+        const lbl = labelOf(el);
         const lr = lbl ? lbl.getBoundingClientRect() : null;
         if (lr && lr.width >= 2 && lr.height >= 2 && !offscreen(lr)) { hider = null; reason = null; }
       }
       if (!hider) {
         if (box) {
           // Styled checkboxes are often zero-size with a visible label; judge by the label.
-          const lbl = el.closest('label')
-            || (el.id && document.querySelector('label[for="' + CSS.escape(el.id) + '"]'));
+          const lbl = labelOf(el);
           const lr = lbl ? lbl.getBoundingClientRect() : r;
           if (lr.width < 1 && lr.height < 1 && r.width < 1 && r.height < 1) { reason = 'zero size'; hider = el; }
         } else if (r.width < 2 || r.height < 2) { reason = 'zero size'; hider = el; }
         else if (offscreen(r)) {
           reason = 'off-screen'; hider = el;
-          for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+          for (let p = up(el); p && p !== document.body; p = up(p)) {
             if (offscreen(p.getBoundingClientRect())) hider = p; else break;
           }
         }
@@ -562,14 +987,21 @@ _LIVE_SCRIPT = """
     }
     out[uid] = {visible, reason, hider: hiderId, hider_contains_form: containsForm};
   }
-  return out;
+  }
+  // Open shadow roots are not in the page's HTML: serialize them as declarative shadow roots.
+  let html = null;
+  if (shadowRoots.length && document.documentElement.getHTML) {
+    html = '<!DOCTYPE html><html>' + document.documentElement.getHTML({shadowRoots}) + '</html>';
+  }
+  return {info: out, html};
 }
 """
 
 
 async def extract_forms_from_frame(frame: Frame) -> list[FormInfo]:
-    live = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR])
-    html = await frame.content()
+    found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS])
+    live = found["info"]
+    html = found.get("html") or await frame.content()
     return extract_forms_from_html(html, live=live, frame_url=frame.url if frame.parent_frame else None)
 
 

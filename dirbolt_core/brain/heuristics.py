@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dirbolt_core.brain.model import FormField
+from dirbolt_core.vocabulary import PROFILE_KEYS as _PROFILE_KEYS
 
 # HTML autocomplete tokens (WHATWG) -> canonical key.
 AUTOCOMPLETE = {
@@ -78,11 +79,11 @@ _RULES: list[tuple[str, str]] = [
      r"are you (a )?(human|robot)|not a robot|human verify|humanverify|what is \d+|how much is \d+|"
      r"\d+ ?[-+x*=] ?\d*\s*=|\d+ (plus|minus|times|and) \d+|sum of|\bsolve\b|\bmath\b|"
      r"kod z obrazka|przepisz kod|kod (weryfikacyjny|zabezpieczaj)|código de (seguridad|verificación|segurança)|"
-     r"sicherheits(code|abfrage)|prüf(code|summe)|bestätigungscode|grafische sicherheit|spamschutz|"
+     r"sicherheits(code|abfrage)|prüf(code|summe)|bestätigungscode|spamschutz|"
      r"code de (sécurité|vérification)|codice (di sicurezza|di verifica)|controllo antispam|"
      r"kontrolní kód|ellenőrző kód|biztonsági kód|kontrolkode|sikkerhedskode|"
      r"код (с картинки|подтверждения|проверки|с изображения|безопасности)|защитный код|проверочный код|"
-     r"защита от (спама|роботов)|введите (эти |этот )?(код|символы|цифры|буквы)|что ты (человек|не робот)|"
+     r"защита от (спама|роботов)|введите (эти |этот )?(код|символы|цифры|буквы)|"
      r"\bkaptcha\b|\bcapcha\b|\bcaptha\b|\bantibot\b|\bcptch\w*|\bsec ?code\b|\bhuman\b"),
     # --- not profile fields: these words settle a field as "leave it alone"
     ("unknown", r"birth|\bdob\b|\bbday\b|geburt|naissance|nacimiento|nascita|urodzeni|рождени|fødsels|"
@@ -138,7 +139,7 @@ _RULES: list[tuple[str, str]] = [
      r"\bконфиденциальн\w*|\bgdpr\b|\brodo\b|personal data|dane osobowe|danych osobowych|przetwarzan\w*|"
      r"données personnelles|datos personales|dati personali|personenbezogen\w*|персональн\w* данн\w*"),
     ("newsletter_checkbox", r"newsletter|news ?letter|subscribe|mailing ?list|e-?mail (updates|offers|news)|"
-     r"special offers|promotion\w*|send me|keep me (informed|updated|posted)|news and|\bnews\b|offers|"
+     r"special offers|promotion\w*|send me|keep me (informed|updated|posted)|\bnews\b|offers|"
      r"abonn\w*|рассылк\w*|подпис\w*|iscriviti|suscrib\w*|\bbolet\w*|nyhedsbrev|nieuwsbrief|nyhetsbrev|"
      r"biuletyn|informacj\w* handlow\w*|hírlevel\w*|\bupdates\b|marketing|"
      r"receive (e-?mails?|messages|information|news|offers)|(e-?mails?|messages) from|may (send|e-?mail) me|"
@@ -166,7 +167,7 @@ _RULES: list[tuple[str, str]] = [
      r"\btel\w*|\bmobile\b|\bmobil\w*|\bcell\w*|\bhandy\b|teléfono|téléphone|"
      r"телефон|\bтел\b|contact ?(number|no)|\bmob\b|\bgsm\b|\bnumer (tel|kom)\w*|\bkomórk\w*|"
      r"\bcelular\b|\bmóvil\b|\bportable\b|\bcellulare\b|\btelefoon\b|\bnummer\b|\bphone ?number\b|"
-     r"\barea ?code\b|\bdial\w*"),
+     r"\barea ?code\b|\bdial\b"),
     ("city", r"\bcity\b|\btown\b|locality|\bort\b|\bwohnort\b|\bstadt\b|miasto|miejscowość|ciudad|"
      r"\bville\b|город|città|\bmesto\b|\bměsto\b|\bbynavn\b|\bplaats\b|\bwoonplaats\b|\bvaros\b|"
      r"\bváros\b|\bşehir\b|\bcidade\b|\blocalidad\b|\blocalité\b|\bcomune\b|населенн\w* пункт|\bpoblación\b|"
@@ -181,7 +182,7 @@ _RULES: list[tuple[str, str]] = [
     ("address_line1", r"address|street|\baddr\w*|anschrift|straße|strasse|\badres\w*|\bulica\b|dirección|"
      r"direccion|\badresse\b|\brue\b|адрес|indirizzo|\bulice\b|\bline ?1\b|\bgade\b|\bvej\b|\bstraat\b|"
      r"\bcím\b|\bendereço\b|\bmorada\b|\bcalle\b|\bhouse ?(number|no)\b|\bhausnummer\b|"
-     r"\bstreet ?(number|name)\b|\blocation\b|\bwhere (are you|do you)\b"),
+     r"\bstreet ?(number|name)\b|\blocation\b"),
     # search boxes and message boxes: after the places ("location search: city"), before names
     ("unknown", r"\bsearch\w*|\bquery\b|\bsuche\b|\bbuscar\b|\brecherche\b|\bcerca\b|\bszukaj\b|поиск|"
      r"\bzoek\w*|\bsøg\w*|\bkeresés\b|\bhledat\b|\bq\b|"
@@ -205,17 +206,17 @@ _RULES: list[tuple[str, str]] = [
     # what a business has (its description, category, hours...) before the business itself
     ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
      r"kurzbeschreibung|description courte|\bteaser\b"),
-    ("description", r"descri\w*|about|tell us|details about|information about|\bbio\b|\bbiography\b|"
+    ("description", r"descri\w*|about|tell us|details about|\bbio\b|\bbiography\b|"
      r"overview|beschreibung|\bopis\w*|descripción|описани\w*|\bo (sobie|firmie)\b|\bо себе\b|"
      r"(company|business|your|firmen|unternehmens) ?profil\w*|^profil\w*$|"
-     r"services offered|\babout ?me\b|\binteresse\w*|interests|beskrivelse|omschrijving|leírás|popis|"
-     r"why do you want|\bintroduc\w*|\bpresentation\b|présentation|\bsignature\b"),
+     r"services offered|\babout ?me\b|\binteresse\w*|beskrivelse|omschrijving|leírás|popis|"
+     r"\bintroduc\w*|\bpresentation\b|présentation|\bsignature\b"),
     ("category", r"categor\w*|industry|business type|type of business|\bsector\b|branche|kategori\w*|"
      r"categoría|catégorie|категори\w*|\brubri\w*|\bniche\b|\bspecialt\w*"),
     ("keywords", r"keyword\w*|\btags?\b|schlagw\w*|słowa kluczowe|palabras clave|mots[- ]clés|"
      r"ключевые слова|parole chiave|søgeord|trefwoorden"),
     ("hours", r"\bhours\b|opening|business hours|öffnungszeiten|godziny otwarcia|horario|heures d'ouverture|"
-     r"часы работы|orari"),
+     r"часы работы|\borari\b"),
     ("year_founded", r"year (founded|established|started)|\bfounded\b|\bestablished\b|\bsince\b|"
      r"gründungsjahr|année de création|año de fundación"),
     ("logo", r"\blogo\b"),
@@ -243,6 +244,7 @@ SOURCE_WEIGHT = {
     "label": 0.92,
     "aria": 0.9,
     "name": 0.86,
+    "data": 0.85,  # a data-* attribute naming the field (data-field, data-testid...): a name by another name
     "id": 0.84,
     "placeholder": 0.85,
     "title": 0.8,
@@ -279,6 +281,7 @@ class Guess:
 def field_sources(field: FormField) -> dict[str, str]:
     name = tokens_of(field.name)
     ident = tokens_of(field.id)
+    data = tokens_of(field.data_name)
     label = field.label or ""
     aria = field.aria_label or ""
     if aria and aria == label:
@@ -294,6 +297,7 @@ def field_sources(field: FormField) -> dict[str, str]:
         "aria": aria,
         "name": name,
         "id": ident if ident != name else "",
+        "data": data if data not in (name, ident) else "",
         "placeholder": field.placeholder or "",
         "title": field.title or "",
         "after": field.text_after if field.type in ("checkbox", "radio") else "",
@@ -365,7 +369,7 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
     for source, text in sources.items():
         if source in ("section", "hints"):
             continue
-        key = first_rule(text, allowed, human=source not in ("name", "id"))
+        key = first_rule(text, allowed, human=source not in ("name", "id", "data"))
         if key is None:
             continue
         weight = SOURCE_WEIGHT[source]
@@ -383,7 +387,7 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
     out: dict[str, tuple[float, str]] = {}
     for key, hits in tally.items():
         hits.sort(reverse=True)
-        score = hits[0][0] + 0.03 * (len(hits) - 1)
+        score = hits[0][0] + 0.04 * (len(hits) - 1)
         out[key] = (min(score, 0.96), "+".join(s for _, s in hits))
     return out
 
@@ -413,13 +417,21 @@ def classify(field: FormField) -> Guess:
     if ftype == "file":
         return Guess("logo", 0.8, "label") if first_rule(field.label + " " + sources["name"], {"logo"}) \
             else Guess("unknown", 0.9, "type")
+    allowed = allowed_keys(field)
     if not field.visible and field.hidden_scope == "control" and is_text_box(field):
         # A box a person cannot see but a bot would fill. (A hidden checkbox or select on its
-        # own is a styled control or a conditional one: it is judged by its words.)
-        return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
-    allowed = allowed_keys(field)
+        # own is a styled control or a conditional one: it is judged by its words.) A hidden
+        # box with a label of its own naming a profile field and no trap word anywhere is a
+        # field a script shows later ("Company name" once "business" is ticked): it keeps its
+        # meaning, and the value helper gives no box a person cannot see a value.
+        if not _labelled_profile_field(field, allowed):
+            return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
+        guess = classify(field.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None}))
+        if guess.key not in _PROFILE_KEYS:
+            return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
+        return Guess(guess.key, min(guess.confidence, 0.8), f"{guess.source}+hidden:{field.hidden_reason}")
     # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
-    for source in ("label", "placeholder", "nearby", "name", "hints", "aria", "title"):
+    for source in ("label", "placeholder", "nearby", "name", "data", "hints", "aria", "title"):
         if first_rule(sources[source], _ONLY_HONEYPOT):
             return Guess("honeypot", 0.93, f"{source}:trap words")
     if is_text_box(field) and first_rule(field.text_after, _ONLY_HONEYPOT):
@@ -442,6 +454,14 @@ def classify(field: FormField) -> Guess:
         return Guess("unknown", 0.5, "none")
     key, (score, source) = max(tally.items(), key=lambda kv: (kv[1][0], -_rank(kv[0])))
     return Guess(key, score, source)
+
+
+def _labelled_profile_field(field: FormField, allowed: frozenset[str]) -> bool:
+    """A label of its own (for=, wrapping, aria-labelledby: not only an aria-label) naming a profile field."""
+    label = field.label or ""
+    if not label or label == (field.aria_label or ""):
+        return False
+    return first_rule(label, allowed) in _PROFILE_KEYS
 
 
 _RANK = {key: i for i, (key, _) in enumerate(_RULES)}
@@ -467,7 +487,7 @@ _PASSWORD_KEYS = frozenset({"password", "password_confirm", "captcha", "honeypot
 
 
 def is_text_box(field: FormField) -> bool:
-    return field.tag == "textarea" or (field.tag == "input" and field.type in (
+    return field.tag == "textarea" or field.widget == "contenteditable" or (field.tag == "input" and field.type in (
         "text", "email", "url", "tel", "number", "search", ""))
 
 
@@ -482,8 +502,8 @@ def allowed_keys(field: FormField) -> frozenset[str]:
         return _EMAIL_KEYS
     if field.type == "url":
         return _URL_KEYS
-    if field.tag == "textarea":
+    if field.tag == "textarea" or (field.widget == "contenteditable" and field.type == "textarea"):
         return _TEXTAREA_KEYS
-    if field.tag == "select":
+    if field.tag == "select" or (field.widget in ("combobox", "listbox") and field.tag != "input"):
         return _SELECT_KEYS
     return _TEXT_KEYS

@@ -10,6 +10,10 @@ from pydantic import BaseModel, Field
 Strategy = Literal["known_selector", "learned", "heuristic", "catalog_hint", "llm", "default"]
 
 
+# Widgets a value is given to (see FormField.widget); "button" is clicked, not filled.
+FILLABLE_WIDGETS = frozenset({"combobox", "listbox", "checkbox", "contenteditable", "date"})
+
+
 def _letters(text: str) -> str:
     return "".join(ch for ch in text.lower() if ch.isalpha())[:40]
 
@@ -49,18 +53,43 @@ class FormField(BaseModel):
     # group: a later wizard step), "form" (the whole form is hidden: a closed pop-up).
     hidden_scope: str | None = None
     tabindex: int | None = None
-    # How to reach it on a live page: a CSS selector unique within its frame.
+    # How to reach it on a live page: a CSS selector unique within its frame (Playwright's CSS,
+    # which pierces open shadow roots: fields of web components have one too).
     selector: str | None = None
+    # A custom or special control the runner acts on in its own way (None: a plain native control).
+    #   "combobox": role=combobox (a text box with a suggestion list, or an element that opens a
+    #       listbox): type or open it, wait for [role=option], click the best match; `options`
+    #       holds the list's options when they are already in the page (value = data-value or the
+    #       option's text, text = its text). An <input list=...> with a <datalist> is one too.
+    #   "listbox": a standalone role=listbox: click the option (`options` as above).
+    #   "checkbox": a role=checkbox / role=switch element (not an <input>): type is "checkbox";
+    #       click it to tick (aria-checked; Playwright's check() works on it).
+    #   "contenteditable": an editable region (a rich-text description): type is "textarea";
+    #       click and type (Playwright's fill() works on it).
+    #   "date": <input type=date|month|datetime-local> or a text box with a date picker: fill the
+    #       input (ISO date for type=date) or pick.
+    #   "button": a clickable element that is not a <button>/<input> (role=button, a link or a div
+    #       whose text says submit/send/create/add/register/continue...): type is "submit" when its
+    #       text says so (else "button"); click it.
+    widget: str | None = None
+    # A data-* attribute naming the field (data-field, data-name, data-testid, data-qa...): React
+    # apps' fields often have no name; this is one more voter for what the field means.
+    data_name: str | None = None
 
     @property
     def is_fillable(self) -> bool:
+        if self.widget in FILLABLE_WIDGETS:
+            return True
         return self.tag in ("input", "select", "textarea") and self.type not in (
             "hidden", "submit", "button", "reset", "image", "file",
         )
 
 
 class FormInfo(BaseModel):
-    index: int  # position among the page's <form> elements (document order)
+    # Position among the page's forms: its <form> elements in document order first, then its
+    # formless field groups (controls outside any <form>, grouped by container), so a page's
+    # <form> indexes do not move when formless groups are found.
+    index: int
     action: str | None = None
     method: str = "get"
     fields: list[FormField] = Field(default_factory=list)
@@ -68,6 +97,9 @@ class FormInfo(BaseModel):
     frame_url: str | None = None  # set when the form lives in an iframe
     selector: str | None = None  # CSS selector of the <form> element, when live
     name: str | None = None  # the form's name or id attribute
+    # True for a field group without a <form>: its container (selector) holds the fields and a
+    # submit-like control (a button, [role=button], a clickable "Submit"/"Create"/"Continue").
+    formless: bool = False
 
     @property
     def signature(self) -> str:
@@ -78,7 +110,7 @@ class FormInfo(BaseModel):
         unnamed buttons are left out. Renaming, adding, removing or relabelling a field drifts.
         """
         parts = [f"{f.tag}:{f.type}:{f.name or ''}:{_letters(f.label)}" for f in self.fields
-                 if f.type != "hidden" and (f.tag != "button" or f.name)]
+                 if f.type != "hidden" and (f.tag != "button" or f.name) and f.widget != "button"]
         material = "|".join(sorted(parts))
         return hashlib.sha256(material.encode()).hexdigest()[:16]
 

@@ -53,6 +53,9 @@ def value_for_field(mapping: FieldMapping, field: FormField, profile: BusinessPr
     key = mapping.key
     if field.type in ("hidden", "submit", "button", "reset", "image", "file") or field.tag == "button":
         return None
+    if not field.visible and field.hidden_scope == "control" and field.type not in ("checkbox", "radio") \
+            and field.tag != "select":
+        return None  # a box a person cannot see: a honeypot, or a field its script has not shown yet
     if field.type == "checkbox":
         return _checkbox_value(mapping, field, profile)
     if field.type == "radio":
@@ -61,19 +64,43 @@ def value_for_field(mapping: FieldMapping, field: FormField, profile: BusinessPr
         key = "email"
     elif key not in PROFILE_KEYS:
         return None
-    if field.tag == "select":
+    if field.tag == "select" or _listed(field):
         if mapping.option is not None and any(o.value == mapping.option for o in field.options):
             return mapping.option
         option = choose_option(field.options, key, profile, part=mapping.part, fmt=mapping.format)
         return option.value if option is not None else None
+    if field.type in _DATE_TYPES:
+        return date_value(key, field.type, profile)
     return text_value(key, mapping, field, profile)
+
+
+_DATE_TYPES = frozenset({"date", "month", "datetime-local", "week"})
+
+
+def _listed(field: FormField) -> bool:
+    """An ARIA combobox or listbox whose options are in the page: a choice, like a select's.
+    (One whose list appears only once opened gets the profile's text: the runner types it and
+    picks the best match.)"""
+    return field.widget in ("combobox", "listbox") and bool(field.options)
+
+
+def date_value(key: str, input_type: str, profile: BusinessProfile) -> str | None:
+    """A native date input takes an ISO value: only the year founded fits (1 January of it)."""
+    if key != "year_founded":
+        return None
+    match = re.search(r"\d{4}", str(profile.value_for(key) or ""))
+    if not match:
+        return None
+    year = match.group(0)
+    return {"date": f"{year}-01-01", "month": f"{year}-01", "week": f"{year}-W01",
+            "datetime-local": f"{year}-01-01T00:00"}[input_type]
 
 
 def choose_options(fields: Sequence[FormField], mappings: Sequence[FieldMapping], profile: BusinessProfile) -> None:
     """Set `mapping.option` for selects, radio groups and category checkbox groups."""
     groups: dict[tuple[str, str], list[int]] = {}
     for i, (field, m) in enumerate(zip(fields, mappings, strict=True)):
-        if field.tag == "select" and m.key in _OPTION_KEYS:
+        if (field.tag == "select" or _listed(field)) and m.key in _OPTION_KEYS:
             option = choose_option(field.options, m.key, profile, part=m.part, fmt=m.format)
             m.option = option.value if option is not None else None
         elif field.type in ("radio", "checkbox") and m.key in _OPTION_KEYS and field.name:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from dirbolt_core.artifacts import ArtifactStore
 from dirbolt_core.db.store import Store
+from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.reports.thumbnails import thumbnail_data_uri
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 
 # Best news first: live listings, then accepted, then what needs the customer or us.
 STATUS_ORDER = {s: i for i, s in enumerate((
-    SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED, SubmissionStatus.NEEDS_MANUAL,
+    SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED, SubmissionStatus.PENDING_VERIFICATION,
+    SubmissionStatus.NEEDS_MANUAL,
     SubmissionStatus.REJECTED, SubmissionStatus.FAILED, SubmissionStatus.SKIPPED,
     SubmissionStatus.PROCESSING, SubmissionStatus.PENDING))}
 
@@ -29,6 +31,8 @@ STATUS_ORDER = {s: i for i, s in enumerate((
 STATUS_MEANING = {
     SubmissionStatus.APPROVED: "Live: the directory published the listing.",
     SubmissionStatus.SUBMITTED: "Accepted by the directory, waiting for its approval.",
+    SubmissionStatus.PENDING_VERIFICATION: "Sent; the directory e-mailed a confirmation link that must be "
+                                           "opened before the listing exists.",
     SubmissionStatus.NEEDS_MANUAL: "Needs a person: a captcha, a login or a phone/email verification.",
     SubmissionStatus.REJECTED: "The directory refused the listing; its reason is shown.",
     SubmissionStatus.FAILED: "Could not be completed after retries; it will be tried again.",
@@ -82,9 +86,8 @@ class JobReport:
 
     @property
     def success_rate(self) -> float | None:
-        """(submitted + approved) / (all − skipped), DESIGN.md's definition."""
-        counted = [r for r in self.rows if r.status is not SubmissionStatus.SKIPPED]
-        return sum(r.status.is_success for r in counted) / len(counted) if counted else None
+        """(submitted + approved) / (all − skipped − pending_verification), DESIGN.md's definition."""
+        return success_rate(r.status for r in self.rows)
 
 
 @dataclass

@@ -5,7 +5,7 @@ Reads the system of record through `store.reporting` (pandas over one query each
 Latency is DESIGN.md's: processing time without the rate-limit wait. A row without a processing
 time (a planned row whose claim did not set started_at) is timed from its first `claimed` event
 in queue_history to finished_at. Success rate is
-(submitted + approved) / (all − skipped). Shadow and legacy rows are left out.
+(submitted + approved) / (all − skipped − pending_verification). Shadow and legacy rows are left out.
 """
 
 from __future__ import annotations
@@ -14,6 +14,8 @@ import datetime as dt
 import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
+
+from dirbolt_core.measures import NOT_COUNTED
 
 if TYPE_CHECKING:  # pandas costs ~0.7 s to import: only the metric assets load it, not every run
     import pandas as pd
@@ -36,7 +38,7 @@ def load_results(store: Store, *, days: int = 7, now: dt.datetime | None = None)
     frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True)
     frame["day"] = frame["finished_at"].dt.strftime("%Y-%m-%d")
-    frame["counted"] = frame["status"] != "skipped"
+    frame["counted"] = ~frame["status"].isin([s.value for s in NOT_COUNTED])
     frame["succeeded"] = frame["status"].isin(["submitted", "approved"])
     wait_s = frame["rate_limit_wait_ms"].fillna(0).astype(float) / 1000.0
     frame["latency_s"] = (frame["processing_time_seconds"].astype(float) - wait_s).clip(lower=0)

@@ -18,7 +18,8 @@ from dirbolt_core.reports.job_report import STATUS_MEANING, STATUS_ORDER, JobRep
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 STATUS_LABEL = {
-    "approved": "Live", "submitted": "Submitted", "needs_manual": "Needs action", "rejected": "Rejected",
+    "approved": "Live", "submitted": "Submitted", "pending_verification": "Confirm e-mail",
+    "needs_manual": "Needs action", "rejected": "Rejected",
     "failed": "Failed", "skipped": "Skipped", "processing": "In progress", "pending": "Planned",
 }
 
@@ -48,6 +49,7 @@ a { color: #1c5fd1; overflow-wrap: anywhere; }
          white-space: nowrap; }
 .s-approved { background: #d3f5dd; color: #0f6b2f; } .s-submitted { background: #e2f0ff; color: #154d9c; }
 .s-needs_manual { background: #fff1c9; color: #7a5300; } .s-rejected { background: #ffe0e0; color: #9b1c1c; }
+.s-pending_verification { background: #efe4ff; color: #5b2a9c; }
 .s-failed { background: #f9d2d2; color: #7d0f0f; } .s-skipped { background: #eceff3; color: #4f5968; }
 .s-pending, .s-processing { background: #eceff3; color: #4f5968; }
 td.proof { width: 216px; }
@@ -113,8 +115,8 @@ def render_html(report: JobReport) -> str:
     counts = report.counts
     rate = report.success_rate
     cards = [("Directories", len(report.rows)), ("Success rate", f"{rate:.0%}" if rate is not None else "—")]
-    cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "submitted", "needs_manual", "rejected",
-                                                        "failed", "skipped", "pending", "processing")
+    cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "submitted", "pending_verification", "needs_manual",
+                                                        "rejected", "failed", "skipped", "pending", "processing")
               if counts[s] or s in ("approved", "submitted")]
     if report.short_by:
         cards.insert(1, ("Short by", report.short_by))

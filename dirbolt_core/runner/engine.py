@@ -249,8 +249,10 @@ class JobRunner:
             shared = self._session if attempt_no == 1 and fix_pass == 0 else None
             page = None
             clean = False
+            blocked_mark = 0
             if shared is not None:
                 context, page = await shared.page()
+                blocked_mark = self.pool.blocked_mark(context)
             else:
                 context = await self.pool.new_context()
             try:
@@ -273,6 +275,14 @@ class JobRunner:
             except Exception as exc:
                 result = self._crashed(exc, pressed)
             finally:
+                blocked = (self.pool.blocked_requests(context) if shared is None
+                           else self.pool.blocked_requests(context, since=blocked_mark))
+                if blocked and result is not None:
+                    # What the network policy refused (metadata, private addresses, heavy resources).
+                    result.analysis.evidence["blocked_requests"] = blocked
+                    if shared is not None:
+                        # The job's context: its other pages' refusals in the same moments are in the window.
+                        result.analysis.evidence["blocked_requests_scope"] = "job context, during this attempt"
                 if shared is not None and page is not None:
                     await shared.give_back(page, reusable=clean)
                 else:
