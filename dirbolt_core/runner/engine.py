@@ -68,6 +68,16 @@ class TransientFailure(Exception):
 
 
 @dataclass
+class _Tried:
+    """A directory's attempts, done: the last one's result, every attempt's line, rate-limit waits."""
+
+    result: AttemptResult
+    history: list[dict[str, Any]]
+    attempt_no: int
+    wait_ms: int
+
+
+@dataclass
 class DirectoryReport:
     directory_id: str
     status: SubmissionStatus
@@ -146,19 +156,22 @@ class JobRunner:
         waited_since: float | None = None
         while True:
             # Claimed only when a slot is free: a 'processing' row means work really in flight.
+            tried: _Tried | None = None
             async with slots:
                 claim = await asyncio.to_thread(
                     self.store.submissions.claim, key=key, job_id=job.id, directory=directory,
                     owner=self.worker_id, run_id=self.run_id, shadow=self.shadow)
                 if claim.claimed:
-                    outcome, attempts, wait_ms = await self._attempts(job, directory, key)
-                    await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
-                                            rate_limit_wait_ms=wait_ms, shadow=self.shadow)
-                    return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
-                if claim.unknown_outcome:
+                    tried = await self._attempts(job, directory, key)
+                elif claim.unknown_outcome:
                     return await self._resolve_unknown(key, directory, claim.attempts)
-                if claim.status is not SubmissionStatus.PROCESSING:
+                elif claim.status is not SubmissionStatus.PROCESSING:
                     return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
+            if tried is not None:
+                # The browser's part is done: the slot goes to the next directory while this one's
+                # proof is stored and its row written (still `processing` until then).
+                outcome = await self._record(job, directory, key, tried)
+                return DirectoryReport(directory.id, outcome.status, outcome.reason, tried.attempt_no, True)
             # Another live worker (another host running the same shard, a rerun launched while the first
             # run still works) has it in flight: wait for its outcome, or for its lease to end, so this
             # shard ends only when its rows are final.
@@ -179,8 +192,7 @@ class JobRunner:
                                 shadow=self.shadow)
         return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, False)
 
-    async def _attempts(self, job: Job, directory: Directory, key: str
-                        ) -> tuple[SubmissionOutcome, int, int]:
+    async def _attempts(self, job: Job, directory: Directory, key: str) -> _Tried:
         history: list[dict[str, Any]] = []
         total_wait_ms = 0
         result: AttemptResult | None = None
@@ -200,10 +212,16 @@ class JobRunner:
             result = exc.result
             result.analysis.reason = f"gave up after {attempt_no} attempts: {result.analysis.reason}"
         assert result is not None
-        outcome = await self._outcome(job, directory, result, attempt_no)
-        outcome.evidence["attempts"] = history
-        await self._learn(directory, result)
-        return outcome, attempt_no, total_wait_ms
+        return _Tried(result, history, attempt_no, total_wait_ms)
+
+    async def _record(self, job: Job, directory: Directory, key: str, tried: _Tried) -> SubmissionOutcome:
+        """Store the proof, learn from the answer, write the final row."""
+        outcome = await self._outcome(job, directory, tried.result, tried.attempt_no)
+        outcome.evidence["attempts"] = tried.history
+        await self._learn(directory, tried.result)
+        await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
+                                rate_limit_wait_ms=tried.wait_ms, shadow=self.shadow)
+        return outcome
 
     async def _learn(self, directory: Directory, result: AttemptResult) -> None:
         """Remember mappings that led to a confirmed success; forget learned ones that got refused."""

@@ -255,6 +255,9 @@ class SubmissionAttempt:
         self._responses: list[Response] = []
         self._inflight: dict[Request, float] = {}
         self._navigations: list[float] = []  # when a frame committed a navigation
+        # The form's buttons as last read (frame, form, what _BUTTONS_SCRIPT saw): the Next and the
+        # final submit are looked up one after the other; a fill or a click forgets it.
+        self._buttons_seen: tuple[Frame, FormInfo, list[Any]] | None = None
 
     async def run(self) -> AttemptResult:
         page = self.page or await self.context.new_page()
@@ -276,13 +279,15 @@ class SubmissionAttempt:
 
     async def _proof(self, page: Page, analysis: OutcomeAnalysis, mapping: FormMapping | None,
                      pressed: bool) -> AttemptResult:
-        html, shot = "", None
         t_proof = time.monotonic()
-        try:
-            html = await page.content()
-            shot = await self._screenshot(page)
-        except Exception as exc:  # the page may be gone (crash); the outcome still stands
-            analysis.evidence.setdefault("proof_error", str(exc)[:200])
+        # Both at once (two round trips to Chromium overlap); the page may be gone (a crash): the
+        # outcome still stands, with whatever proof was taken.
+        got_html, got_shot = await asyncio.gather(page.content(), self._screenshot(page), return_exceptions=True)
+        for got in (got_html, got_shot):
+            if isinstance(got, BaseException):
+                analysis.evidence.setdefault("proof_error", str(got)[:200])
+        html = got_html if isinstance(got_html, str) else ""
+        shot = got_shot if isinstance(got_shot, bytes) else None
         self.timings["proof_s"] = time.monotonic() - t_proof
         return AttemptResult(analysis=analysis, html=html, screenshot=shot, field_values=dict(self.field_values),
                              mapping=mapping, submit_pressed=pressed, final_url=page.url, timings=self.timings,
@@ -508,6 +513,7 @@ class SubmissionAttempt:
         """Type every value in one pass in the page (as a person's browser does: focus, value, input
         and change events, blur; boxes clicked), then check each field took its value and fall back
         to Playwright's own fill for any that did not."""
+        self._buttons_seen = None
         plan: list[tuple[FormField, str, str]] = []
         custom: list[tuple[FormField, FieldMapping, str, str]] = []
         for field_, m in zip(form.fields, mapping.fields, strict=True):
@@ -570,10 +576,15 @@ class SubmissionAttempt:
         candidates = [f for f in form.fields if f.visible and (
             f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button")))]
         candidates = [f for f in candidates if f.selector]
-        try:
-            seen = await frame.evaluate(_BUTTONS_SCRIPT, [f.selector for f in candidates])
-        except Exception:
-            seen = [None] * len(candidates)
+        cached = self._buttons_seen
+        if cached is not None and cached[0] is frame and cached[1] is form:
+            seen = cached[2]  # read since the last fill or click: nothing on the page has moved
+        else:
+            try:
+                seen = await frame.evaluate(_BUTTONS_SCRIPT, [f.selector for f in candidates])
+            except Exception:
+                seen = [None] * len(candidates)
+            self._buttons_seen = (frame, form, seen)
         buttons: list[tuple[FormField, str]] = []
         for f, found in zip(candidates, seen, strict=True):
             if not found or not found[0]:
@@ -591,6 +602,7 @@ class SubmissionAttempt:
         return frame.locator(chosen[0].selector).first
 
     async def _click_and_settle(self, page: Page, button: Any) -> None:
+        self._buttons_seen = None
         clicked_at = time.monotonic()
         await button.click()
         await self._settle(page, clicked_at)
