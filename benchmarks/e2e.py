@@ -22,7 +22,8 @@ Variants, each measured in this run on the same sites with distinct businesses:
   heartbeats, audit, in PostgreSQL.
 * dagster: the whole path. Messages on SQS (moto), the SQS sensor of a real `dagster-daemon` whose
   code location is served by a long-lived `dagster code-server` (as docker-compose deploys it),
-  QueuedRunCoordinator (dagster.dev.yaml: 3 runs at a time, 2 browser slots, dequeued every 5 s), the sensor every
+  QueuedRunCoordinator (dagster.dev.yaml as `dirbolt dev` writes it: 2 browser slots per core, one run more,
+  dequeued every 2 s), the sensor every
   10 s (the product's default), one run process per job; timed from the first message sent to the
   last job completed. A warm-up job goes through first (the daemon
   and its code server start outside the timing, as in production).
@@ -141,18 +142,20 @@ def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, fir
     return fig
 
 
-def _instance_yaml(dequeue_interval_s: int | None) -> str | None:
-    if dequeue_interval_s is None:
-        return None
-    from dirbolt_core.settings import REPO_ROOT
+def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None) -> str:
+    """The instance `dirbolt dev` writes for this machine (runs and browser slots from the cores)."""
+    import re
 
-    text = (REPO_ROOT / "dagster.dev.yaml").read_text()
-    config = f"  config:\n    dequeue_interval_seconds: {dequeue_interval_s}\n"
-    return text.replace("  class: QueuedRunCoordinator\n", "  class: QueuedRunCoordinator\n" + config)
+    from dirbolt_core.localenv import dev_instance_yaml
+
+    text = dev_instance_yaml(browser_slots)
+    if dequeue_interval_s is not None:
+        text = re.sub(r"dequeue_interval_seconds: \d+", f"dequeue_interval_seconds: {dequeue_interval_s}", text)
+    return text
 
 
 def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, dequeue_interval_s: int | None,
-                sensor_interval_s: int) -> RunFigures:
+                sensor_interval_s: int, browser_slots: int | None = None) -> RunFigures:
     import dagster as dg
 
     from dirbolt_core import composition
@@ -166,7 +169,8 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
     queue.ensure()
     env = dagster_env(home=parts.work / "dagster", database_url=parts.database_url, sqs_url=parts.sqs_url,
                       queue_name=queue.queue_name, dlq_name=queue.dlq_name, sandbox_url=parts.sandbox_url,
-                      artifacts=parts.work / "artifacts-dagster", instance_yaml=_instance_yaml(dequeue_interval_s),
+                      artifacts=parts.work / "artifacts-dagster",
+                      instance_yaml=_instance_yaml(dequeue_interval_s, browser_slots),
                       extra={"DIRBOLT_SENSOR_INTERVAL_S": str(sensor_interval_s)})
     log = parts.work / "dagster-daemon.log"
 
@@ -280,7 +284,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the variants in turn (load on a shared machine drifts); figures are summed")
     parser.add_argument("--dequeue-interval", type=int, default=None,
-                        help="QueuedRunCoordinator dequeue_interval_seconds (default: dagster.dev.yaml's, 5 s)")
+                        help="QueuedRunCoordinator dequeue_interval_seconds (default: dagster.dev.yaml's, 2 s)")
+    parser.add_argument("--browser-slots", type=int, default=None,
+                        help="Dagster browser slots (default: as `dirbolt dev` chooses, 2 per core; runs: one more)")
     parser.add_argument("--sensor-interval", type=int, default=10,
                         help="DIRBOLT_SENSOR_INTERVAL_S for the daemon (default: the product's 10 s)")
     parser.add_argument("--json", action="store_true")
@@ -306,7 +312,8 @@ def main(argv: list[str] | None = None) -> int:
                 elif variant == "platform":
                     fig = run_platform(parts, sites, args.jobs, args.runs, first)
                 elif variant == "dagster":
-                    fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval)
+                    fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval,
+                                      args.browser_slots)
                 else:
                     raise SystemExit(f"unknown variant {variant}")
                 fig.extra["load_average_after"] = load_average()
