@@ -119,6 +119,7 @@ class JobRunner:
         self.credentials = credentials
         self.progress: list[str] = []
         self._session: JobSession | None = None
+        self.last_session: JobSession | None = None
 
     async def run_job(self, job: Job, directories: list[Directory],
                       on_progress: Any | None = None) -> JobRunSummary:
@@ -147,6 +148,7 @@ class JobRunner:
             summary.reports = list(await asyncio.gather(*(one(d) for d in directories)))
         finally:
             session, self._session = self._session, None
+            self.last_session = session  # its counts (contexts, pages opened and reused) stay readable
             await session.close()
         return summary
 

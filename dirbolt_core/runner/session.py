@@ -29,6 +29,7 @@ class JobSession:
         self._context: BrowserContext | None = None
         self._idle: list[Page] = []
         self._lock = asyncio.Lock()
+        self.contexts_opened = 0
         self.pages_opened = 0
         self.pages_reused = 0
 
@@ -36,6 +37,7 @@ class JobSession:
         async with self._lock:
             if self._context is None:
                 self._context = await self.pool.new_context()
+                self.contexts_opened += 1
             return self._context
 
     async def page(self) -> tuple[BrowserContext, Page]:
@@ -50,6 +52,7 @@ class JobSession:
                 if self._context is None or fresh:
                     await self._drop_context()
                     self._context = await self.pool.new_context()
+                    self.contexts_opened += 1
                 try:
                     page = await self._context.new_page()
                     self.pages_opened += 1
