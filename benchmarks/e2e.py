@@ -32,7 +32,8 @@ Figures: wall time (the ratio is against bare), submissions per minute, p50/p95 
 (platform: claimed to finished as the database records it; bare: context opened to answer read),
 CPU seconds per submission of everything on the client side (this process and its children,
 the daemon and its runs, Chromium, PostgreSQL backends of the benchmark database; the sandbox and
-SQS servers are left out), and what the sandbox accepted. On a shared machine the CPU figure is
+SQS servers are left out), peak memory (PSS, shared pages counted once, sampled every second) of the
+same client side and that divided by the submissions, and what the sandbox accepted. On a shared machine the CPU figure is
 the steadier one; the load average is printed with the figures.
 """
 
@@ -56,6 +57,7 @@ from _bench import (
     SITES,
     CpuMeter,
     Parts,
+    PeakSampler,
     RunFigures,
     accepted_names,
     bare_run,
@@ -257,6 +259,7 @@ def merge(figs: list[RunFigures]) -> RunFigures:
                     **({"db_transactions": sum(f.extra["db_transactions"] for f in figs)}
                        if "db_transactions" in figs[0].extra else {}),
                     "rounds_wall_s": [round(f.wall_s, 1) for f in figs],
+                    "peak_pss_mb": max(f.extra.get("peak_pss_mb", 0) for f in figs),
                     "load_average_after": figs[-1].extra.get("load_average_after")}
     if "statuses" in figs[0].extra:
         statuses: dict[str, int] = {}
@@ -277,7 +280,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirrors", type=int, default=4,
                         help="each job submits to the 15 sites and their mirrors 2..N (N x 15 directories)")
     parser.add_argument("--runs", type=int, default=2,
-                        help="jobs at a time (dagster.dev.yaml runs 2); bare runs runs x 5 submissions at a time")
+                        help="platform variant: jobs at a time; bare runs runs x 5 submissions at a time")
     parser.add_argument("--variants", default="tuned,bare,platform,dagster")
     parser.add_argument("--tuned-jobs", type=int, default=4, help="tuned loop: jobs at once")
     parser.add_argument("--tuned-pages", type=int, default=5, help="tuned loop: pages per job")
@@ -305,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             first = 1000 * rnd
             for variant in variants:
                 reset_sandbox(parts.sandbox_url)
+                memory = PeakSampler(os.getpid(), interval_s=1.0, exclude=parts.server_pids)
+                memory.__enter__()
                 if variant == "tuned":
                     fig = run_tuned(parts, sites, args.jobs, first, args.tuned_jobs, args.tuned_pages)
                 elif variant == "bare":
@@ -316,6 +321,8 @@ def main(argv: list[str] | None = None) -> int:
                                       args.browser_slots)
                 else:
                     raise SystemExit(f"unknown variant {variant}")
+                memory.__exit__(None, None, None)
+                fig.extra["peak_pss_mb"] = round(memory.peak_pss / 2**20)
                 fig.extra["load_average_after"] = load_average()
                 by_variant[variant].append(fig)
                 print(f"  round {rnd + 1}: {fig.name}: {fig.wall_s:.1f}s, load average "
@@ -344,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         if r.extra.get("cpu_by_process"):
             print(f"{'':40} CPU s/sub by process: " + ", ".join(
                 f"{k} {v / r.count:.2f}" for k, v in r.extra["cpu_by_process"].items() if v / r.count >= 0.005))
+        if r.extra.get("peak_pss_mb"):
+            print(f"{'':40} memory: peak PSS {r.extra['peak_pss_mb']} MB of the client side (Chromium, node, "
+                  f"Python, Dagster), {r.extra['peak_pss_mb'] / r.count:.2f} MB per submission")
         if "rounds_wall_s" in r.extra:
             print(f"{'':40} rounds (wall s): {r.extra['rounds_wall_s']}")
     for r in results:
