@@ -33,8 +33,8 @@ Figures: wall time (the ratio is against bare), submissions per minute, p50/p95 
 CPU seconds per submission of everything on the client side (this process and its children,
 the daemon and its runs, Chromium, PostgreSQL backends of the benchmark database; the sandbox and
 SQS servers are left out), peak memory (PSS, shared pages counted once, sampled every second) of the
-same client side and that divided by the submissions, and what the sandbox accepted. On a shared machine the CPU figure is
-the steadier one; the load average is printed with the figures.
+same client side and that divided by the submissions, and what the sandbox accepted. On a shared
+machine the CPU figure is the steadier one; the load average is printed with the figures.
 """
 
 from __future__ import annotations
