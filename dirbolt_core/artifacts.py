@@ -21,6 +21,13 @@ class ArtifactStore(Protocol):
     def exists(self, uri: str) -> bool: ...
 
 
+def image_kind(data: bytes) -> tuple[str, str]:
+    """The file suffix and content type of a screenshot, from its first bytes (JPEG or PNG)."""
+    if data[:3] == b"\xff\xd8\xff":
+        return ".jpg", "image/jpeg"
+    return ".png", "image/png"
+
+
 def _safe_key(key: str) -> str:
     parts = [p for p in key.replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if not parts:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import contextlib
+import os
+import re
 import shlex
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -76,14 +77,31 @@ def shell_exports(env: dict[str, str]) -> list[str]:
     return lines
 
 
-def prepare_dagster_home(home: Path) -> Path:
-    """A DAGSTER_HOME with the dev instance config (SQLite storage, queued runs)."""
+def machine_slots(browser_slots: int | None = None, cores: int | None = None) -> tuple[int, int]:
+    """(runs, browser slots) for this machine: 2 browser slots per core (a slot is a shard
+    submitting: its run process, its Chromium and the job's pages, mostly waiting on pages and the
+    network), unless set (DIRBOLT_BROWSER_SLOTS); one run more, so a run's start and wrap-up
+    overlap the others' submissions."""
+    slots = browser_slots or 2 * max(1, cores or os.cpu_count() or 1)
+    return slots + 1, slots
+
+
+def dev_instance_yaml(browser_slots: int | None = None, cores: int | None = None) -> str:
+    """dagster.dev.yaml with its run and browser-slot limits chosen for this machine."""
+    runs, slots = machine_slots(browser_slots, cores)
+    text = (REPO_ROOT / "dagster.dev.yaml").read_text()
+    text = re.sub(r"(?m)^(\s*max_concurrent_runs:) \d+$", rf"\g<1> {runs}", text, count=1)
+    return re.sub(r"(?m)^(\s*default_limit:) \d+$", rf"\g<1> {slots}", text, count=1)
+
+
+def prepare_dagster_home(home: Path, *, browser_slots: int | None = None) -> Path:
+    """A DAGSTER_HOME with the dev instance config (SQLite storage, queued runs, limits for this machine)."""
     dagster_home = home / "dagster"
     dagster_home.mkdir(parents=True, exist_ok=True)
     target = dagster_home / "dagster.yaml"
-    source = REPO_ROOT / "dagster.dev.yaml"
-    if not target.exists() or target.read_text() != source.read_text():
-        shutil.copyfile(source, target)
+    wanted = dev_instance_yaml(browser_slots)
+    if not target.exists() or target.read_text() != wanted:
+        target.write_text(wanted)
     return dagster_home
 
 
@@ -125,7 +143,8 @@ def local_environment(settings: Settings, *, with_sandbox: bool = True) -> Itera
             sandbox_url = server.url
             started.append(f"sandbox directories at {sandbox_url}")
         yield LocalEnvironment(database_url=database_url, sqs_endpoint_url=sqs_url, sandbox_url=sandbox_url,
-                               dagster_home=prepare_dagster_home(home), started=started, maildir=maildir)
+                               dagster_home=prepare_dagster_home(home, browser_slots=settings.browser_slots),
+                               started=started, maildir=maildir)
     finally:
         for child in reversed(children):
             child.stop()

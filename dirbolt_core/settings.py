@@ -137,6 +137,9 @@ class Settings(BaseSettings):
     # step each; `step_executor` says where steps run: in the run's own process, on Celery workers
     # (RabbitMQ), as Kubernetes jobs (dagster-k8s) or as ECS tasks (dagster-aws).
     shard_size: int = Field(default=100, ge=1)
+    # Browser slots of the one-machine Dagster instance (`dirbolt dev`/`demo`, dagster.dev.yaml):
+    # shards submitting at once, each a run process with its own Chromium. Default: 2 per core.
+    browser_slots: int | None = Field(default=None, ge=1, le=64)
     step_executor: Literal["in_process", "celery", "k8s", "ecs"] = "in_process"
     # Celery broker, e.g. amqp://user:password@rabbitmq:5672// (a secret: it holds the password).
     # Unset: dagster-celery's default, pyamqp://guest@localhost:5672//.

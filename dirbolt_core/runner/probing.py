@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.artifacts import ArtifactStore, image_kind
 from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.probes import ProbeRecord
 from dirbolt_core.directories.credentials import CredentialStore
@@ -122,7 +122,8 @@ def _record(directory: Directory, result: ProbeResult, run: ProbeRun) -> ProbeRe
     screenshot_uri = html_uri = None
     try:
         if result.screenshot:
-            screenshot_uri = run.artifacts.put(f"{prefix}.png", result.screenshot, "image/png")
+            suffix, content_type = image_kind(result.screenshot)
+            screenshot_uri = run.artifacts.put(f"{prefix}{suffix}", result.screenshot, content_type)
         if result.html:
             html_uri = run.artifacts.put(f"{prefix}.html", result.html.encode(), "text/html; charset=utf-8")
     except Exception as exc:  # proof storage down: the verdict still counts
