@@ -20,6 +20,7 @@ from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
+from dirbolt_core.runner.netproxy import failure_for
 from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -73,6 +74,10 @@ class AttemptResult:
     timings: dict[str, float] = field(default_factory=dict)
     # Every form filled on the way (one per wizard step), to learn from after a success.
     filled_forms: list[tuple[FormInfo, FormMapping, str]] = field(default_factory=list)
+
+
+class Unreachable(Exception):
+    """The submission page was not reached (DNS, refused, the network policy); net::ERR_... in the text."""
 
 
 class SubmitStarted(Exception):
@@ -304,8 +309,20 @@ class SubmissionAttempt:
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
         t_open = time.monotonic()
-        response = await page.goto(url, wait_until="domcontentloaded")
+        try:
+            response = await page.goto(url, wait_until="domcontentloaded")
+        except Exception as exc:
+            # Behind the guarded proxy a failed tunnel hides why: say it as Chromium would have.
+            why = failure_for(self.context, page.url if page.url.startswith("http") else url) or \
+                failure_for(self.context, url)
+            if why and why not in str(exc):
+                raise Unreachable(f"net::{why} at {url}") from exc
+            raise
         self.timings["open_s"] = time.monotonic() - t_open
+        if response is not None and response.status in (403, 502):
+            why = failure_for(self.context, response.url)
+            if why:  # the proxy's own answer, not the directory's
+                raise Unreachable(f"net::{why} at {response.url}")
         if response is not None and (response.status == 429 or response.status >= 500):
             analysis = classify_outcome("", url=page.url, status_code=response.status,
                                         retry_after=response.headers.get("retry-after"))
