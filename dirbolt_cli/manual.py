@@ -51,7 +51,8 @@ def list_command(
         if item.unknown_outcome and item.submit_pressed_at:
             reason += f"\n[bold]submit pressed at {item.submit_pressed_at:%Y-%m-%d %H:%M:%S UTC}[/bold]"
         values = "\n".join(f"{k}: {v}" for k, v in item.profile.items())
-        proof = "\n".join(u for u in (item.screenshot_uri, item.html_uri) if u) or "none"
+        proof = "\n".join(u for u in (item.screenshot_uri, item.html_uri, item.evidence.get("verification_mail"))
+                          if u) or "none"
         table.add_row(f"{item.job_id}\n{item.directory_id}", reason, item.submission_url or "", proof, values,
                       _age(item.age_s))
     console.print(table)

@@ -111,6 +111,20 @@ def test_confirmation_mails_verify_rows_expired_links_go_to_a_person_and_phishin
     assert {r.directory_id.removeprefix("sandbox-"): r for r in store.submissions.results(job_id)} == rows
     assert _clicks(url, "mailconfirm") == ["confirmed"]
 
+    # The operator page links the mail that sent the phishing-like row to a person, as inert text.
+    from fastapi import FastAPI
+
+    from dirbolt_core.manual.web import manual_router
+
+    operator = FastAPI()
+    operator.include_router(manual_router(store, artifacts), prefix="/manual")
+    with serving(operator) as app_url:
+        page = httpx.get(f"{app_url}/manual/", params={"job": str(job_id)}).text
+        assert page.count("class='proof-mail'") == 2
+        shown = httpx.get(f"{app_url}/manual/{job_id}/sandbox-mailphish/proof/mail")
+        assert shown.headers["content-type"].startswith("text/plain")
+        assert "mailphish-listings.example" in shown.text
+
     # The person resolves the expired one by hand (they asked for a new mail and clicked it).
     store.manual.resolve(job_id, "sandbox-mailexpire", status="approved", by="ana", note="new mail clicked")
     assert [i.directory_id for i in store.manual.list(job_id)] == ["sandbox-mailphish"]

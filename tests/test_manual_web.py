@@ -44,6 +44,14 @@ def test_manual_queue_page_lists_opens_proof_and_resolves_once_in_chromium(store
         assert html_proof.ok and html_proof.headers["content-type"].startswith("text/plain")
         assert "Verified Finder" in html_proof.text()
 
+        # A resolution the queue does not take (not a final status, nobody named): 422, the row unchanged.
+        resolve_url = f"{url}/manual/{job_id}/{CAPTCHA}/resolve"
+        for form in ({"status": "needs_manual", "by": "ana"}, {"status": "approved", "by": " "}):
+            refused = page.request.post(resolve_url, form=form, max_redirects=0)
+            assert refused.status == 422, refused.text()
+        assert store.manual.get(job_id, CAPTCHA) is not None and store.manual.resolutions(job_id) == []
+        assert page.request.get(f"{url}/manual/{job_id}/sandbox-nowhere/proof/screenshot").status == 404
+
         # A second tab keeps the stale form open: the second resolution it sends is refused.
         stale = page.context.new_page()
         stale.goto(f"{url}/manual/")

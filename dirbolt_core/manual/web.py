@@ -8,6 +8,7 @@ Routes (relative to the prefix):
   GET  /items.json                         the same as JSON
   GET  /{job}/{directory}/proof/screenshot the row's screenshot (image)
   GET  /{job}/{directory}/proof/html       the row's final page, as inert text
+  GET  /{job}/{directory}/proof/mail       the confirmation mail that sent the row here, as inert text
   POST /{job}/{directory}/resolve          form: status, by, note, listing_url -> 303 back to the list,
                                            409 when the row was resolved already (the first stands)
 Every value shown comes from the database or a directory site and is escaped.
@@ -59,6 +60,8 @@ def _row(base: str, item: ManualItem) -> str:
         proofs.append(f"<a class='proof-screenshot' href='{path}/proof/screenshot' target='_blank'>screenshot</a>")
     if item.html_uri:
         proofs.append(f"<a class='proof-html' href='{path}/proof/html' target='_blank'>final page</a>")
+    if item.evidence.get("verification_mail"):
+        proofs.append(f"<a class='proof-mail' href='{path}/proof/mail' target='_blank'>confirmation mail</a>")
     submit = (f"<a href='{escape(item.submission_url, quote=True)}' rel='noopener noreferrer' target='_blank'>"
               f"{escape(item.submission_url)}</a>") if (item.submission_url or "").startswith(("http://", "https://")) \
         else escape(item.submission_url or "")
@@ -108,7 +111,8 @@ def manual_router(store: Store, artifacts: ArtifactStore | None) -> APIRouter:
     @router.get("/{job}/{directory}/proof/{kind}")
     def proof(job: uuid.UUID, directory: str, kind: str) -> Response:
         item = item_or_404(job, directory)
-        uri = {"screenshot": item.screenshot_uri, "html": item.html_uri}.get(kind)
+        uri = {"screenshot": item.screenshot_uri, "html": item.html_uri,
+               "mail": item.evidence.get("verification_mail")}.get(kind)
         if not uri or artifacts is None:
             raise HTTPException(404, "no such proof")
         try:
@@ -118,7 +122,7 @@ def manual_router(store: Store, artifacts: ArtifactStore | None) -> APIRouter:
         if kind == "screenshot":
             kind_type = "image/jpeg" if uri.endswith((".jpg", ".jpeg")) else "image/png"
             return Response(data, media_type=kind_type, headers={"Content-Security-Policy": PROOF_CSP})
-        # A directory's page: shown as text, never run in the operator's origin.
+        # A directory's page or mail: shown as text, never run in the operator's origin.
         return Response(data, media_type="text/plain; charset=utf-8",
                         headers={"Content-Security-Policy": PROOF_CSP, "X-Content-Type-Options": "nosniff"})
 
