@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from dirbolt_cli import brain, directories, forms, jobs, migration, platform, reports, sandbox
+from dirbolt_cli import brain, directories, forms, jobs, mail, manual, migration, platform, reports, sandbox
 from dirbolt_core.settings import quiet_third_party_telemetry
 
 app = typer.Typer(help="dirbolt: directory submissions on Dagster.", no_args_is_help=True,
@@ -25,6 +25,8 @@ COMMAND_MODULES = (
     migration,  # migration status | route | cutover | rollback
     sandbox,    # sandbox
     directories,  # directories import | list | enable | disable | vouch | probe
+    manual,     # manual list | resolve
+    mail,       # mail serve | verify
 )
 
 

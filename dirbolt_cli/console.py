@@ -17,7 +17,8 @@ if TYPE_CHECKING:
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 STATUS_STYLE = {"submitted": "green", "approved": "bold green", "needs_manual": "yellow", "rejected": "red",
-                "failed": "bold red", "skipped": "dim", "pending": "dim", "processing": "cyan"}
+                "failed": "bold red", "skipped": "dim", "pending": "dim", "processing": "cyan",
+                "pending_verification": "magenta", "nap_mismatch": "bold yellow"}
 
 
 def progress_bar(*, transient: bool = False) -> Progress:
@@ -33,10 +34,16 @@ def results_table(store: Store, job_id: uuid.UUID) -> Table:
         title += f" — SHORT BY {job.short_by}"
         caption = (f"[bold red]package of {job.package_size} directories, only {job.package_size - job.short_by} "
                    f"could be planned: short by {job.short_by}[/bold red] (`dirbolt directories list` says why)")
+    rows = store.submissions.results(job_id)
+    waiting = sum(1 for r in rows if r.status.value == "pending_verification")
+    if waiting:
+        note = (f"{waiting} pending_verification: sent, waiting for the confirmation e-mail's link to be opened "
+                "(neither a success nor a failure yet)")
+        caption = f"{caption}\n{note}" if caption else note
     table = Table(title=title, caption=caption)
     for col in ("directory", "status", "reason", "listing URL", "attempts", "proof"):
         table.add_column(col, overflow="fold")
-    for r in store.submissions.results(job_id):
+    for r in rows:
         style = STATUS_STYLE.get(r.status.value, "")
         proof = "screenshot + html" if r.screenshot_uri and r.html_uri else ""
         table.add_row(r.directory_id, f"[{style}]{r.status.value}[/{style}]", (r.reason or "")[:90],

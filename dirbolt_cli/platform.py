@@ -147,7 +147,7 @@ def dev(port: int = 3000) -> None:
         env = local.env()
         console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={local.dagster_home})")
         console.print("export these to use `dirbolt enqueue` from another shell:")
-        for key in ("DIRBOLT_DATABASE_URL", "DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SANDBOX_URL"):
+        for key in ("DIRBOLT_DATABASE_URL", "DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SANDBOX_URL", "DIRBOLT_MAILDIR"):
             if key in env:
                 # A configured database URL may carry a password: never print it.
                 console.print(f"  export {key}='{redact_env_value(key, env[key])}'")

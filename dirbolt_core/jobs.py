@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from dirbolt_core.artifacts import ArtifactStore
-from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.leases import WorkerLease
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
@@ -99,7 +99,7 @@ def enqueue_job(store: Store, queue: JobQueue, *, profile: dict[str, Any], prior
 @dataclass
 class RunContext:
     artifacts: ArtifactStore
-    brain: FormBrain
+    brain: Brain
     browser: BrowserOptions
     production: bool = False
     run_id: str | None = None

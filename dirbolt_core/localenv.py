@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from dirbolt_core.db.embedded import start_embedded_postgres
-from dirbolt_core.services import ManagedProcess, start_local_sqs, start_sandbox
+from dirbolt_core.mail.mailbox import LocalSmtpServer
+from dirbolt_core.services import ManagedProcess, free_port, start_local_sqs, start_sandbox
 from dirbolt_core.settings import REPO_ROOT, Settings, child_environment, export_defaults
 
 
@@ -20,6 +21,7 @@ class LocalEnvironment:
     sandbox_url: str | None
     dagster_home: Path
     started: list[str] = field(default_factory=list)
+    maildir: Path | None = None  # the local mailbox (when no IMAP mailbox is configured)
 
     def env(self) -> dict[str, str]:
         """The environment a Dagster daemon, webserver or run process needs."""
@@ -33,6 +35,8 @@ class LocalEnvironment:
             env["DIRBOLT_SQS_ENDPOINT_URL"] = self.sqs_endpoint_url
         if self.sandbox_url:
             env["DIRBOLT_SANDBOX_URL"] = self.sandbox_url
+        if self.maildir is not None:
+            env["DIRBOLT_MAILDIR"] = str(self.maildir)
         return env
 
 
@@ -54,6 +58,7 @@ def local_environment(settings: Settings, *, with_sandbox: bool = True) -> Itera
     (home / "logs").mkdir(parents=True, exist_ok=True)
     started: list[str] = []
     children: list[ManagedProcess] = []
+    stack = contextlib.ExitStack()
     try:
         if settings.database_url is not None:
             database_url = settings.database_url.get_secret_value()
@@ -68,14 +73,24 @@ def local_environment(settings: Settings, *, with_sandbox: bool = True) -> Itera
             started.append(f"local SQS at {sqs_url}")
             # moto accepts any credentials; this process and its children need some to sign with.
             export_defaults({"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"})
+        maildir, smtp = None, None
+        if settings.imap_url is None:
+            # The local mailbox: an SMTP receiver storing mail in a Maildir the verifier reads.
+            maildir = settings.resolved_maildir()
+            port = settings.smtp_port if "smtp_port" in settings.model_fields_set else free_port()
+            receiver = LocalSmtpServer(maildir, host=settings.smtp_host, port=port)
+            stack.enter_context(receiver)
+            smtp = f"{receiver.host}:{receiver.port}"
+            started.append(f"local mailbox: SMTP at {smtp}, mail in {maildir}")
         sandbox_url = settings.sandbox_url
         if with_sandbox and not sandbox_url:
-            server = start_sandbox(log_path=home / "logs" / "sandbox.log")
+            server = start_sandbox(log_path=home / "logs" / "sandbox.log", smtp=smtp)
             children.append(server)
             sandbox_url = server.url
             started.append(f"sandbox directories at {sandbox_url}")
         yield LocalEnvironment(database_url=database_url, sqs_endpoint_url=sqs_url, sandbox_url=sandbox_url,
-                               dagster_home=prepare_dagster_home(home), started=started)
+                               dagster_home=prepare_dagster_home(home), started=started, maildir=maildir)
     finally:
         for child in reversed(children):
             child.stop()
+        stack.close()

@@ -1,6 +1,7 @@
 """The platform's measures and their gates, defined once (DESIGN.md).
 
-- success rate: (submitted + approved) / (all − skipped);
+- success rate: (submitted + approved) / (all − skipped − pending_verification): a submission waiting
+  for its confirmation e-mail's link is neither a success nor a failure until verified;
 - latency: a submission's processing time without its rate-limit wait;
 - p95: linear interpolation between closest ranks (statistics.quantiles' "inclusive", PostgreSQL's
   percentile_cont and pandas' default agree on it).
@@ -18,8 +19,12 @@ P95_LATENCY_GATE_S = 300.0
 AGREEMENT_GATE = 0.95
 
 
+# Statuses left out of the success rate's denominator (neither a success nor a failure).
+NOT_COUNTED = frozenset({SubmissionStatus.SKIPPED, SubmissionStatus.PENDING_VERIFICATION})
+
+
 def counts_toward_success(status: SubmissionStatus | str) -> bool:
-    return SubmissionStatus(status) is not SubmissionStatus.SKIPPED
+    return SubmissionStatus(status) not in NOT_COUNTED
 
 
 def success_rate(statuses: Iterable[SubmissionStatus | str]) -> float | None:

@@ -104,6 +104,9 @@ class Settings(BaseSettings):
     headless: bool = True
     step_timeout_ms: int = 15_000
     navigation_timeout_ms: int = 20_000
+    # Resource types the browser never fetches (Playwright's names, comma-separated: media, font,
+    # image, stylesheet...): filling a form never needs them. Empty: fetch everything.
+    block_resource_types: str = "media,font"
 
     # Proof storage: a folder path, file://..., s3://bucket/prefix or supabase://bucket/prefix.
     artifacts_uri: str | None = None
@@ -145,6 +148,17 @@ class Settings(BaseSettings):
     # The providers' own key variables (OPENAI_API_KEY, ...), used when DIRBOLT_LLM_API_KEY is unset.
     provider_api_keys: dict[str, SecretStr] = Field(default_factory=_provider_keys_from_environment)
 
+    # E-mail verification (issue 19). The agency's mailbox: IMAP in production, e.g.
+    # imaps://user:password@imap.example.com/INBOX (a secret: it holds the password); unset: the
+    # local mailbox, a Maildir the local SMTP receiver (`dirbolt mail serve`) writes into.
+    imap_url: SecretStr | None = None
+    maildir: Path | None = None  # default home/mail
+    smtp_host: str = "127.0.0.1"  # where the local SMTP receiver listens
+    smtp_port: int = 8725
+    # A pending_verification row without a confirmation after this long goes to the manual queue.
+    verification_timeout_h: float = Field(default=48.0, gt=0)
+    verification_interval_s: int = Field(default=300, ge=10)  # how often the sensor looks at the mailbox
+
     # Logs: JSON lines unless "text"; customer data is redacted either way.
     log_format: str | None = None
     log_level: str = "INFO"
@@ -159,8 +173,14 @@ class Settings(BaseSettings):
         """These settings with some fields replaced (validated: a secret given as text becomes a SecretStr)."""
         return type(self).model_validate({**self.model_dump(), **values})
 
+    def resolved_maildir(self) -> Path:
+        return self.maildir or self.home / "mail"
+
     def resolved_artifacts_uri(self) -> str:
         return self.artifacts_uri or str(self.home / "artifacts")
+
+    def blocked_resource_types(self) -> tuple[str, ...]:
+        return tuple(t.strip().lower() for t in self.block_resource_types.split(",") if t.strip())
 
     @property
     def production(self) -> bool:

@@ -12,6 +12,7 @@ import dagster as dg
 from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.vocabulary import SubmissionStatus
+from dirbolt_dagster.markdown import cell, markdown_table
 
 
 def rounded(value: Any, digits: int = 3) -> float:
@@ -22,13 +23,10 @@ def rounded(value: Any, digits: int = 3) -> float:
 
 
 def outcomes_markdown(results: Sequence[SubmissionResult]) -> str:
-    lines = ["| directory | status | reason | listing | proof |", "|---|---|---|---|---|"]
-    for r in results:
-        reason = (r.reason or "").replace("|", "/").replace("\n", " ")[:120]
-        listing = f"[listing]({r.listing_url})" if r.listing_url else ""
-        proof = f"[screenshot]({r.screenshot_uri})" if r.screenshot_uri else ""
-        lines.append(f"| {r.directory_id} | {r.status.value} | {reason} | {listing} | {proof} |")
-    return "\n".join(lines)
+    return markdown_table(["directory", "status", "reason", "listing", "proof"], [
+        (r.directory_id, r.status.value, cell(r.reason, 120),
+         f"[listing]({r.listing_url})" if r.listing_url else "",
+         f"[screenshot]({r.screenshot_uri})" if r.screenshot_uri else "") for r in results])
 
 
 def submission_metadata(results: Sequence[SubmissionResult]) -> dict:

@@ -45,11 +45,12 @@ EMAIL_RE = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_RE = re.compile(r"^https?://[^\s/$.?#].[^\s]*$", re.IGNORECASE)
 PHONE_RE = re.compile(r"^\+?[\d\s().-]{7,20}$")
 
-STATUSES = ("submitted", "approved", "needs_manual", "rejected", "skipped")
+STATUSES = ("submitted", "approved", "needs_manual", "rejected", "skipped", "pending_verification")
 READINESS = ("ready", "needs_review", "login_required", "captcha", "no_form", "unreachable")
 OUTCOMES = ("accepted", "spam", "refused", "invalid", "throttled", "unavailable")
 # What the record shows after a correct runner's one submission, by expected status.
-_DEFAULT_OUTCOME = {"submitted": "accepted", "approved": "accepted", "rejected": "refused",
+_DEFAULT_OUTCOME = {"submitted": "accepted", "approved": "accepted", "pending_verification": "accepted",
+                    "rejected": "refused",
                     "skipped": "refused", "needs_manual": None}
 
 # The behaviours sites declare (Site.behaviours); the catalog notes and the index page show them.
@@ -93,6 +94,16 @@ BEHAVIOURS: dict[str, str] = {
     "captcha": "a captcha a person must solve", "login-wall": "sign in before the form",
     "rate-limit": "429 + Retry-After inside the site's rate limit", "flaky-503": "seeded 503s",
     "slow": "slow pages (latency)", "known-selectors": "the catalog carries correct selectors",
+    "cdn-script": "the form is built by a script loaded from the second origin (a CDN)",
+    "formless": "no <form>: a field group and a clickable submit-like element",
+    "contenteditable": "a contenteditable description",
+    "shadow-dom": "fields inside a web component's open shadow root",
+    "aria-combobox": "an ARIA combobox whose options appear after typing",
+    "custom-checkbox": "a [role=checkbox] element, not an <input>", "date-input": "a date input for the founding date",
+    "cross-origin-frame": "the form's frame is served by another origin",
+    "redirect:other-host": "the submission URL redirects to another host name (apex to www)",
+    "result:confirm-email": "the answer says a confirmation e-mail was sent (pending_verification)",
+    "slow-answer": "the answer arrives seconds after the submit; a second press submits again",
 }
 
 EN_MESSAGES = {

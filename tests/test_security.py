@@ -20,13 +20,15 @@ DIRBOLT = str(Path(sys.executable).with_name("dirbolt"))
 @pytest.mark.parametrize("url", [
     "file:///etc/passwd", "javascript:alert(1)", "data:text/html,<h1>x</h1>", "ftp://example.com/",
     "http://169.254.169.254/latest/meta-data/", "http://metadata.google.internal/computeMetadata/v1/",
-    "https://other.example/submit",
+    "chrome://settings/",
 ])
-def test_the_browser_only_goes_to_http_pages_of_catalog_directories(url):
+def test_the_browser_only_goes_to_http_pages_and_never_to_metadata(url):
     guard = UrlGuard(["https://dir.example/submit", "http://127.0.0.1:8710/sites/x/submit"])
     with pytest.raises(BlockedUrl):
         guard.check(url)
-    assert guard.allows("https://dir.example/other/page") and guard.allows("http://127.0.0.1:8710/sites/y/")
+    # The real web: a directory's pages load from and redirect to other public origins (CDNs, www).
+    assert guard.allows("https://dir.example/other/page") and guard.allows("https://cdn.other.example/app.js")
+    assert guard.allows("http://127.0.0.1:8710/sites/y/")
 
 
 def test_production_mode_refuses_local_and_private_addresses():

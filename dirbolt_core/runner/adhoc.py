@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
@@ -13,10 +13,12 @@ from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.runner.submit import SubmissionAttempt
 
 
-async def try_form(url: str, profile: BusinessProfile, *, brain: FormBrain | Any, dry_run: bool,
-                   options: BrowserOptions | None = None, production: bool = False) -> dict[str, Any]:
-    guard = UrlGuard([url], production=production)
-    guard.check(url)  # refuse file://, metadata addresses, private hosts in production, before any browser
+async def try_form(url: str, profile: BusinessProfile, *, brain: Brain, dry_run: bool,
+                   options: BrowserOptions | None = None, production: bool = False,
+                   guard: UrlGuard | None = None) -> dict[str, Any]:
+    guard = guard or UrlGuard([url], production=production)
+    # Refuse file://, metadata addresses, private hosts in production, before any browser.
+    guard.check_url_resolving(url)
     host = urlsplit(url).hostname or "form"
     directory = Directory(id="adhoc", name=host, url=url, submission_url=url)
     async with BrowserPool(options or BrowserOptions(), guard) as pool:
@@ -24,6 +26,7 @@ async def try_form(url: str, profile: BusinessProfile, *, brain: FormBrain | Any
         try:
             result = await SubmissionAttempt(context=context, directory=directory, profile=profile, brain=brain,
                                              dry_run=dry_run).run()
+            blocked = pool.blocked_requests(context)
         finally:
             await context.close()
     fields = []
@@ -37,4 +40,4 @@ async def try_form(url: str, profile: BusinessProfile, *, brain: FormBrain | Any
     a = result.analysis
     return {"url": url, "dry_run": dry_run, "status": a.status.value, "reason": a.reason,
             "confidence": round(a.confidence, 3), "listing_url": a.listing_url, "final_url": result.final_url,
-            "fields": fields}
+            "fields": fields, "blocked_requests": blocked}

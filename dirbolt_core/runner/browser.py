@@ -9,7 +9,9 @@ import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dirbolt_core.runner.guard import UrlGuard
+from dirbolt_core.runner import netproxy
+from dirbolt_core.runner.guard import BlockedUrl, UrlGuard
+from dirbolt_core.runner.netproxy import BlockedList, NetworkProxy
 
 if TYPE_CHECKING:
     from playwright.async_api import Browser, BrowserContext, Playwright, Route
@@ -25,6 +27,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
     "--disable-quic",
+    # Chromium's own calls home (autofill, optimization hints) would cross the guarded proxy as noise.
+    "--disable-features=AutofillServerCommunication,OptimizationHints,MediaRouter",
 ]
 
 
@@ -47,6 +51,8 @@ class BrowserOptions:
     navigation_timeout_ms: int = 20_000
     viewport_width: int = 1280
     viewport_height: int = 900
+    # Resource types never fetched (Playwright's names: media, font, image, ...): filling never needs them.
+    block_resource_types: tuple[str, ...] = ("media", "font")
 
 
 class BrowserPool:
@@ -58,7 +64,9 @@ class BrowserPool:
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
         self._lock = asyncio.Lock()
-        self.blocked: list[str] = []
+        # Every refused request of every context (url, reason, by: route | proxy), and per context.
+        self.blocked: list[dict[str, str]] = []
+        self._blocked_by_context: dict[int, BlockedList] = {}
 
     async def start(self) -> BrowserPool:
         from playwright.async_api import async_playwright
@@ -75,30 +83,61 @@ class BrowserPool:
         return self
 
     async def new_context(self) -> BrowserContext:
+        """A fresh context whose every request goes through its own guarded proxy (`netproxy`)."""
         if self._browser is None or not self._browser.is_connected():
             # A crashed browser is relaunched for the next attempt.
             await self.start()
         assert self._browser is not None
-        context = await self._browser.new_context(
-            accept_downloads=False,
-            viewport={"width": self.options.viewport_width, "height": self.options.viewport_height},
-            java_script_enabled=True,
-            service_workers="block",
-        )
+        blocked = BlockedList(also=self.blocked)
+        proxy = await NetworkProxy(self.guard, blocked).start()
+        try:
+            context = await self._browser.new_context(
+                accept_downloads=False,
+                viewport={"width": self.options.viewport_width, "height": self.options.viewport_height},
+                java_script_enabled=True,
+                service_workers="block",
+                # <-loopback>: loopback requests go through the proxy too (Chromium bypasses it by default).
+                proxy={"server": proxy.url, "bypass": "<-loopback>"},
+            )
+        except Exception:
+            proxy.close()
+            raise
+        self._blocked_by_context[id(context)] = blocked
+        netproxy.register(context, proxy)
+        context.once("close", lambda _c: self._forget(context, proxy))
         context.set_default_timeout(self.options.step_timeout_ms)
         context.set_default_navigation_timeout(self.options.navigation_timeout_ms)
-        await context.route("**/*", self._route)
+        await context.route("**/*", lambda route: self._route(route, blocked))
         return context
 
-    async def _route(self, route: Route) -> None:
-        url = route.request.url
+    def _forget(self, context: BrowserContext, proxy: NetworkProxy) -> None:
+        self._blocked_by_context.pop(id(context), None)
+        netproxy.forget(context)
+        proxy.close()
+
+    def blocked_requests(self, context: BrowserContext) -> list[dict[str, str]]:
+        """What the context's policy refused so far (the attempt's evidence)."""
+        found = self._blocked_by_context.get(id(context))
+        return found.evidence() if found is not None else []
+
+    async def _route(self, route: Route, blocked: BlockedList) -> None:
+        request = route.request
+        url = request.url
         if url.startswith(("data:", "blob:", "about:")):
             await route.continue_()
             return
-        if self.guard.allows(url):
+        reason, by = None, ""
+        if request.resource_type in self.options.block_resource_types:
+            reason, by = f"resource type {request.resource_type} is not fetched (DIRBOLT_BLOCK_RESOURCE_TYPES)", "type"
+        else:
+            try:
+                self.guard.check(url)
+            except BlockedUrl as exc:
+                reason, by = str(exc), "route"
+        if reason is None:
             await route.continue_()
             return
-        self.blocked.append(url)
+        blocked.add(url, reason, by)
         await route.abort("blockedbyclient")
 
     async def close(self) -> None:

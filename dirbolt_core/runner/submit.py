@@ -14,11 +14,15 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
-from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.brain.model import FormField, FormInfo, FormMapping
+from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
-from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.runner.domjs import DEEP_QUERY_JS
+from dirbolt_core.runner.netproxy import failure_for
+from dirbolt_core.runner.roles import widget_buttons
+from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:
@@ -39,6 +43,9 @@ CAPTCHA_WIDGET = re.compile(r"g-recaptcha|h-captcha|cf-turnstile|data-sitekey|re
 _INLINE_SELECTORS = ("[role=alert]", "[role=status]", "[aria-live]", ".message", ".success", ".alert",
                      ".notice", ".flash", ".error", ".errors", ".result", "#result", "#message")
 _MAX_WIZARD_STEPS = 6
+# What a directory answers once a listing reached it (after a press we took for a wizard's Next).
+_ANSWERED = frozenset({SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED, SubmissionStatus.PENDING_VERIFICATION,
+                       SubmissionStatus.SKIPPED})
 # Settling after a click: a first pause, then this long with nothing in flight and nothing changing.
 _SETTLE_FIRST_S = 0.15
 _SETTLE_QUIET_S = 0.5
@@ -69,14 +76,20 @@ class AttemptResult:
     filled_forms: list[tuple[FormInfo, FormMapping, str]] = field(default_factory=list)
 
 
+class Unreachable(Exception):
+    """The submission page was not reached (DNS, refused, the network policy); net::ERR_... in the text."""
+
+
 class SubmitStarted(Exception):
     """Raised inside on_submit_started when the caller refuses (e.g. its claim was lost)."""
 
 
 async def _frame_inline_messages(frame: Frame) -> list[str]:
     script = """(sels) => {
+        """ + DEEP_QUERY_JS + """
         const out = [];
-        for (const sel of sels) for (const el of document.querySelectorAll(sel)) {
+        const roots = [document, ...shadowRoots()];
+        for (const sel of sels) for (const root of roots) for (const el of root.querySelectorAll(sel)) {
             const t = (el.innerText || '').trim();
             const st = getComputedStyle(el);
             if (t && st.display !== 'none' && st.visibility !== 'hidden' && !out.includes(t)) out.push(t);
@@ -103,8 +116,8 @@ async def _page_snapshot(page: Page) -> tuple | None:
 # Fills fields in the page: the native value setter (so script frameworks see the change), input and
 # change events, focus and blur around each; boxes are clicked like a person would. Returns, per
 # field, whether it now holds the value.
-_FILL_SCRIPT = """(items) => items.map(({sel, value, box}) => {
-  const el = document.querySelector(sel);
+_FILL_SCRIPT = """(items) => { """ + DEEP_QUERY_JS + """ return items.map(({sel, value, box}) => {
+  const el = deepQuery(sel);
   if (!el) return false;
   try {
     if (box) {
@@ -121,17 +134,17 @@ _FILL_SCRIPT = """(items) => items.map(({sel, value, box}) => {
     el.blur();
     return el.value === value;
   } catch (e) { return false; }
-})"""
+}); }"""
 
 
 # Per selector: [visible, text] of a button, or null when it is gone.
-_BUTTONS_SCRIPT = """(sels) => sels.map((sel) => {
-  const el = document.querySelector(sel);
+_BUTTONS_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """ return sels.map((sel) => {
+  const el = deepQuery(sel);
   if (!el) return null;
   const r = el.getBoundingClientRect(), st = getComputedStyle(el);
   const visible = r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
   return [visible, (el.innerText || el.value || '').trim()];
-})"""
+}); }"""
 
 
 def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
@@ -171,20 +184,33 @@ async def _browser_refusals(frame: Frame, selector: str | None, button: Any | No
 
 # The document as a person sees it: a copy without what is not rendered (display:none, hidden,
 # visibility:hidden), so a hidden "Thank you" or error template never decides an outcome.
+# An open shadow root's visible content is copied into its host (a web component's answer lives there).
 _VISIBLE_HTML_SCRIPT = """() => {
-  const root = document.documentElement.cloneNode(true);
-  const body = document.body, copyBody = root.querySelector('body');
-  if (body && copyBody) {
-    const orig = body.getElementsByTagName('*'), copy = copyBody.getElementsByTagName('*');
-    const drop = [];
+  const visibleCopy = (origRoot, copyRoot) => {
+    const orig = origRoot.getElementsByTagName ? origRoot.getElementsByTagName('*') : origRoot.querySelectorAll('*');
+    const copy = copyRoot.getElementsByTagName('*');
+    const drop = [], hosts = [];
     if (orig.length === copy.length) {
       for (let i = 0; i < orig.length; i++) {
         const st = getComputedStyle(orig[i]);
         if (st.display === 'none' || st.visibility === 'hidden') drop.push(copy[i]);
+        else if (orig[i].shadowRoot) hosts.push([orig[i].shadowRoot, copy[i]]);
       }
     }
+    for (const [shadow, host] of hosts) {
+      const holder = document.createElement('div');
+      holder.setAttribute('data-dirbolt-shadow', '1');
+      for (const child of shadow.children) if (child.tagName !== 'STYLE') holder.appendChild(child.cloneNode(true));
+      const origHolder = {getElementsByTagName: () => [...shadow.children].filter((c) => c.tagName !== 'STYLE')
+        .flatMap((c) => [c, ...c.getElementsByTagName('*')])};
+      visibleCopy(origHolder, holder);
+      host.appendChild(holder);
+    }
     for (const n of drop) n.remove();
-  }
+  };
+  const root = document.documentElement.cloneNode(true);
+  const body = document.body, copyBody = root.querySelector('body');
+  if (body && copyBody) visibleCopy(body, copyBody);
   return '<!DOCTYPE html>' + root.outerHTML;
 }"""
 
@@ -214,7 +240,7 @@ class SubmissionAttempt:
     """Drives one attempt. Never types into a captcha or a login wall, never fills a honeypot."""
 
     def __init__(self, *, context: BrowserContext, directory: Directory, profile: BusinessProfile,
-                 brain: FormBrain, step_timeout_ms: int = 15_000, dry_run: bool = False,
+                 brain: Brain, step_timeout_ms: int = 15_000, dry_run: bool = False,
                  on_submit_started: Callable[[], Awaitable[None]] | None = None,
                  max_lengths: dict[str, int] | None = None):
         self.context = context
@@ -283,8 +309,20 @@ class SubmissionAttempt:
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
         t_open = time.monotonic()
-        response = await page.goto(url, wait_until="domcontentloaded")
+        try:
+            response = await page.goto(url, wait_until="domcontentloaded")
+        except Exception as exc:
+            # Behind the guarded proxy a failed tunnel hides why: say it as Chromium would have.
+            why = failure_for(self.context, page.url if page.url.startswith("http") else url) or \
+                failure_for(self.context, url)
+            if why and why not in str(exc):
+                raise Unreachable(f"net::{why} at {url}") from exc
+            raise
         self.timings["open_s"] = time.monotonic() - t_open
+        if response is not None and response.status in (403, 502):
+            why = failure_for(self.context, response.url)
+            if why:  # the proxy's own answer, not the directory's
+                raise Unreachable(f"net::{why} at {response.url}")
         if response is not None and (response.status == 429 or response.status >= 500):
             analysis = classify_outcome("", url=page.url, status_code=response.status,
                                         retry_after=response.headers.get("retry-after"))
@@ -313,7 +351,8 @@ class SubmissionAttempt:
             return stepped
         frame, form, mapping = stepped
         final_button = await self._button(frame, form, final=True)
-        form_there = bool(form.selector) and await _count(frame, form.selector) > 0
+        # A formless group (fields and a submit-like control in a container) is only ever clicked.
+        form_there = bool(form.selector) and not form.formless and await _count(frame, form.selector) > 0
         if self.dry_run:
             analysis = OutcomeAnalysis(status=SubmissionStatus.PENDING, confidence=1.0,
                                        reason="dry run: form filled, final submit not pressed",
@@ -368,8 +407,7 @@ class SubmissionAttempt:
             refreshed = await self._wait_for_listing_form(page, prefer_frame=frame, continuing=True)
             if refreshed is None:
                 analysis = await self._analyse(page, frame, page.url)
-                if analysis.status in (SubmissionStatus.SUBMITTED, SubmissionStatus.APPROVED,
-                                       SubmissionStatus.SKIPPED):
+                if analysis.status in _ANSWERED:
                     # "Continue" was the final submit after all: the directory answered it.
                     return await self._proof(page, analysis, mapping, True)
                 if analysis.status is not SubmissionStatus.REJECTED and not analysis.transient:
@@ -382,10 +420,19 @@ class SubmissionAttempt:
             if gate is not None:
                 return await self._proof(page, gate, mapping, False)
             if _visible_identity(form) == before:
-                # The same step again: the site refused it. Its errors are the answer.
-                step_errors = await self._analyse(page, frame, page.url)
-                if step_errors.status is SubmissionStatus.REJECTED:
-                    return await self._proof(page, step_errors, mapping, False)
+                # The same step again: the site refused it (its errors are the answer), or the "Continue"
+                # was the final submit and the fields stayed in view (a formless app's toast). Never
+                # pressed twice: an answer we cannot read is a person's to check.
+                step = await self._analyse(page, frame, page.url)
+                if step.status is SubmissionStatus.REJECTED:
+                    return await self._proof(page, step, mapping, False)
+                if step.status in _ANSWERED:
+                    return await self._proof(page, step, mapping, True)
+                step = OutcomeAnalysis(
+                    status=SubmissionStatus.NEEDS_MANUAL, confidence=0.4, evidence=step.evidence,
+                    reason="a Continue press left the same step in view without a readable answer; "
+                           "verify whether the directory received it before submitting again")
+                return await self._proof(page, step, mapping, True)
         analysis = OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.3,
                                    reason=f"the wizard did not reach its final step in {_MAX_WIZARD_STEPS} steps")
         return await self._proof(page, analysis, mapping, False)
@@ -400,7 +447,7 @@ class SubmissionAttempt:
         started = time.monotonic()
         deadline = started + self.step_timeout_ms / 1000
         while True:
-            forms = await extract_forms_from_page(page)
+            forms = await widget_buttons(await extract_forms_from_page(page))
             best: tuple[int, Frame, FormInfo, FormMapping] | None = None
             for frame, form in forms:
                 mapping = await asyncio.to_thread(self.brain.map_form, form, self.directory, self.profile)
@@ -461,6 +508,7 @@ class SubmissionAttempt:
         and change events, blur; boxes clicked), then check each field took its value and fall back
         to Playwright's own fill for any that did not."""
         plan: list[tuple[FormField, str, str]] = []
+        custom: list[tuple[FormField, FieldMapping, str, str]] = []
         for field_, m in zip(form.fields, mapping.fields, strict=True):
             if not _visible_fillable(field_) or not field_.selector:
                 continue
@@ -471,9 +519,21 @@ class SubmissionAttempt:
             value = value_for_field(m, field_, self.profile)
             if value is None:
                 continue
-            plan.append((field_, value, field_.name or field_.id or field_.selector))
-        if not plan:
-            return
+            label = field_.name or field_.id or field_.data_name or field_.selector
+            if field_.widget == "date" or field_.type in ("date", "month", "datetime-local", "week"):
+                value = date_value(value, field_)
+            if is_custom(field_):
+                custom.append((field_, m, value, label))  # ARIA widgets, contenteditable: acted on below
+                continue
+            plan.append((field_, value, label))
+        if plan:
+            await self._fill_native(frame, plan)
+        for field_, m, value, label in custom:
+            held = await fill_widget(frame, field_, m, value, self.profile)
+            if held is not None:
+                self.field_values[label] = held
+
+    async def _fill_native(self, frame: Frame, plan: list[tuple[FormField, str, str]]) -> None:
         items = [{"sel": f.selector, "value": v, "box": f.type in ("checkbox", "radio")} for f, v, _ in plan]
         try:
             took = await frame.evaluate(_FILL_SCRIPT, items)
@@ -620,7 +680,7 @@ class SubmissionAttempt:
         if analysis is None or html is None or inline is None:
             return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
                                    reason="the page after submit could not be read")
-        if analysis.confidence < 0.6 and getattr(self.brain, "remote", False):
+        if analysis.confidence < 0.6 and self.brain.remote:
             # Unsure by the rules: ask the brain service (its LLM analyser, when it has one).
             analysis = await asyncio.to_thread(self.brain.analyze, html, url=target.url, status_code=status_code,
                                                before_url=before_url, inline_messages=inline)

@@ -7,17 +7,15 @@ import dagster as dg
 from dirbolt_core.measures import AGREEMENT_GATE
 from dirbolt_core.migration.compare import agreement, compare_and_record
 from dirbolt_core.migration.gates import migration_status
+from dirbolt_dagster.markdown import cell, markdown_table
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.resources import StoreResource
 from dirbolt_dagster.submissions.assets import submissions
 
 
 def _disagreement_table(rows: list) -> str:
-    lines = ["| directory | legacy | new | reason |", "|---|---|---|---|"]
-    for r in rows:
-        reason = (r.reason or "").replace("|", "/")[:200]
-        lines.append(f"| {r.directory_key} | {r.legacy_status or '—'} | {r.new_status or '—'} | {reason} |")
-    return "\n".join(lines)
+    return markdown_table(["directory", "legacy", "new", "reason"], [
+        (r.directory_key, r.legacy_status or "—", r.new_status or "—", cell(r.reason, 200)) for r in rows])
 
 
 AGREEMENT_CHECK = "legacy_agreement_above_95"
@@ -85,22 +83,22 @@ def migration_rollup(context: dg.AssetExecutionContext, store: StoreResource) ->
     status = migration_status(db)
     by_directory_rows = db.rollout.agreement(by="directory")
     by_day_rows = db.rollout.agreement(by="day")
-    gates = ["| gate | figure | threshold | met |", "|---|---|---|---|"] + [
-        f"| {g.name} | {'n/a' if g.figure is None else round(g.figure, 4)} | {g.threshold} | "
-        f"{'yes' if g.met else 'no'} |" for g in status.gates]
-    by_directory = ["| directory | agreeing / compared |", "|---|---|"] + [
-        f"| {r.key} | {r.agreeing}/{r.compared} |" for r in by_directory_rows]
-    by_day = ["| day | agreeing / compared |", "|---|---|"] + [
-        f"| {r.key} | {r.agreeing}/{r.compared} |" for r in by_day_rows]
+    gates = markdown_table(["gate", "figure", "threshold", "met"], [
+        (g.name, "n/a" if g.figure is None else round(g.figure, 4), g.threshold, "yes" if g.met else "no")
+        for g in status.gates])
+    by_directory = markdown_table(["directory", "agreeing / compared"],
+                                  [(r.key, f"{r.agreeing}/{r.compared}") for r in by_directory_rows])
+    by_day = markdown_table(["day", "agreeing / compared"],
+                            [(r.key, f"{r.agreeing}/{r.compared}") for r in by_day_rows])
     return dg.MaterializeResult(metadata={
         "phase": status.phase,
         "routing_percent": status.settings.routing_percent,
         "next_phase": status.next_phase or "none",
         "ready_for_next_phase": status.ready_for_next,
         "blockers": dg.MetadataValue.md("\n".join(f"- {b}" for b in status.blockers) or "none"),
-        "gates": dg.MetadataValue.md("\n".join(gates)),
-        "agreement_by_directory": dg.MetadataValue.md("\n".join(by_directory)),
-        "agreement_by_day": dg.MetadataValue.md("\n".join(by_day)),
+        "gates": dg.MetadataValue.md(gates),
+        "agreement_by_directory": dg.MetadataValue.md(by_directory),
+        "agreement_by_day": dg.MetadataValue.md(by_day),
     })
 
 

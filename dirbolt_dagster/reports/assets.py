@@ -12,7 +12,7 @@ from typing import Any
 import dagster as dg
 
 from dirbolt_core.logs import log_context
-from dirbolt_core.reports.job_report import write_job_report
+from dirbolt_core.reports.publish import write_job_report
 from dirbolt_dagster.partitions import jobs_partitions
 from dirbolt_dagster.reporting import outcomes_markdown, rounded
 from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource

@@ -9,8 +9,16 @@ from collections.abc import Sequence
 import dagster as dg
 
 from dirbolt_core.db.submissions import DuplicateSubmission
-from dirbolt_core.measures import P95_LATENCY_GATE_S, SUCCESS_RATE_GATE, latency_s, p95, success_rate
+from dirbolt_core.measures import (
+    P95_LATENCY_GATE_S,
+    SUCCESS_RATE_GATE,
+    counts_toward_success,
+    latency_s,
+    p95,
+    success_rate,
+)
 from dirbolt_core.models import SubmissionResult
+from dirbolt_core.vocabulary import SubmissionStatus
 
 SUCCESS_RATE = "success_rate_above_90"
 PACKAGE_FILLED = "package_filled"
@@ -22,7 +30,8 @@ def submission_check_specs(asset_key: dg.AssetKey, partitions_def: dg.Partitions
                            ) -> list[dg.AssetCheckSpec]:
     return [
         dg.AssetCheckSpec(SUCCESS_RATE, asset=asset_key, partitions_def=partitions_def,
-                          description="Success rate (submitted + approved) / (all − skipped) above 90%."),
+                          description="Success rate (submitted + approved) / (all − skipped − pending_verification) "
+                                      "above 90%."),
         dg.AssetCheckSpec(P95_LATENCY, asset=asset_key, partitions_def=partitions_def,
                           description="p95 submission latency under 5 minutes, not counting rate-limit waits."),
         dg.AssetCheckSpec(ZERO_DUPLICATES, asset=asset_key, partitions_def=partitions_def,
@@ -39,8 +48,17 @@ def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResu
         metadata={
             "success_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
             "gate": SUCCESS_RATE_GATE,
-            "counted": sum(1 for r in results if r.status.value != "skipped"),
+            "counted": sum(1 for r in results if counts_toward_success(r.status)),
+            "pending_verification": sum(1 for r in results
+                                        if r.status is SubmissionStatus.PENDING_VERIFICATION),
             "succeeded": sum(1 for r in results if r.status.is_success),
+            # Rows a person resolved from the manual queue (`dirbolt manual resolve`), and how.
+            "resolved_by_hand": sum(1 for r in results if r.evidence.get("manual_resolution")),
+            "resolutions": dg.MetadataValue.json(
+                {r.directory_id: {"status": r.status.value, "by": r.evidence["manual_resolution"].get("resolved_by")}
+                 for r in results if r.evidence.get("manual_resolution")}),
+            "waiting_for_a_person": sum(1 for r in results if r.status.value == "needs_manual"),
+            "nap_mismatches": sum(1 for r in results if r.status.value == "nap_mismatch"),
         },
     )
 

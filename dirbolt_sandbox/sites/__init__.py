@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from dirbolt_sandbox.base import Site
-from dirbolt_sandbox.sites import conventions, flows, foundation, gates, languages
+from dirbolt_sandbox.sites import conventions, flows, foundation, gates, languages, realweb
 
 SITE_CLASSES: list[type[Site]] = [*foundation.SITES, *languages.SITES, *conventions.SITES, *flows.SITES,
-                                  *gates.SITES]
+                                  *gates.SITES, *realweb.SITES]
 SITES_BY_ID: dict[str, type[Site]] = {cls.id: cls for cls in SITE_CLASSES}
 
 

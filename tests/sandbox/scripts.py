@@ -17,6 +17,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from dirbolt_core.sample import SAMPLE_PROFILE as P
 from dirbolt_sandbox.kit import DEMO_ACCOUNT
@@ -547,6 +548,76 @@ def localhub(page: Any, url: str, admin: Any) -> Walk:
     return _inline(page, page, lambda: page.get_by_role("button", name="Add business").click(), "#lh-out")
 
 
+
+# ------------------------------------------------------------------ the real web (second origin, widgets)
+def realweb_cdn(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    page.get_by_label("Business name", exact=True).wait_for()  # built by the CDN's script
+    _fill_labels(page, {"Business name": P.business_name, "Email": P.email, "Phone": P.phone, "Website": P.website,
+                        "Street address": P.address_line1, "City": P.city, "ZIP code": P.postal_code,
+                        "Describe your business": DESCRIPTION})
+    page.get_by_label("State", exact=True).select_option(label="Texas")
+    return _navigate(page, lambda: page.get_by_role("button", name="Submit listing").click())
+
+
+def realweb_react(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    _fill_placeholders(page, {"Business name": P.business_name, "you@company.com": P.email,
+                              "Phone number": P.phone, "https://your-site.com": P.website, "City": P.city})
+    page.get_by_label("Business description", exact=True).fill(DESCRIPTION)
+    return _inline(page, page, lambda: page.get_by_role("button", name="Create listing").click(), ".card")
+
+
+def realweb_shadow(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    host = page.locator("biz-signup")  # Playwright's locators pierce the open shadow root
+    _fill_labels(host, {"Business name": P.business_name, "Email": P.email, "Phone": P.phone, "Website": P.website,
+                        "Street": P.address_line1, "City": P.city, "About the business": DESCRIPTION})
+    return _inline(page, host, lambda: host.get_by_role("button", name="Send listing").click(), "#out")
+
+
+def realweb_combobox(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    _fill_labels(page, {"Business name": P.business_name, "Email": P.email, "Phone": P.phone})
+    page.get_by_role("combobox", name="Category").press_sequentially("Bake", delay=30)
+    page.get_by_role("option", name="Bakeries & Desserts").click()
+    page.get_by_label("Founded", exact=True).fill(f"{P.year_founded}-01-01")
+    page.get_by_role("checkbox", name="I accept the terms of listing").click()
+    return _navigate(page, lambda: page.get_by_role("button", name="Add my place").click())
+
+
+def realweb_widget(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    frame = page.frame_locator("iframe[title='Listing form']")
+    _fill_labels(frame, {"Organization": P.business_name, "E-mail": P.email, "Telephone": P.phone,
+                         "Web address": P.website, "City": P.city, "Business description": DESCRIPTION})
+    frame.get_by_label("I agree to the terms", exact=True).check()
+    frame.get_by_role("button", name="Send").click()
+    answer = frame.locator("[role=status]")
+    answer.wait_for()
+    return Walk(text=answer.inner_text())
+
+
+def realweb_apex(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    assert urlsplit(page.url).hostname != urlsplit(url).hostname  # redirected to the other host name
+    _fill_labels(page, {"Company": P.business_name, "Email": P.email, "Phone": P.phone, "Website": P.website,
+                        "City": P.city})
+    page.get_by_label("State", exact=True).select_option(label="Texas")
+    return _navigate(page, lambda: page.get_by_role("button", name="Submit").click())
+
+
+def realweb_confirm(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    _fill_labels(page, {"Business": P.business_name, "Email": P.email, "Phone": P.phone, "City": P.city})
+    return _navigate(page, lambda: page.get_by_role("button", name="Submit").click())
+
+
+def realweb_slow(page: Any, url: str, admin: Any) -> Walk:
+    page.goto(url)
+    _fill_labels(page, {"Company": P.business_name, "Email": P.email, "Phone": P.phone, "City": P.city})
+    return _inline(page, page, lambda: page.get_by_role("button", name="Add listing").click(), "#sl-out")
+
 Script = Callable[[Any, str, Any], Walk]
 # site id -> script, or (bot, person) for the sites a person must finish
 SCRIPTS: dict[str, Script | tuple[Script, Script]] = {
@@ -564,4 +635,7 @@ SCRIPTS: dict[str, Script | tuple[Script, Script]] = {
     "swiftlist": swiftlist, "directoriolatino": directoriolatino, "sunbelt": sunbelt, "lazyriver": lazyriver,
     "oldtown": oldtown, "spisfirm": (spisfirm_bot, spisfirm_person), "cornerstone": cornerstone,
     "localhub": localhub,
+    "realweb-cdn": realweb_cdn, "realweb-react": realweb_react, "realweb-shadow": realweb_shadow,
+    "realweb-combobox": realweb_combobox, "realweb-widget": realweb_widget, "realweb-apex": realweb_apex,
+    "realweb-confirm": realweb_confirm, "realweb-slow": realweb_slow,
 }

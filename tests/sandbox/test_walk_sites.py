@@ -56,6 +56,8 @@ def test_site_is_submitted_and_recorded_exactly(site_id, page, sbx, catalog_by_i
         assert P_NAME in page.inner_text("body")
     elif status == "submitted":
         assert SUCCESS_TEXT.search(walk.text), walk.text
+    elif status == "pending_verification":
+        assert re.search(r"sent you an e-mail to confirm", walk.text), walk.text
     elif status == "skipped":
         assert final["reason"] == "duplicate listing"
         assert cls.duplicate_message in walk.text

@@ -11,9 +11,10 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.probes import ProbeRecord
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.logs import log_context
@@ -39,7 +40,7 @@ class ProbeRun:
     """How to probe: the parts a run needs (browser, brain, proof storage, credentials)."""
 
     artifacts: ArtifactStore
-    brain: Any
+    brain: Brain
     browser: BrowserOptions
     production: bool = False
     credentials: CredentialStore | None = None
@@ -100,17 +101,18 @@ async def _probe_with_retries(store: Store, pool: BrowserPool, directory: Direct
             result = await probe_in_context(context, directory, run.brain, run.profile,
                                             step_timeout_ms=run.browser.step_timeout_ms,
                                             credentials=run.credentials)
+            blocked = pool.blocked_requests(context)
         finally:
             with contextlib.suppress(Exception):
                 await context.close()
             await release_slot(store, directory, holder=holder)
+        if blocked:
+            result.evidence["blocked_requests"] = blocked
         if not result.transient or tries >= run.max_tries:
             break
         delay = run.backoff_s * 2 ** (tries - 1) * (1 + random.uniform(-0.25, 0.25))
         await asyncio.sleep(max(delay, min(result.retry_after_s or 0, 30.0)))
     result.evidence["tries"] = tries
-    if pool.blocked:
-        result.evidence["blocked_requests"] = pool.blocked[-5:]
     return await asyncio.to_thread(_record, directory, result, run)
 
 

@@ -37,9 +37,20 @@ PENDING = _rx(r"pending (review|approval|moderation)",
               r"review(ed)? by our (editors|team|moderators)",
               r"wird geprüft", r"en attente de (validation|modération)", r"pendiente de revisión",
               r"oczekuje na (akceptację|moderację)")
+# The directory mailed a link that must be opened before the listing exists.
+VERIFY = _rx(r"(we('ve| have)?|has been|was|have been) (just )?(sent|e-?mailed|mailed)( you)? (an? |the )?"
+             r"(e-?mail|message|link|confirmation)",
+             r"check your (e-?mail|inbox|mailbox)", r"(confirmation|verification|activation) (e-?mail|link|message)"
+             r" (has been |was )?(sent|on its way)",
+             r"(click|follow|open) the (confirmation |verification |activation )?link (in|we)",
+             r"(confirm|verify) your (e-?mail|address|listing|submission) (address )?(by|via|using|to)",
+             r"bestätigungs-?(e-?mail|link)", r"e-?mail de (confirmation|vérification)",
+             r"correo (electrónico )?de (confirmación|verificación)", r"link aktywacyjny",
+             r"e-?mail di conferma")
 LIVE = _rx(r"(is|now) (live|published|online)", r"listing (has been )?(published|approved|created)",
            r"view your listing", r"jetzt online", r"est en ligne")
-SUCCESS = _rx(r"thank(s| you)", r"success(fully)?", r"(has been|was) (submitted|received|sent|added)",
+SUCCESS = _rx(r"thank(s| you)", r"success(fully)?",
+              r"(has been|was) (submitted|received|sent|added|created|registered|saved|listed)",
               r"submission (received|complete)", r"we('ve| have) received", r"vielen dank", r"danke",
               r"merci", r"gracias", r"dziękujemy", r"grazie", r"obrigad", r"спасибо", r"confirmation")
 VALIDATION = _rx(r"is required", r"required field", r"(is |are )?(not )?(a )?(valid|invalid)",
@@ -171,7 +182,8 @@ def classify_outcome(
     inline = " ".join(inline_messages)
     text = (inline + " " + visible_text(html)).strip()
     # The page's error containers item by item, then inline messages that say more than they do.
-    errors = error_messages(html)
+    # A container that says the listing went through (a success toast with role=alert) is no error.
+    errors = [e for e in error_messages(html) if not _good_news(e)]
     errors += [m for m in inline_messages if (VALIDATION.search(m) or REFUSAL.search(m))
                and not any(e in m for e in errors)]
     evidence["text_excerpt"] = text[:300]
@@ -191,6 +203,11 @@ def classify_outcome(
                                    validation_errors=[], evidence={**evidence, "matched": refusal})
         return OutcomeAnalysis(status=SubmissionStatus.REJECTED, confidence=0.8, reason=joined,
                                validation_errors=errors, evidence={**evidence, "errors": errors})
+    if m := hit(VERIFY, text):
+        # Sent, but nothing exists until the mailed link is opened: never `submitted`.
+        return OutcomeAnalysis(status=SubmissionStatus.PENDING_VERIFICATION, confidence=0.85,
+                               reason="confirmation e-mail: " + _sentence(text, m),
+                               evidence={**evidence, "matched": m})
     if m := hit(LIVE, text):
         listing = find_listing_url(html, url, near=m)
         return OutcomeAnalysis(status=SubmissionStatus.APPROVED if listing else SubmissionStatus.SUBMITTED,
@@ -210,6 +227,12 @@ def classify_outcome(
                                reason="login wall after submit", evidence={**evidence, "matched": m})
     return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
                            reason="unrecognised page after submit", evidence=evidence)
+
+
+def _good_news(message: str) -> bool:
+    return bool((SUCCESS.search(message) or PENDING.search(message) or LIVE.search(message)
+                 or VERIFY.search(message)) and not VALIDATION.search(message) and not REFUSAL.search(message)
+                and not DUPLICATE.search(message))
 
 
 def _sentence(text: str, match: str) -> str:
