@@ -396,7 +396,8 @@ def classify(field: FormField) -> Guess:
     """The single best canonical key for a field, with a confidence and what decided it."""
     ftype = field.type
     sources = field_sources(field)
-    if ftype in ("submit", "image") or (field.tag == "button" and ftype not in ("button", "reset")):
+    if ftype in ("submit", "image") or (field.tag == "button" and field.widget is None
+                                        and ftype not in ("button", "reset")):
         if first_rule(" ".join((sources["name"], field.label)), _ONLY_CAPTCHA):
             return Guess("captcha", 0.8, "button text")  # a "new captcha image" button
         return Guess("submit", 0.95, "type")
