@@ -147,7 +147,7 @@ def attempts(heldout) -> dict[str, Any]:
 
 # The brain reads the next row's caption ("Leave blank", the honeypot's) as the postcode box's own
 # hint and maps it as a honeypot (FormField.text_after of a text box): reported to the brain's issue.
-_BRAIN_GAPS = {"vue-cdn": "brain: a text box's text_after (the next row's 'Leave blank') makes it a honeypot"}
+_BRAIN_GAPS: dict[str, str] = {}  # (vue-cdn: a box's words after it that are a hidden trap's caption; fixed)
 
 
 @pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=_BRAIN_GAPS[n], strict=True))

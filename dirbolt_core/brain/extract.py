@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml import etree
 
+from dirbolt_core.brain.heuristics import first_rule
 from dirbolt_core.brain.model import FieldOption, FormField, FormInfo
 
 if TYPE_CHECKING:
@@ -81,6 +83,7 @@ _HIDING_CLASS = re.compile(
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_TRAP = frozenset({"honeypot"})
 _FILLABLE_TYPES = frozenset({"hidden", "submit", "button", "reset", "image", "file"})
 
 
@@ -256,6 +259,10 @@ def _widget(control: Any) -> str | None:
     tag = control.tag
     role = _role(control)
     if tag in _CONTROL_TAGS:
+        if tag == "button":  # component libraries' pickers and toggles: <button role=combobox|switch>
+            if role in ("combobox", "listbox") or control.get("aria-haspopup") == "listbox":
+                return "combobox"
+            return "checkbox" if role in ("checkbox", "switch") else None
         if tag != "input":
             return None
         ctype = (control.get("type") or "text").strip().lower()
@@ -281,6 +288,10 @@ def _control_type(control: Any) -> str:
     tag = control.tag
     if tag in ("select", "textarea"):
         return tag
+    if tag == "button" and (control.get("role") or control.get("aria-haspopup")):
+        widget = _widget(control)
+        if widget:
+            return widget
     if tag in ("input", "button"):
         ctype = (control.get("type") or ("submit" if tag == "button" else "text")).strip().lower()
         return ctype or "text"
@@ -297,7 +308,7 @@ def _is_fillable(control: Any) -> bool:
         return True
     if control.tag == "input":
         return _control_type(control) not in _FILLABLE_TYPES
-    return control.tag != "button" and _widget(control) not in (None, "button")
+    return _widget(control) not in (None, "button")
 
 
 def _is_box(control: Any) -> bool:
@@ -606,7 +617,7 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
     aria_label = named.get("aria-label")
     label = next((p for p in label_parts if p), "") or _clean(aria_label)
     widget = ctx.widget(control)
-    if tag == "button" or widget == "button" or ctype in ("submit", "button", "reset", "image"):
+    if (tag == "button" and widget is None) or widget == "button" or ctype in ("submit", "button", "reset", "image"):
         label = label or _text(control) or _clean(control.get("value")) or _clean(control.get("alt"))
     placeholder = control.get("placeholder") or control.get("data-placeholder") or control.get("aria-placeholder")
     options: list[FieldOption] = []
@@ -734,6 +745,14 @@ def _form_info(container: Any, controls: list[Any], ctx: _FormContext, *, index:
     counts = _hider_counts(fillable, container, ctx)
     nearby = _nearby_texts(controls, stream)
     fields = [_field(c, container, ctx, stream, nearby, fillable, counts) for c in controls]
+    for f, nxt in pairwise(fields):
+        # The words after a box in view that are the caption of a hidden box right after it (a
+        # honeypot's "Leave blank" row) are that box's, not this one's hint. (Between two boxes in
+        # view they stay with both: which one a hint belongs to is not known, and a trap is
+        # better left empty twice than filled once.)
+        if f.text_after and f.visible and not nxt.visible and f.type not in ("checkbox", "radio") \
+                and nxt.nearby_text.startswith(f.text_after) and first_rule(f.text_after, _TRAP):
+            f.text_after = ""
     return FormInfo(index=index, action=action, method=method, fields=fields, heading=_heading(container),
                     frame_url=frame_url, selector=selector, name=name, formless=formless)
 
@@ -884,7 +903,7 @@ def _submit_like(el: Any) -> bool:
     if el.tag == "input":
         return ctype in ("submit", "image")
     if el.tag == "button":
-        return ctype != "reset"
+        return ctype != "reset" and _widget(el) is None
     return _widget(el) == "button" and ctype == "submit"
 
 

@@ -396,7 +396,8 @@ def classify(field: FormField) -> Guess:
     """The single best canonical key for a field, with a confidence and what decided it."""
     ftype = field.type
     sources = field_sources(field)
-    if ftype in ("submit", "image") or (field.tag == "button" and ftype not in ("button", "reset")):
+    if ftype in ("submit", "image") or (field.tag == "button" and field.widget is None
+                                        and ftype not in ("button", "reset")):
         if first_rule(" ".join((sources["name"], field.label)), _ONLY_CAPTCHA):
             return Guess("captcha", 0.8, "button text")  # a "new captcha image" button
         return Guess("submit", 0.95, "type")
@@ -427,7 +428,7 @@ def classify(field: FormField) -> Guess:
         if not _shown_later(field.hidden_reason) or not _labelled_profile_field(field, allowed):
             return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
         guess = classify(field.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None}))
-        if guess.key not in _PROFILE_KEYS:
+        if guess.key not in _PROFILE_KEYS and guess.key != BARE_NAME:
             return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
         return Guess(guess.key, min(guess.confidence, 0.8), f"{guess.source}+hidden:{field.hidden_reason}")
     # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
@@ -476,7 +477,8 @@ def _labelled_profile_field(field: FormField, allowed: frozenset[str]) -> bool:
     label = field.label or ""
     if not label or label == (field.aria_label or ""):
         return False
-    return first_rule(label, allowed) in _PROFILE_KEYS
+    key = first_rule(label, allowed)
+    return key in _PROFILE_KEYS or key == BARE_NAME
 
 
 _RANK = {key: i for i, (key, _) in enumerate(_RULES)}

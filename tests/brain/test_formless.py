@@ -223,3 +223,43 @@ def test_submit_words_in_several_languages_close_a_group(label: str) -> None:
     [group] = extract_forms_from_html(html)
     assert group.fields[-1].label == label and group.fields[-1].type == "submit"
     assert _keys(group) == ["business_name", "email", "submit"]
+
+
+BUTTON_WIDGETS_PAGE = """<html><body><form action="/add">
+<label id="lc">Category</label>
+<button type="button" role="combobox" aria-labelledby="lc" aria-controls="cl" aria-expanded="false">Select...</button>
+<ul role="listbox" id="cl"><li role="option">Florist</li><li role="option">Bakery</li></ul>
+<button type="button" aria-haspopup="listbox" aria-label="State">Choose a state</button>
+<button type="button" role="switch" aria-checked="false" aria-label="I accept the terms and conditions"></button>
+<button type="submit">Save</button></form></body></html>"""
+
+
+def test_buttons_that_are_aria_widgets_are_fields_not_buttons() -> None:
+    [form] = extract_forms_from_html(BUTTON_WIDGETS_PAGE)
+    assert [(f.tag, f.type, f.widget) for f in form.fields] == [
+        ("button", "combobox", "combobox"), ("button", "combobox", "combobox"), ("button", "checkbox", "checkbox"),
+        ("button", "submit", None)]
+    category = form.fields[0]
+    assert category.label == "Category" and category.placeholder == "Select..."
+    assert [o.text for o in category.options] == ["Florist", "Bakery"]
+    mapped = _mapped(form)
+    assert [k for k, _, _ in mapped] == ["category", "state", "terms_checkbox", "submit"]
+    assert [v for _, _, v in mapped] == ["Bakery", SAMPLE_PROFILE.state, "on", None]
+    assert all(f.is_fillable for f in form.fields[:3])
+
+
+def test_a_hidden_traps_caption_is_not_the_hint_of_the_box_before_it() -> None:
+    # Captions above boxes; the trap's row ("Leave blank") comes right after the postcode's row.
+    html = """<html><head><style>.sec{position:absolute;left:-10000px}</style></head><body><div id="app">
+    <div class="row"><span class="cap">Town</span><input data-key="locality"></div>
+    <div class="row"><span class="cap">Postcode</span><input data-key="postcode"></div>
+    <div class="row sec"><span class="cap">Leave blank</span><input data-key="fax_number"></div>
+    <div class="row"><span class="cap">E-mail</span><input data-key="mail"></div>
+    <p>Leave this empty</p><input data-key="extra_info">
+    <a href="#" class="btn">Register business</a></div></body></html>"""
+    [group] = extract_forms_from_html(html)
+    mapped = _mapped(group)
+    assert [k for k, _, _ in mapped] == ["city", "postal_code", "honeypot", "honeypot", "honeypot", "submit"]
+    # between two boxes in view a trap hint stays with both: "E-mail" is left alone rather than risked
+    assert group.fields[3].text_after == "Leave this empty"
+    assert mapped[1][2] == SAMPLE_PROFILE.postal_code and mapped[2][2] is None
