@@ -485,8 +485,9 @@ async def tuned_run(sandbox_url: str, tasks: Sequence[tuple[str, BusinessProfile
 
 
 # ----------------------------------------------------------------------------------- memory
-def tree_memory(pid: int) -> tuple[int, int]:
-    """(RSS, PSS) in bytes of a process and all its descendants (PSS counts shared pages once)."""
+def tree_memory(pid: int, exclude: Sequence[int] = ()) -> tuple[int, int]:
+    """(RSS, PSS) in bytes of a process and all its descendants (PSS counts shared pages once),
+    without the trees of `exclude` (servers that stand in for the outside world)."""
     import psutil
 
     rss = pss = 0
@@ -495,6 +496,11 @@ def tree_memory(pid: int) -> tuple[int, int]:
         procs = [root, *root.children(recursive=True)]
     except psutil.Error:
         return 0, 0
+    skipped: set[int] = set()
+    for other in exclude:
+        with contextlib.suppress(psutil.Error):
+            skipped |= {other, *(c.pid for c in psutil.Process(other).children(recursive=True))}
+    procs = [p for p in procs if p.pid not in skipped]
     for p in procs:
         try:
             info = p.memory_full_info()
@@ -508,8 +514,9 @@ def tree_memory(pid: int) -> tuple[int, int]:
 class PeakSampler:
     """Samples a process tree's memory in a thread; keeps the peaks."""
 
-    def __init__(self, pid: int, interval_s: float = 0.1):
+    def __init__(self, pid: int, interval_s: float = 0.1, exclude: Sequence[int] = ()):
         self.pid = pid
+        self.exclude = tuple(exclude)
         self.interval_s = interval_s
         self.peak_rss = self.peak_pss = 0
         self.samples = 0
@@ -518,7 +525,7 @@ class PeakSampler:
 
     def _loop(self) -> None:
         while not self._stop.is_set():
-            rss, pss = tree_memory(self.pid)
+            rss, pss = tree_memory(self.pid, self.exclude)
             self.peak_rss, self.peak_pss = max(self.peak_rss, rss), max(self.peak_pss, pss)
             self.samples += 1
             self._stop.wait(self.interval_s)

@@ -22,7 +22,8 @@ Variants, each measured in this run on the same sites with distinct businesses:
   heartbeats, audit, in PostgreSQL.
 * dagster: the whole path. Messages on SQS (moto), the SQS sensor of a real `dagster-daemon` whose
   code location is served by a long-lived `dagster code-server` (as docker-compose deploys it),
-  QueuedRunCoordinator (dagster.dev.yaml: 3 runs at a time, 2 browser slots, dequeued every 5 s), the sensor every
+  QueuedRunCoordinator (dagster.dev.yaml as `dirbolt dev` writes it: 2 browser slots per core, one run more,
+  dequeued every 2 s), the sensor every
   10 s (the product's default), one run process per job; timed from the first message sent to the
   last job completed. A warm-up job goes through first (the daemon
   and its code server start outside the timing, as in production).
@@ -31,8 +32,9 @@ Figures: wall time (the ratio is against bare), submissions per minute, p50/p95 
 (platform: claimed to finished as the database records it; bare: context opened to answer read),
 CPU seconds per submission of everything on the client side (this process and its children,
 the daemon and its runs, Chromium, PostgreSQL backends of the benchmark database; the sandbox and
-SQS servers are left out), and what the sandbox accepted. On a shared machine the CPU figure is
-the steadier one; the load average is printed with the figures.
+SQS servers are left out), peak memory (PSS, shared pages counted once, sampled every second) of the
+same client side and that divided by the submissions, and what the sandbox accepted. On a shared
+machine the CPU figure is the steadier one; the load average is printed with the figures.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from _bench import (
     SITES,
     CpuMeter,
     Parts,
+    PeakSampler,
     RunFigures,
     accepted_names,
     bare_run,
@@ -141,18 +144,20 @@ def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, fir
     return fig
 
 
-def _instance_yaml(dequeue_interval_s: int | None) -> str | None:
-    if dequeue_interval_s is None:
-        return None
-    from dirbolt_core.settings import REPO_ROOT
+def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None) -> str:
+    """The instance `dirbolt dev` writes for this machine (runs and browser slots from the cores)."""
+    import re
 
-    text = (REPO_ROOT / "dagster.dev.yaml").read_text()
-    config = f"  config:\n    dequeue_interval_seconds: {dequeue_interval_s}\n"
-    return text.replace("  class: QueuedRunCoordinator\n", "  class: QueuedRunCoordinator\n" + config)
+    from dirbolt_core.localenv import dev_instance_yaml
+
+    text = dev_instance_yaml(browser_slots)
+    if dequeue_interval_s is not None:
+        text = re.sub(r"dequeue_interval_seconds: \d+", f"dequeue_interval_seconds: {dequeue_interval_s}", text)
+    return text
 
 
 def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, dequeue_interval_s: int | None,
-                sensor_interval_s: int) -> RunFigures:
+                sensor_interval_s: int, browser_slots: int | None = None) -> RunFigures:
     import dagster as dg
 
     from dirbolt_core import composition
@@ -166,7 +171,8 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
     queue.ensure()
     env = dagster_env(home=parts.work / "dagster", database_url=parts.database_url, sqs_url=parts.sqs_url,
                       queue_name=queue.queue_name, dlq_name=queue.dlq_name, sandbox_url=parts.sandbox_url,
-                      artifacts=parts.work / "artifacts-dagster", instance_yaml=_instance_yaml(dequeue_interval_s),
+                      artifacts=parts.work / "artifacts-dagster",
+                      instance_yaml=_instance_yaml(dequeue_interval_s, browser_slots),
                       extra={"DIRBOLT_SENSOR_INTERVAL_S": str(sensor_interval_s)})
     log = parts.work / "dagster-daemon.log"
 
@@ -253,6 +259,7 @@ def merge(figs: list[RunFigures]) -> RunFigures:
                     **({"db_transactions": sum(f.extra["db_transactions"] for f in figs)}
                        if "db_transactions" in figs[0].extra else {}),
                     "rounds_wall_s": [round(f.wall_s, 1) for f in figs],
+                    "peak_pss_mb": max(f.extra.get("peak_pss_mb", 0) for f in figs),
                     "load_average_after": figs[-1].extra.get("load_average_after")}
     if "statuses" in figs[0].extra:
         statuses: dict[str, int] = {}
@@ -273,14 +280,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--mirrors", type=int, default=4,
                         help="each job submits to the 15 sites and their mirrors 2..N (N x 15 directories)")
     parser.add_argument("--runs", type=int, default=2,
-                        help="jobs at a time (dagster.dev.yaml runs 2); bare runs runs x 5 submissions at a time")
+                        help="platform variant: jobs at a time; bare runs runs x 5 submissions at a time")
     parser.add_argument("--variants", default="tuned,bare,platform,dagster")
     parser.add_argument("--tuned-jobs", type=int, default=4, help="tuned loop: jobs at once")
     parser.add_argument("--tuned-pages", type=int, default=5, help="tuned loop: pages per job")
     parser.add_argument("--rounds", type=int, default=1,
                         help="repeat the variants in turn (load on a shared machine drifts); figures are summed")
     parser.add_argument("--dequeue-interval", type=int, default=None,
-                        help="QueuedRunCoordinator dequeue_interval_seconds (default: dagster.dev.yaml's, 5 s)")
+                        help="QueuedRunCoordinator dequeue_interval_seconds (default: dagster.dev.yaml's, 2 s)")
+    parser.add_argument("--browser-slots", type=int, default=None,
+                        help="Dagster browser slots (default: as `dirbolt dev` chooses, 2 per core; runs: one more)")
     parser.add_argument("--sensor-interval", type=int, default=10,
                         help="DIRBOLT_SENSOR_INTERVAL_S for the daemon (default: the product's 10 s)")
     parser.add_argument("--json", action="store_true")
@@ -299,6 +308,8 @@ def main(argv: list[str] | None = None) -> int:
             first = 1000 * rnd
             for variant in variants:
                 reset_sandbox(parts.sandbox_url)
+                memory = PeakSampler(os.getpid(), interval_s=1.0, exclude=parts.server_pids)
+                memory.__enter__()
                 if variant == "tuned":
                     fig = run_tuned(parts, sites, args.jobs, first, args.tuned_jobs, args.tuned_pages)
                 elif variant == "bare":
@@ -306,9 +317,12 @@ def main(argv: list[str] | None = None) -> int:
                 elif variant == "platform":
                     fig = run_platform(parts, sites, args.jobs, args.runs, first)
                 elif variant == "dagster":
-                    fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval)
+                    fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval,
+                                      args.browser_slots)
                 else:
                     raise SystemExit(f"unknown variant {variant}")
+                memory.__exit__(None, None, None)
+                fig.extra["peak_pss_mb"] = round(memory.peak_pss / 2**20)
                 fig.extra["load_average_after"] = load_average()
                 by_variant[variant].append(fig)
                 print(f"  round {rnd + 1}: {fig.name}: {fig.wall_s:.1f}s, load average "
@@ -337,6 +351,9 @@ def main(argv: list[str] | None = None) -> int:
         if r.extra.get("cpu_by_process"):
             print(f"{'':40} CPU s/sub by process: " + ", ".join(
                 f"{k} {v / r.count:.2f}" for k, v in r.extra["cpu_by_process"].items() if v / r.count >= 0.005))
+        if r.extra.get("peak_pss_mb"):
+            print(f"{'':40} memory: peak PSS {r.extra['peak_pss_mb']} MB of the client side (Chromium, node, "
+                  f"Python, Dagster), {r.extra['peak_pss_mb'] / r.count:.2f} MB per submission")
         if "rounds_wall_s" in r.extra:
             print(f"{'':40} rounds (wall s): {r.extra['rounds_wall_s']}")
     for r in results:

@@ -21,6 +21,13 @@ class ArtifactStore(Protocol):
     def exists(self, uri: str) -> bool: ...
 
 
+def image_kind(data: bytes) -> tuple[str, str]:
+    """The file suffix and content type of a screenshot, from its first bytes (JPEG or PNG)."""
+    if data[:3] == b"\xff\xd8\xff":
+        return ".jpg", "image/jpeg"
+    return ".png", "image/png"
+
+
 def _safe_key(key: str) -> str:
     parts = [p for p in key.replace("\\", "/").split("/") if p not in ("", ".", "..")]
     if not parts:
@@ -71,6 +78,10 @@ class S3ArtifactStore:
             existing = {b["Name"] for b in self._s3.list_buckets().get("Buckets", [])}
             if bucket not in existing:
                 self._s3.create_bucket(Bucket=bucket)
+
+    @property
+    def client(self):
+        return self._s3
 
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{_safe_key(key)}" if self.prefix else _safe_key(key)

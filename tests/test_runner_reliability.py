@@ -102,7 +102,10 @@ def test_proof_goes_to_an_s3_compatible_store(store, catalog, sandbox, sqs_serve
             assert s3.exists(uri)
             key = uri.removeprefix("s3://dirbolt-proof/")
             body = client.get_object(Bucket="dirbolt-proof", Key=key)["Body"].read()
-            assert body[:4] == b"\x89PNG" if uri.endswith(".png") else b"<html" in body.lower()
+            if uri.endswith(".jpg"):
+                assert body[:3] == b"\xff\xd8\xff"  # the screenshot, a JPEG
+            else:
+                assert uri.endswith(".html") and b"<html" in body.lower()
 
 
 def test_heartbeats_during_work_and_a_killed_worker_goes_stale(store, catalog, sandbox, tmp_path, artifact_dir):

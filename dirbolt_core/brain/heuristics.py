@@ -315,7 +315,7 @@ def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = T
     return _first_rule(text[:300], allowed if isinstance(allowed, frozenset) else frozenset(allowed), human)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def _first_rule(text: str, allowed: frozenset[str], human: bool) -> str | None:
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
@@ -424,7 +424,7 @@ def classify(field: FormField) -> Guess:
         # box with a label of its own naming a profile field and no trap word anywhere is a
         # field a script shows later ("Company name" once "business" is ticked): it keeps its
         # meaning, and the value helper gives no box a person cannot see a value.
-        if not _labelled_profile_field(field, allowed):
+        if not _shown_later(field.hidden_reason) or not _labelled_profile_field(field, allowed):
             return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
         guess = classify(field.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None}))
         if guess.key not in _PROFILE_KEYS:
@@ -454,6 +454,21 @@ def classify(field: FormField) -> Guess:
         return Guess("unknown", 0.5, "none")
     key, (score, source) = max(tally.items(), key=lambda kv: (kv[1][0], -_rank(kv[0])))
     return Guess(key, score, source)
+
+
+_TOGGLE_CLASS = re.compile(r"(?:^|\s)(hidden|hide|d-none|none|display-none|is-hidden|u-hidden|collapse)(?:\s|$)",
+                           re.IGNORECASE)
+_TRAP_CLASS = re.compile(r"hp|honey|trap|bot|sr-only|visually|screen-reader|invisible", re.IGNORECASE)
+
+
+def _shown_later(reason: str | None) -> bool:
+    """Hidden the way a script hides a field it shows later: taken out of the page (display:none,
+    the hidden attribute, a "hidden" class), not kept in it out of view (a honeypot's way)."""
+    if not reason or reason.endswith(", out of view"):
+        return False
+    if reason.startswith("class "):
+        return bool(_TOGGLE_CLASS.search(reason[6:])) and not _TRAP_CLASS.search(reason[6:])
+    return reason in ("display:none", "hidden attribute", "inline style", "stylesheet class", "stylesheet id")
 
 
 def _labelled_profile_field(field: FormField, allowed: frozenset[str]) -> bool:

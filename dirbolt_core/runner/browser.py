@@ -1,4 +1,4 @@
-"""One Chromium per run process; a fresh context per submission."""
+"""One Chromium per run process; a context per job (runner/session.py), a fresh one per retry."""
 
 from __future__ import annotations
 
@@ -115,10 +115,18 @@ class BrowserPool:
         netproxy.forget(context)
         proxy.close()
 
-    def blocked_requests(self, context: BrowserContext) -> list[dict[str, str]]:
-        """What the context's policy refused so far (the attempt's evidence)."""
+    def blocked_requests(self, context: BrowserContext, *, since: int | None = None) -> list[dict[str, str]]:
+        """What the context's policy refused so far (the attempt's evidence); with `since` (a
+        `blocked_mark`), only what it refused after that mark (a context shared by a job's pages)."""
         found = self._blocked_by_context.get(id(context))
-        return found.evidence() if found is not None else []
+        if found is None:
+            return []
+        return found.evidence() if since is None else found.since(since)
+
+    def blocked_mark(self, context: BrowserContext) -> int:
+        """How many requests the context's policy has refused so far."""
+        found = self._blocked_by_context.get(id(context))
+        return found.total if found is not None else 0
 
     async def _route(self, route: Route, blocked: BlockedList) -> None:
         request = route.request

@@ -14,8 +14,9 @@ from typing import Any
 from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
-from dirbolt_core.artifacts import ArtifactStore
-from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.artifacts import ArtifactStore, image_kind
+from dirbolt_core.brain.outcome import OutcomeAnalysis
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.faults import failpoint
@@ -24,8 +25,8 @@ from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.logs import log_context
 from dirbolt_core.models import Directory, Job, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserPool
-from dirbolt_core.runner.outcome import OutcomeAnalysis
 from dirbolt_core.runner.pacing import release_slot, wait_for_slot
+from dirbolt_core.runner.session import JobSession
 from dirbolt_core.runner.signin import sign_in_first
 from dirbolt_core.runner.submit import AttemptResult, SubmissionAttempt, fixes_for
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -67,6 +68,16 @@ class TransientFailure(Exception):
 
 
 @dataclass
+class _Tried:
+    """A directory's attempts, done: the last one's result, every attempt's line, rate-limit waits."""
+
+    result: AttemptResult
+    history: list[dict[str, Any]]
+    attempt_no: int
+    wait_ms: int
+
+
+@dataclass
 class DirectoryReport:
     directory_id: str
     status: SubmissionStatus
@@ -86,7 +97,7 @@ class JobRunSummary:
 
 
 class JobRunner:
-    def __init__(self, *, store: Store, artifacts: ArtifactStore, brain: FormBrain, pool: BrowserPool,
+    def __init__(self, *, store: Store, artifacts: ArtifactStore, brain: Brain, pool: BrowserPool,
                  worker_id: str, run_id: str | None = None, heartbeat: Heartbeat | None = None,
                  max_attempts: int = MAX_ATTEMPTS, backoff: BackoffWait | None = None,
                  step_timeout_ms: int = 15_000, slot_lease_s: float = 180.0, shadow: bool = False,
@@ -107,6 +118,8 @@ class JobRunner:
         self.in_flight_wait_s = in_flight_wait_s
         self.credentials = credentials
         self.progress: list[str] = []
+        self._session: JobSession | None = None
+        self.last_session: JobSession | None = None
 
     async def run_job(self, job: Job, directories: list[Directory],
                       on_progress: Any | None = None) -> JobRunSummary:
@@ -129,7 +142,14 @@ class JobRunner:
                 on_progress(done, len(directories), report)
             return report
 
-        summary.reports = list(await asyncio.gather(*(one(d) for d in directories)))
+        # One context for the job's business, its pages reused from one directory to the next.
+        self._session = JobSession(self.pool)
+        try:
+            summary.reports = list(await asyncio.gather(*(one(d) for d in directories)))
+        finally:
+            session, self._session = self._session, None
+            self.last_session = session  # its counts (contexts, pages opened and reused) stay readable
+            await session.close()
         return summary
 
     async def _submit_directory(self, job: Job, directory: Directory, slots: asyncio.Semaphore
@@ -138,19 +158,22 @@ class JobRunner:
         waited_since: float | None = None
         while True:
             # Claimed only when a slot is free: a 'processing' row means work really in flight.
+            tried: _Tried | None = None
             async with slots:
                 claim = await asyncio.to_thread(
                     self.store.submissions.claim, key=key, job_id=job.id, directory=directory,
                     owner=self.worker_id, run_id=self.run_id, shadow=self.shadow)
                 if claim.claimed:
-                    outcome, attempts, wait_ms = await self._attempts(job, directory, key)
-                    await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
-                                            rate_limit_wait_ms=wait_ms, shadow=self.shadow)
-                    return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, True)
-                if claim.unknown_outcome:
+                    tried = await self._attempts(job, directory, key)
+                elif claim.unknown_outcome:
                     return await self._resolve_unknown(key, directory, claim.attempts)
-                if claim.status is not SubmissionStatus.PROCESSING:
+                elif claim.status is not SubmissionStatus.PROCESSING:
                     return DirectoryReport(directory.id, claim.status, "already recorded", claim.attempts, False)
+            if tried is not None:
+                # The browser's part is done: the slot goes to the next directory while this one's
+                # proof is stored and its row written (still `processing` until then).
+                outcome = await self._record(job, directory, key, tried)
+                return DirectoryReport(directory.id, outcome.status, outcome.reason, tried.attempt_no, True)
             # Another live worker (another host running the same shard, a rerun launched while the first
             # run still works) has it in flight: wait for its outcome, or for its lease to end, so this
             # shard ends only when its rows are final.
@@ -171,8 +194,7 @@ class JobRunner:
                                 shadow=self.shadow)
         return DirectoryReport(directory.id, outcome.status, outcome.reason, attempts, False)
 
-    async def _attempts(self, job: Job, directory: Directory, key: str
-                        ) -> tuple[SubmissionOutcome, int, int]:
+    async def _attempts(self, job: Job, directory: Directory, key: str) -> _Tried:
         history: list[dict[str, Any]] = []
         total_wait_ms = 0
         result: AttemptResult | None = None
@@ -192,10 +214,16 @@ class JobRunner:
             result = exc.result
             result.analysis.reason = f"gave up after {attempt_no} attempts: {result.analysis.reason}"
         assert result is not None
-        outcome = await self._outcome(job, directory, result, attempt_no)
-        outcome.evidence["attempts"] = history
-        await self._learn(directory, result)
-        return outcome, attempt_no, total_wait_ms
+        return _Tried(result, history, attempt_no, total_wait_ms)
+
+    async def _record(self, job: Job, directory: Directory, key: str, tried: _Tried) -> SubmissionOutcome:
+        """Store the proof, learn from the answer, write the final row."""
+        outcome = await self._outcome(job, directory, tried.result, tried.attempt_no)
+        outcome.evidence["attempts"] = tried.history
+        await self._learn(directory, tried.result)
+        await asyncio.to_thread(self.store.submissions.finish, key, outcome, actor=self.worker_id,
+                                rate_limit_wait_ms=tried.wait_ms, shadow=self.shadow)
+        return outcome
 
     async def _learn(self, directory: Directory, result: AttemptResult) -> None:
         """Remember mappings that led to a confirmed success; forget learned ones that got refused."""
@@ -205,10 +233,10 @@ class JobRunner:
                 for form, mapping, url in result.filled_forms:
                     await asyncio.to_thread(self.brain.learn, directory, form, mapping, url)
             elif status is SubmissionStatus.REJECTED and result.analysis.validation_errors:
-                store = getattr(self.brain, "learned_store", None)
+                store = self.brain.learned_store
                 used = [m.signature for _, m, _ in result.filled_forms
                         if any(f.strategy == "learned" for f in m.fields)]
-                if store is not None and used and hasattr(store, "invalidate"):
+                if store is not None and used:
                     for signature in used:
                         await asyncio.to_thread(store.invalidate, directory.id, signature=signature,
                                                 reason=f"rejected: {result.analysis.reason}"[:300])
@@ -236,7 +264,17 @@ class JobRunner:
                 await asyncio.to_thread(self.store.submissions.mark_submit_started, key, shadow=self.shadow)
 
             await asyncio.to_thread(self.store.submissions.record_attempt, key, shadow=self.shadow)
-            context = await self.pool.new_context()
+            # A first attempt takes a page of the job's context; a retry or a fix pass starts clean
+            # (a fresh context: nothing of the attempt before it).
+            shared = self._session if attempt_no == 1 and fix_pass == 0 else None
+            page = None
+            clean = False
+            blocked_mark = 0
+            if shared is not None:
+                context, page = await shared.page()
+                blocked_mark = self.pool.blocked_mark(context)
+            else:
+                context = await self.pool.new_context()
             try:
                 # Login-required directories: sign in first with the secret store's credentials.
                 signed = await sign_in_first(context, directory, self.credentials, self.brain,
@@ -249,19 +287,27 @@ class JobRunner:
                     attempt = SubmissionAttempt(context=context, directory=directory, profile=job.profile,
                                                 brain=self.brain, step_timeout_ms=self.step_timeout_ms,
                                                 dry_run=self.shadow, on_submit_started=on_submit_started,
-                                                max_lengths=max_lengths)
+                                                max_lengths=max_lengths, page=page)
                     result = await asyncio.wait_for(attempt.run(), timeout=ATTEMPT_TIMEOUT_S)
+                    clean = True
                     if signed is not None:
                         result.analysis.evidence["signed_in"] = signed.signed_in
             except Exception as exc:
                 result = self._crashed(exc, pressed)
             finally:
-                blocked = self.pool.blocked_requests(context)
+                blocked = (self.pool.blocked_requests(context) if shared is None
+                           else self.pool.blocked_requests(context, since=blocked_mark))
                 if blocked and result is not None:
                     # What the network policy refused (metadata, private addresses, heavy resources).
                     result.analysis.evidence["blocked_requests"] = blocked
-                with contextlib.suppress(Exception):  # the browser may have died with the page
-                    await context.close()
+                    if shared is not None:
+                        # The job's context: its other pages' refusals in the same moments are in the window.
+                        result.analysis.evidence["blocked_requests_scope"] = "job context, during this attempt"
+                if shared is not None and page is not None:
+                    await shared.give_back(page, reusable=clean)
+                else:
+                    with contextlib.suppress(Exception):  # the browser may have died with the page
+                        await context.close()
                 await release_slot(self.store, directory, holder=self.worker_id)
             if result.submit_pressed:
                 # Pressed, answered, not yet recorded: the window a crash makes an unknown outcome.
@@ -296,8 +342,9 @@ class JobRunner:
         prefix = f"{job.id}/{directory.id}/attempt-{attempt_no}"
         screenshot_uri = html_uri = None
         if result.screenshot:
-            screenshot_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.png", result.screenshot,
-                                                     "image/png")
+            suffix, content_type = image_kind(result.screenshot)
+            screenshot_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}{suffix}", result.screenshot,
+                                                     content_type)
         if result.html:
             html_uri = await asyncio.to_thread(self.artifacts.put, f"{prefix}.html", result.html.encode(),
                                                "text/html; charset=utf-8")

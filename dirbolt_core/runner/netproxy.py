@@ -35,9 +35,14 @@ class BlockedList:
     total: int = 0
     also: list[dict[str, str]] | None = None  # the pool's list of every context's refusals
 
+    # The latest refusals with their number (1, 2, ...): what a window of a shared context saw.
+    recent: list[tuple[int, dict[str, str]]] = field(default_factory=list)
+
     def add(self, url: str, reason: str, by: str) -> None:
         self.total += 1
         item = {"url": url[:300], "reason": reason[:200], "by": by}
+        self.recent.append((self.total, item))
+        del self.recent[:-MAX_BLOCKED_LISTED * 2]
         if len(self.items) < MAX_BLOCKED_LISTED and not any(i["url"] == item["url"] for i in self.items):
             self.items.append(item)
         if self.also is not None:
@@ -46,6 +51,14 @@ class BlockedList:
 
     def evidence(self) -> list[dict[str, str]]:
         return list(self.items)
+
+    def since(self, mark: int) -> list[dict[str, str]]:
+        """The refusals after the `mark`-th one (distinct URLs, at most MAX_BLOCKED_LISTED)."""
+        out: list[dict[str, str]] = []
+        for number, item in self.recent:
+            if number > mark and len(out) < MAX_BLOCKED_LISTED and not any(i["url"] == item["url"] for i in out):
+                out.append(item)
+        return out
 
 
 # The proxy of each live browser context (by id), so an attempt can say why a page was not reached.

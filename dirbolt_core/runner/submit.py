@@ -14,13 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
-from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 from dirbolt_core.runner.netproxy import failure_for
-from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
 from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -55,6 +55,7 @@ _SETTLE_QUIET_LOADED_S = 0.2
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
+_PROOF_JPEG_QUALITY = 80
 _IGNORED_REQUESTS = frozenset({"websocket", "eventsource", "ping", "beacon", "media", "font", "image"})
 _SNAPSHOT_SCRIPT = """() => [document.readyState, location.href,
     document.body ? document.body.textContent.length : -1, document.getElementsByTagName('*').length].join('|')"""
@@ -240,10 +241,12 @@ class SubmissionAttempt:
     """Drives one attempt. Never types into a captcha or a login wall, never fills a honeypot."""
 
     def __init__(self, *, context: BrowserContext, directory: Directory, profile: BusinessProfile,
-                 brain: FormBrain, step_timeout_ms: int = 15_000, dry_run: bool = False,
+                 brain: Brain, step_timeout_ms: int = 15_000, dry_run: bool = False,
                  on_submit_started: Callable[[], Awaitable[None]] | None = None,
-                 max_lengths: dict[str, int] | None = None):
+                 max_lengths: dict[str, int] | None = None, page: Page | None = None):
         self.context = context
+        # A page lent by the caller (reused from one directory to the next); else a new one.
+        self.page = page
         self.directory = directory
         self.profile = profile
         self.brain = brain
@@ -257,19 +260,27 @@ class SubmissionAttempt:
         self._responses: list[Response] = []
         self._inflight: dict[Request, float] = {}
         self._navigations: list[float] = []  # when a frame committed a navigation
+        # The form's buttons as last read (frame, form, what _BUTTONS_SCRIPT saw): the Next and the
+        # final submit are looked up one after the other; a fill or a click forgets it.
+        self._buttons_seen: tuple[Frame, FormInfo, list[Any]] | None = None
 
     async def run(self) -> AttemptResult:
-        page = await self.context.new_page()
-        page.on("response", lambda response: self._responses.append(response))
-        page.on("request", self._on_request)
-        page.on("requestfinished", self._on_request_done)
-        page.on("requestfailed", self._on_request_done)
-        page.on("framenavigated", lambda _frame: self._navigations.append(time.monotonic()))
+        page = self.page or await self.context.new_page()
+        listeners: list[tuple[str, Callable[[Any], None]]] = [
+            ("response", lambda response: self._responses.append(response)), ("request", self._on_request),
+            ("requestfinished", self._on_request_done), ("requestfailed", self._on_request_done),
+            ("framenavigated", lambda _frame: self._navigations.append(time.monotonic()))]
+        for event, listener in listeners:
+            page.on(event, listener)  # type: ignore[call-overload]
         t0 = time.monotonic()
         try:
             return await self._run(page)
         finally:
             self.timings["total_s"] = time.monotonic() - t0
+            if self.page is not None:  # the page goes on to the next directory without this attempt's ears
+                for event, listener in listeners:
+                    with contextlib.suppress(Exception):
+                        page.remove_listener(event, listener)
 
     async def _proxy_failure(self, url: str) -> str | None:
         """Why the context's proxy did not reach `url` (a moment's grace for its bookkeeping)."""
@@ -282,19 +293,23 @@ class SubmissionAttempt:
 
     async def _proof(self, page: Page, analysis: OutcomeAnalysis, mapping: FormMapping | None,
                      pressed: bool) -> AttemptResult:
-        html, shot = "", None
-        try:
-            html = await page.content()
-            shot = await self._screenshot(page)
-        except Exception as exc:  # the page may be gone (crash); the outcome still stands
-            analysis.evidence.setdefault("proof_error", str(exc)[:200])
+        t_proof = time.monotonic()
+        # Both at once (two round trips to Chromium overlap); the page may be gone (a crash): the
+        # outcome still stands, with whatever proof was taken.
+        got_html, got_shot = await asyncio.gather(page.content(), self._screenshot(page), return_exceptions=True)
+        for got in (got_html, got_shot):
+            if isinstance(got, BaseException):
+                analysis.evidence.setdefault("proof_error", str(got)[:200])
+        html = got_html if isinstance(got_html, str) else ""
+        shot = got_shot if isinstance(got_shot, bytes) else None
+        self.timings["proof_s"] = time.monotonic() - t_proof
         return AttemptResult(analysis=analysis, html=html, screenshot=shot, field_values=dict(self.field_values),
                              mapping=mapping, submit_pressed=pressed, final_url=page.url, timings=self.timings,
                              filled_forms=list(self.filled_forms))
 
     async def _screenshot(self, page: Page) -> bytes:
-        """The whole page as a PNG. Chromium encodes it for speed (a larger file, a fraction of the
-        CPU of the default compression); Playwright's own full-page screenshot if that fails."""
+        """The whole page as a JPEG (a fraction of a PNG's size and of Chromium's encoding time; text
+        stays legible at this quality); Playwright's own full-page screenshot if that fails."""
         try:
             session = await self.context.new_cdp_session(page)
         except Exception:
@@ -305,7 +320,8 @@ class SubmissionAttempt:
                 clip = {"x": 0, "y": 0, "width": max(1, math.ceil(size["width"])),
                         "height": max(1, math.ceil(size["height"])), "scale": 1}
                 shot = await asyncio.wait_for(session.send("Page.captureScreenshot", {
-                    "format": "png", "optimizeForSpeed": True, "captureBeyondViewport": True, "clip": clip}),
+                    "format": "jpeg", "quality": _PROOF_JPEG_QUALITY, "optimizeForSpeed": True,
+                    "captureBeyondViewport": True, "clip": clip}),
                     timeout=self.step_timeout_ms / 1000)
                 return base64.b64decode(shot["data"])
             except Exception as exc:
@@ -313,7 +329,8 @@ class SubmissionAttempt:
             finally:
                 with contextlib.suppress(Exception):
                     await session.detach()
-        return await page.screenshot(full_page=True, type="png", timeout=self.step_timeout_ms)
+        return await page.screenshot(full_page=True, type="jpeg", quality=_PROOF_JPEG_QUALITY,
+                                     timeout=self.step_timeout_ms)
 
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
@@ -350,7 +367,9 @@ class SubmissionAttempt:
                                        reason="no listing form found on the submission page")
             return await self._proof(page, analysis, None, False)
         frame, form, mapping = found
+        t_gate = time.monotonic()
         gate = await self._gate(frame, form, mapping, "on the form")
+        self.timings["gate_s"] = time.monotonic() - t_gate
         if gate is not None:
             return await self._proof(page, gate, mapping, False)
         # Fill, stepping through a wizard until the final submit is in view.
@@ -358,9 +377,11 @@ class SubmissionAttempt:
         if isinstance(stepped, AttemptResult):
             return stepped
         frame, form, mapping = stepped
+        t_button = time.monotonic()
         final_button = await self._button(frame, form, final=True)
         # A formless group (fields and a submit-like control in a container) is only ever clicked.
         form_there = bool(form.selector) and not form.formless and await _count(frame, form.selector) > 0
+        self.timings["button_s"] = time.monotonic() - t_button
         if self.dry_run:
             analysis = OutcomeAnalysis(status=SubmissionStatus.PENDING, confidence=1.0,
                                        reason="dry run: form filled, final submit not pressed",
@@ -391,7 +412,9 @@ class SubmissionAttempt:
                                  "f.requestSubmit ? f.requestSubmit() : f.submit(); }", form.selector)
             await self._settle(page, clicked_at)
         self.timings["submit_s"] = time.monotonic() - t_submit
+        t_analyse = time.monotonic()
         analysis = await self._analyse(page, frame, before_url)
+        self.timings["analyse_s"] = time.monotonic() - t_analyse
         return await self._proof(page, analysis, mapping, True)
 
     async def _step_through(self, page: Page, frame: Frame, form: FormInfo, mapping: FormMapping
@@ -515,6 +538,7 @@ class SubmissionAttempt:
         """Type every value in one pass in the page (as a person's browser does: focus, value, input
         and change events, blur; boxes clicked), then check each field took its value and fall back
         to Playwright's own fill for any that did not."""
+        self._buttons_seen = None
         plan: list[tuple[FormField, str, str]] = []
         custom: list[tuple[FormField, FieldMapping, str, str]] = []
         for field_, m in zip(form.fields, mapping.fields, strict=True):
@@ -577,10 +601,15 @@ class SubmissionAttempt:
         candidates = [f for f in form.fields if f.visible and (
             f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button")))]
         candidates = [f for f in candidates if f.selector]
-        try:
-            seen = await frame.evaluate(_BUTTONS_SCRIPT, [f.selector for f in candidates])
-        except Exception:
-            seen = [None] * len(candidates)
+        cached = self._buttons_seen
+        if cached is not None and cached[0] is frame and cached[1] is form:
+            seen = cached[2]  # read since the last fill or click: nothing on the page has moved
+        else:
+            try:
+                seen = await frame.evaluate(_BUTTONS_SCRIPT, [f.selector for f in candidates])
+            except Exception:
+                seen = [None] * len(candidates)
+            self._buttons_seen = (frame, form, seen)
         buttons: list[tuple[FormField, str]] = []
         for f, found in zip(candidates, seen, strict=True):
             if not found or not found[0]:
@@ -598,6 +627,7 @@ class SubmissionAttempt:
         return frame.locator(chosen[0].selector).first
 
     async def _click_and_settle(self, page: Page, button: Any) -> None:
+        self._buttons_seen = None
         clicked_at = time.monotonic()
         await button.click()
         await self._settle(page, clicked_at)
@@ -688,7 +718,7 @@ class SubmissionAttempt:
         if analysis is None or html is None or inline is None:
             return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
                                    reason="the page after submit could not be read")
-        if analysis.confidence < 0.6 and getattr(self.brain, "remote", False):
+        if analysis.confidence < 0.6 and self.brain.remote:
             # Unsure by the rules: ask the brain service (its LLM analyser, when it has one).
             analysis = await asyncio.to_thread(self.brain.analyze, html, url=target.url, status_code=status_code,
                                                before_url=before_url, inline_messages=inline)

@@ -11,9 +11,10 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from dirbolt_core.artifacts import ArtifactStore
+from dirbolt_core.artifacts import ArtifactStore, image_kind
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.probes import ProbeRecord
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.logs import log_context
@@ -39,7 +40,7 @@ class ProbeRun:
     """How to probe: the parts a run needs (browser, brain, proof storage, credentials)."""
 
     artifacts: ArtifactStore
-    brain: Any
+    brain: Brain
     browser: BrowserOptions
     production: bool = False
     credentials: CredentialStore | None = None
@@ -121,7 +122,8 @@ def _record(directory: Directory, result: ProbeResult, run: ProbeRun) -> ProbeRe
     screenshot_uri = html_uri = None
     try:
         if result.screenshot:
-            screenshot_uri = run.artifacts.put(f"{prefix}.png", result.screenshot, "image/png")
+            suffix, content_type = image_kind(result.screenshot)
+            screenshot_uri = run.artifacts.put(f"{prefix}{suffix}", result.screenshot, content_type)
         if result.html:
             html_uri = run.artifacts.put(f"{prefix}.html", result.html.encode(), "text/html; charset=utf-8")
     except Exception as exc:  # proof storage down: the verdict still counts
