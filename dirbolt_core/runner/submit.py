@@ -282,6 +282,15 @@ class SubmissionAttempt:
                     with contextlib.suppress(Exception):
                         page.remove_listener(event, listener)
 
+    async def _proxy_failure(self, url: str) -> str | None:
+        """Why the context's proxy did not reach `url` (a moment's grace for its bookkeeping)."""
+        for _ in range(5):
+            why = failure_for(self.context, url)
+            if why:
+                return why
+            await asyncio.sleep(0.1)
+        return None
+
     async def _proof(self, page: Page, analysis: OutcomeAnalysis, mapping: FormMapping | None,
                      pressed: bool) -> AttemptResult:
         t_proof = time.monotonic()
@@ -330,14 +339,13 @@ class SubmissionAttempt:
             response = await page.goto(url, wait_until="domcontentloaded")
         except Exception as exc:
             # Behind the guarded proxy a failed tunnel hides why: say it as Chromium would have.
-            why = failure_for(self.context, page.url if page.url.startswith("http") else url) or \
-                failure_for(self.context, url)
+            why = await self._proxy_failure(url)
             if why and why not in str(exc):
                 raise Unreachable(f"net::{why} at {url}") from exc
             raise
         self.timings["open_s"] = time.monotonic() - t_open
         if response is not None and response.status in (403, 502):
-            why = failure_for(self.context, response.url)
+            why = await self._proxy_failure(response.url)
             if why:  # the proxy's own answer, not the directory's
                 raise Unreachable(f"net::{why} at {response.url}")
         if response is not None and (response.status == 429 or response.status >= 500):
