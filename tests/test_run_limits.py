@@ -28,7 +28,7 @@ from dirbolt_core.vocabulary import Priority, SubmissionStatus
 from tests.conftest import _dsn_for, create_database, drop_database
 from tests.dagster_harness import BIN, dagster_code_server, dagster_daemon, dagster_env, stop_process, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 LAUNCH_RUN = """
 mutation($params: ExecutionParams!) {
@@ -48,7 +48,7 @@ def _max_overlap(spans: list[tuple[float, float]]) -> int:
     return max((sum(1 for s, e in spans if s <= t < e) for t, _ in spans), default=0)
 
 
-def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_server, sandbox_server):
+def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_server, sandbox_server, monkeypatch):
     max_runs, tier_limits = _limits()
     db_name, dagster_db = create_database(), create_database("dirbolt_dg")
     dsn = _dsn_for(db_name)
@@ -73,6 +73,7 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
             extra={"DAGSTER_PG_URL": f"postgresql+psycopg2://{parts.get('user', 'postgres')}@{parts['host']}:"
                                      f"{parts.get('port', '5432')}/{parts['dbname']}",
                    "DIRBOLT_FAILPOINTS": "submissions_start=sleep:15"})
+        monkeypatch.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])
         instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
         instance.add_dynamic_partitions("jobs", [str(j) for j in jobs])
         with dagster_code_server(env, tmp_path / "code-server.log") as workspace:
@@ -98,7 +99,8 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
         for record in records:
             run = record.dagster_run
             assert run.status == dg.DagsterRunStatus.SUCCESS, run.run_id
-            [dequeued] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_DEQUEUED)
+            # Left the queue: the coordinator daemon launched it (RUN_STARTING), holding a slot until it ends.
+            [dequeued] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_STARTING)
             tier = run.tags["dirbolt/priority"]
             assert tier == jobs[uuid.UUID(run.tags["dagster/partition"])]  # tagged by the coordinator
             windows.append((dequeued.timestamp, record.end_time, tier))
