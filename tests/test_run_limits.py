@@ -93,7 +93,8 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
             with dagster_daemon(env, tmp_path / "daemon.log", workspace) as daemon:
                 wait_until(lambda: all(r.is_finished for r in instance.get_runs()), timeout_s=1200, interval_s=2,
                            proc=daemon, log_path=tmp_path / "daemon.log")
-        records = instance.get_run_records()
+        # (The hourly operator_metrics schedule may have run too: only the jobs' runs count.)
+        records = instance.get_run_records(filters=dg.RunsFilter(job_name="submit_job"))
         assert len(records) == len(jobs)
         windows = []
         for record in records:
@@ -110,7 +111,11 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
         order = [t for _, _, t in windows]
         print(f"max concurrent runs by tier {by_tier} (limits {tier_limits}), overall {overall} "
               f"(limit {max_runs}); dequeue order {order}")
-        assert by_tier == tier_limits
+        # No tier ever held more runs than its limit; the tiers queued above their limit in the first wave
+        # reached it exactly (the others' peaks depend on how the first wave's runs happen to end).
+        assert all(by_tier[tier] <= limit for tier, limit in tier_limits.items()), by_tier
+        assert by_tier["enterprise"] == tier_limits["enterprise"]
+        assert by_tier["professional"] == max_runs - tier_limits["enterprise"]
         assert overall <= max_runs
         # Priority: the first wave is every enterprise run its limit allows, then professional ones,
         # though they were queued last; a starter leaves the queue only after every growth run could.
