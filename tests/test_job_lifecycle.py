@@ -129,6 +129,13 @@ def test_a_cancelled_run_cancels_its_job_and_rerun_queues_it_under_a_new_run_key
     assert f"{job_id}#1" in done.stdout
     assert store.jobs.get(job_id).status is JobStatus.QUEUED
     assert [r.run_key for r in _tick(instance, _resources(database_url, job_queue)).run_requests] == [f"{job_id}#1"]
+    # The old run's cancellation seen again (a late sensor evaluation) leaves the requeued job alone.
+    with dg.build_run_status_sensor_context(
+            sensor_name="job_run_cancelled_sensor", dagster_instance=instance,
+            dagster_event=instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_CANCELED)[0].dagster_event,
+            dagster_run=instance.get_run_by_id(run.run_id), resources=_resources(database_url, job_queue)) as context:
+        job_run_cancelled_sensor(context)
+    assert store.jobs.get(job_id).status is JobStatus.QUEUED
     assert any(h.event == "job_requeued" for h in store.audit.history(job_id=job_id))
     # A queued job is not "rerun": the command says why and changes nothing.
     again = _cli("rerun", str(job_id), env=env)

@@ -653,7 +653,7 @@ def test_a_legacy_job_in_shadow_reads_camel_case_and_is_compared_on_legacy_statu
     # still processing on the legacy side and Yelp only in the legacy system.
     assert materialization.metadata["compared"].value == 2 and materialization.metadata["agreeing"].value == 1
     assert materialization.metadata["only_legacy"].value == 1
-    assert evaluation.passed is False and evaluation.metadata["agreement_percent"].value == "50.0%"
+    assert evaluation.passed is False and evaluation.metadata["agreement_percent"].value == 50.0
     listed = evaluation.metadata["disagreements"].value
     assert "verifiedfinder: legacy approved vs new needs_manual" in listed and "citylisted" not in listed
     assert checks.violations(dsn) == []

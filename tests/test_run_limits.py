@@ -28,7 +28,7 @@ from dirbolt_core.vocabulary import Priority, SubmissionStatus
 from tests.conftest import _dsn_for, create_database, drop_database
 from tests.dagster_harness import BIN, dagster_code_server, dagster_daemon, dagster_env, stop_process, wait_until
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.timeout(1500)]
 
 LAUNCH_RUN = """
 mutation($params: ExecutionParams!) {
@@ -48,7 +48,7 @@ def _max_overlap(spans: list[tuple[float, float]]) -> int:
     return max((sum(1 for s, e in spans if s <= t < e) for t, _ in spans), default=0)
 
 
-def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_server, sandbox_server):
+def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_server, sandbox_server, monkeypatch):
     max_runs, tier_limits = _limits()
     db_name, dagster_db = create_database(), create_database("dirbolt_dg")
     dsn = _dsn_for(db_name)
@@ -73,6 +73,7 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
             extra={"DAGSTER_PG_URL": f"postgresql+psycopg2://{parts.get('user', 'postgres')}@{parts['host']}:"
                                      f"{parts.get('port', '5432')}/{parts['dbname']}",
                    "DIRBOLT_FAILPOINTS": "submissions_start=sleep:15"})
+        monkeypatch.setenv("DAGSTER_PG_URL", env["DAGSTER_PG_URL"])
         instance = dg.DagsterInstance.from_config(env["DAGSTER_HOME"])
         instance.add_dynamic_partitions("jobs", [str(j) for j in jobs])
         with dagster_code_server(env, tmp_path / "code-server.log") as workspace:
@@ -92,13 +93,15 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
             with dagster_daemon(env, tmp_path / "daemon.log", workspace) as daemon:
                 wait_until(lambda: all(r.is_finished for r in instance.get_runs()), timeout_s=1200, interval_s=2,
                            proc=daemon, log_path=tmp_path / "daemon.log")
-        records = instance.get_run_records()
+        # (The hourly operator_metrics schedule may have run too: only the jobs' runs count.)
+        records = instance.get_run_records(filters=dg.RunsFilter(job_name="submit_job"))
         assert len(records) == len(jobs)
         windows = []
         for record in records:
             run = record.dagster_run
             assert run.status == dg.DagsterRunStatus.SUCCESS, run.run_id
-            [dequeued] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_DEQUEUED)
+            # Left the queue: the coordinator daemon launched it (RUN_STARTING), holding a slot until it ends.
+            [dequeued] = instance.all_logs(run.run_id, of_type=DagsterEventType.RUN_STARTING)
             tier = run.tags["dirbolt/priority"]
             assert tier == jobs[uuid.UUID(run.tags["dagster/partition"])]  # tagged by the coordinator
             windows.append((dequeued.timestamp, record.end_time, tier))
@@ -108,7 +111,11 @@ def test_per_tier_limits_and_priority_on_the_production_instance(tmp_path, sqs_s
         order = [t for _, _, t in windows]
         print(f"max concurrent runs by tier {by_tier} (limits {tier_limits}), overall {overall} "
               f"(limit {max_runs}); dequeue order {order}")
-        assert by_tier == tier_limits
+        # No tier ever held more runs than its limit; the tiers queued above their limit in the first wave
+        # reached it exactly (the others' peaks depend on how the first wave's runs happen to end).
+        assert all(by_tier[tier] <= limit for tier, limit in tier_limits.items()), by_tier
+        assert by_tier["enterprise"] == tier_limits["enterprise"]
+        assert by_tier["professional"] == max_runs - tier_limits["enterprise"]
         assert overall <= max_runs
         # Priority: the first wave is every enterprise run its limit allows, then professional ones,
         # though they were queued last; a starter leaves the queue only after every growth run could.

@@ -192,15 +192,21 @@ class JobRepository:
                                 ([s.value for s in statuses],)).fetchall()
         return [(r["id"], r["run_id"]) for r in rows]
 
-    def cancel(self, job_id: uuid.UUID | str, *, reason: str, run_id: str | None, actor: str) -> bool:
+    def cancel(self, job_id: uuid.UUID | str, *, reason: str, run_id: str | None, actor: str,
+               key: str | None = None) -> bool:
         """A job whose run was cancelled or deleted: `cancelled` (not final for its rows: `dirbolt rerun`
-        resumes it). Only a queued or running job is cancelled; True if this call did it."""
+        resumes it). Only a queued or running job is cancelled, and only by its current run (`run_id`,
+        or the sensor's run `key` of its current attempt); True if this call did it."""
         job, row = self.get(job_id), self.row(job_id)
         if job is None or row is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
             return False
         current = getattr(row, "run_id", None)
         if job.status is JobStatus.RUNNING and run_id and current and current != run_id:
             return False  # an older run of the job; another one runs it now
+        if job.status is JobStatus.QUEUED and (
+                (run_id and current == run_id)
+                or (key and key != run_key(job.id, getattr(row, "dirbolt_run_attempt", 0)))):
+            return False  # a run of an earlier attempt: the job was queued again since (`dirbolt rerun`)
         self.set_status(job_id, JobStatus.CANCELLED, error=reason, run_id=run_id, actor=actor,
                         detail={"reason": reason})
         return True

@@ -69,7 +69,7 @@ def job_run_cancelled_sensor(context: dg.RunStatusSensorContext, store: StoreRes
     run = context.dagster_run
     job_id = run.tags.get("dirbolt/job_id") or run.tags.get("dagster/partition")
     if job_id and store.store.jobs.cancel(job_id, reason=f"run {run.run_id} cancelled", run_id=run.run_id,
-                                          actor=f"sensor:{context.sensor_name}"):
+                                          key=run.tags.get("dagster/run_key"), actor=f"sensor:{context.sensor_name}"):
         context.log.info(f"job {job_id} cancelled with its run {run.run_id}")
 
 
