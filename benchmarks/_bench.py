@@ -56,6 +56,9 @@ EXCLUDED: dict[str, str] = {
     "cornerstone": "description limit only said after a first post",
     "steplist": "multi-step wizard (a bare script would need per-step code)", "listingforge": "server wizard",
     "gazette": "iframe injected 600 ms after load (kept out to hold the set at 15 = 3 waves of 5)",
+    **{f"realweb-{k}": "the real web's shapes (second origin, widgets, shadow DOM, slow or confirmation "
+                       "answers): correctness cases, not throughput"
+       for k in ("cdn", "react", "shadow", "combobox", "widget", "apex", "confirm", "slow")},
 }
 
 

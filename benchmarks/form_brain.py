@@ -213,7 +213,8 @@ async def sandbox_section() -> dict[str, Any]:
                 form, mapping, in_iframe = read
                 check = check_site(cls.id, fill_plan(form, mapping, SAMPLE_PROFILE),
                                    cls.expected_fields(SAMPLE_PROFILE), honeypots=cls.honeypot_fields,
-                                   server_limits=cls.max_lengths)
+                                   server_limits=cls.max_lengths,
+                                   internal=cls.internal_fields)
                 rows.append({"site": cls.id, "form": True, "iframe": in_iframe, "filled": len(check.filled),
                              "wrong": check.wrong, "missing": check.missing,
                              "honeypot_fills": check.honeypot_fills, "seconds": elapsed,

@@ -114,8 +114,11 @@ def sensor(parts: Any, queue: Any, n: int, home: Path) -> tuple[float, float, in
             resources = {"store": StoreResource(database_url=parts.database_url),
                          "queue": QueueResource(endpoint_url=parts.sqs_url, queue_name=queue.queue_name,
                                                 dlq_name=queue.dlq_name)}
-            with dg.build_sensor_context(instance=instance, resources=resources, cursor=cursor,
-                                         sensor_name="sqs_jobs_sensor") as context:
+            # A daemon tick (its log key ends with the tick id); without one the sensor only previews.
+            with dg.SensorEvaluationContext(instance_ref=None, instance=instance, resources=resources,
+                                            cursor=cursor, sensor_name="sqs_jobs_sensor",
+                                            log_key=["__repository__", "sqs_jobs_sensor", str(ticks + 1)],
+                                            ) as context:
                 result = sqs_jobs_sensor(context)
             t_register = time.perf_counter()
             for request in result.dynamic_partitions_requests or []:

@@ -10,7 +10,7 @@ import sys
 
 import typer
 
-from dirbolt_cli import brain, directories, forms, jobs, migration, platform, reports, sandbox
+from dirbolt_cli import brain, directories, forms, jobs, mail, manual, migration, platform, reports, sandbox, web
 from dirbolt_core.settings import quiet_third_party_telemetry
 
 app = typer.Typer(help="dirbolt: directory submissions on Dagster.", no_args_is_help=True,
@@ -18,13 +18,16 @@ app = typer.Typer(help="dirbolt: directory submissions on Dagster.", no_args_is_
 
 COMMAND_MODULES = (
     platform,   # migrate, demo, dev
-    jobs,       # enqueue, run-job, results
+    jobs,       # enqueue, rerun, run-job, results
     forms,      # try, map-form
     brain,      # brain-serve
     reports,    # report
     migration,  # migration status | route | cutover | rollback
     sandbox,    # sandbox
     directories,  # directories import | list | enable | disable | vouch | probe
+    manual,     # manual list | resolve
+    mail,       # mail serve | verify
+    web,        # web (the operator web app)
 )
 
 

@@ -12,18 +12,38 @@ from rich.table import Table
 
 if TYPE_CHECKING:
     from dirbolt_core.db.store import Store
+    from dirbolt_core.web.links import ArtifactLinks
 
 # Wide enough for the results table when output is not a terminal (CI logs, pipes).
 console = Console(width=None if sys.stdout.isatty() else 160)
 
 STATUS_STYLE = {"submitted": "green", "approved": "bold green", "needs_manual": "yellow", "rejected": "red",
                 "failed": "bold red", "skipped": "dim", "pending": "dim", "processing": "cyan",
-                "pending_verification": "magenta"}
+                "pending_verification": "magenta", "nap_mismatch": "bold yellow"}
 
 
 def progress_bar(*, transient: bool = False) -> Progress:
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=transient)
+
+
+def proof_location(uri: str | None, links: ArtifactLinks | None) -> str:
+    """Where a proof is: a local file's path, else an HTTP URL (presigned S3, the operator web app)."""
+    if not uri:
+        return ""
+    if uri.startswith("file://"):
+        return uri.removeprefix("file://")
+    return (links.url(uri) if links is not None else None) or uri
+
+
+def proof_lines(store: Store, job_id: uuid.UUID, links: ArtifactLinks | None) -> list[str]:
+    """One line per proof file of the job: directory, what, where (a path to open, or a URL)."""
+    lines = []
+    for r in store.submissions.results(job_id):
+        for what, uri in (("screenshot", r.screenshot_uri), ("page", r.html_uri)):
+            if uri:
+                lines.append(f"{r.directory_id} {what}: {proof_location(uri, links)}")
+    return lines
 
 
 def results_table(store: Store, job_id: uuid.UUID) -> Table:
@@ -45,7 +65,7 @@ def results_table(store: Store, job_id: uuid.UUID) -> Table:
         table.add_column(col, overflow="fold")
     for r in rows:
         style = STATUS_STYLE.get(r.status.value, "")
-        proof = "screenshot + html" if r.screenshot_uri and r.html_uri else ""
+        proof = "screenshot + html" if r.screenshot_uri and r.html_uri else "screenshot" if r.screenshot_uri else ""
         table.add_row(r.directory_id, f"[{style}]{r.status.value}[/{style}]", (r.reason or "")[:90],
                       r.listing_url or "", str(r.attempts), proof)
     return table

@@ -174,7 +174,7 @@ def probe_command(
 ) -> None:
     """Visit each submission page with the runner in dry run (never pressing submit) and record its readiness."""
     from dirbolt_core import composition
-    from dirbolt_core.directories.probing import probe_directories
+    from dirbolt_core.runner.probing import probe_directories
 
     if not (directory_ids or all_ or unprobed):
         console.print("[red]name directories to probe, or --all, or --unprobed[/red]")

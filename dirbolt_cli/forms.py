@@ -64,7 +64,7 @@ def map_form_command(
 ) -> None:
     """Map the forms of saved pages or live URLs to the profile vocabulary (no LLM, no submit)."""
     from dirbolt_core.brain.mapper import FormBrain
-    from dirbolt_core.brain.sources import map_sources
+    from dirbolt_core.runner.sources import map_sources
 
     results = asyncio.run(map_sources(list(sources), brain=FormBrain(), browser=browser, timeout_s=timeout,
                                       chromium_path=get_settings().chromium_path))

@@ -13,7 +13,6 @@ from typing import Annotated
 import typer
 
 from dirbolt_cli.console import console, progress_bar, results_table
-from dirbolt_core.redact import redact_env_value
 from dirbolt_core.settings import REPO_ROOT, get_settings
 from dirbolt_core.vocabulary import Priority
 
@@ -110,8 +109,11 @@ def demo(
                 [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-w", str(REPO_ROOT / "workspace.yaml")],
                 env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT)
             try:
-                job_id = enqueue_job(store, queue, profile=SAMPLE_PROFILE.model_dump(mode="json"),
-                                     priority=priority, package_size=package_size, customer_id="demo-customer")
+                job_id, relayed = enqueue_job(store, queue, profile=SAMPLE_PROFILE.model_dump(mode="json"),
+                                              priority=priority, package_size=package_size,
+                                              customer_id="demo-customer")
+                if relayed.error:
+                    console.print(f"[yellow]message not sent yet ({relayed.error}); the sensor sends it[/yellow]")
                 console.print(f"enqueued job [bold]{job_id}[/bold] ({priority.value}, {package_size} directories) "
                               f"on {queue.queue_name}; Dagster daemon log: {log_path}")
                 finished = _wait_for_job(store, job_id, daemon, timeout)
@@ -132,10 +134,10 @@ def demo(
 
 
 def dev(port: int = 3000) -> None:
-    """The embedded parts plus the Dagster UI and daemon (`dagster dev`)."""
+    """The embedded parts plus the Dagster UI and daemon (`dagster dev`) and the operator web app."""
     from dirbolt_core import composition
     from dirbolt_core.db.migrations import apply_migrations
-    from dirbolt_core.localenv import local_environment
+    from dirbolt_core.localenv import local_environment, shell_exports
 
     settings = get_settings()
     with local_environment(settings) as local:
@@ -145,14 +147,25 @@ def dev(port: int = 3000) -> None:
         for part in local.started:
             console.print(f"started {part}")
         env = local.env()
+        env.setdefault("DIRBOLT_WEB_URL", settings.resolved_web_url())
+        env.setdefault("DIRBOLT_ARTIFACTS_URI", settings.resolved_artifacts_uri())
+        web_log = open(settings.home / "logs" / "web.log", "ab")  # noqa: SIM115 - lives as long as the app
+        web = subprocess.Popen([str(Path(sys.executable).with_name("dirbolt")), "web", "--port",
+                                str(settings.web_port)], env=env, stdout=web_log, stderr=subprocess.STDOUT,
+                               cwd=REPO_ROOT)
         console.print(f"Dagster UI on http://127.0.0.1:{port}/ (DAGSTER_HOME={local.dagster_home})")
-        console.print("export these to use `dirbolt enqueue` from another shell:")
-        for key in ("DIRBOLT_DATABASE_URL", "DIRBOLT_SQS_ENDPOINT_URL", "DIRBOLT_SANDBOX_URL"):
-            if key in env:
-                # A configured database URL may carry a password: never print it.
-                console.print(f"  export {key}='{redact_env_value(key, env[key])}'")
-        subprocess.run([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
-                        str(REPO_ROOT / "workspace.yaml"), "-p", str(port)], env=env, cwd=REPO_ROOT, check=False)
+        console.print(f"proof and reports on {env['DIRBOLT_WEB_URL']}/artifacts/... (the operator web app)")
+        console.print("export these in another shell to use `dirbolt enqueue`, `results`, `rerun` there:")
+        for line in shell_exports(env):
+            console.print(f"  {line}", soft_wrap=True, highlight=False, markup=False)
+        try:
+            subprocess.run([str(Path(sys.executable).with_name("dagster")), "dev", "-w",
+                            str(REPO_ROOT / "workspace.yaml"), "-p", str(port)], env=env, cwd=REPO_ROOT,
+                           check=False)
+        finally:
+            web.terminate()
+            web.wait(timeout=20)
+            web_log.close()
 
 
 def register(app: typer.Typer) -> None:

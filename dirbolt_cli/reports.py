@@ -27,7 +27,8 @@ def report_command(
 ) -> None:
     """Write each job's customer report (self-contained HTML + CSV) to proof storage and print where."""
     from dirbolt_core import composition
-    from dirbolt_core.reports.job_report import JobNotFoundError, write_job_report
+    from dirbolt_core.reports.job_report import JobNotFoundError
+    from dirbolt_core.reports.publish import write_job_report
 
     settings = get_settings()
     artifacts = composition.artifact_store(settings, uri=artifacts_uri)

@@ -22,6 +22,10 @@ def sandbox(
                        ] = None,
     list_sites: Annotated[bool, typer.Option("--list", help="print every site, its behaviours and expected status")
                           ] = False,
+    smtp: Annotated[str | None, typer.Option(help="HOST:PORT of an SMTP server: also serve the confirmation-mail "
+                                                  "sites, which send their mails there")] = None,
+    followup: Annotated[bool, typer.Option(help="also serve the sites that publish listings after a review delay "
+                                                "(sandbox clock: /_admin/clock)")] = False,
 ) -> None:
     """Serve the sandbox directory network."""
     from dirbolt_sandbox.app import CATALOG_PATH, catalog_json, create_app
@@ -40,7 +44,13 @@ def sandbox(
     import uvicorn
 
     console.print(f"sandbox directory network on http://{host}:{port}/")
-    uvicorn.run(create_app(seed=seed, mirrors=mirrors, cdn_url=cdn_url), host=host, port=port, log_level="warning")
+    target = None
+    if smtp:
+        smtp_host, _, smtp_port = smtp.rpartition(":")
+        target = (smtp_host or "127.0.0.1", int(smtp_port))
+    uvicorn.run(create_app(seed=seed, mirrors=mirrors, smtp=target, followup=followup,
+                           cdn_url=cdn_url), host=host, port=port,
+                log_level="warning")
 
 
 def register(app: typer.Typer) -> None:

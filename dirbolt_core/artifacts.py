@@ -79,6 +79,10 @@ class S3ArtifactStore:
             if bucket not in existing:
                 self._s3.create_bucket(Bucket=bucket)
 
+    @property
+    def client(self):
+        return self._s3
+
     def _key(self, key: str) -> str:
         return f"{self.prefix}/{_safe_key(key)}" if self.prefix else _safe_key(key)
 

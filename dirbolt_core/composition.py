@@ -12,6 +12,7 @@ a part is configured the same way whoever runs it:
     run_context      what a job run needs: all of the above but the store
     probe_run        what probing directories needs (the same parts, N directories at a time)
     brain_service    the brain service's ASGI app
+    mailbox          the agency's mailbox for confirmation mails (IMAP, else the local Maildir)
 """
 
 from __future__ import annotations
@@ -24,10 +25,10 @@ from dirbolt_core.brain.client import BrainClient
 from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
-from dirbolt_core.directories.probing import ProbeRun
 from dirbolt_core.jobs import RunContext
 from dirbolt_core.queue.sqs import JobQueue
 from dirbolt_core.runner.browser import BrowserOptions
+from dirbolt_core.runner.probing import ProbeRun
 from dirbolt_core.settings import Settings
 
 
@@ -118,3 +119,12 @@ def brain_service(settings: Settings) -> Any:
     db = open_store(settings, max_size=4) if settings.database_url is not None else None
     brain = FormBrain.from_settings(settings, learned_store=db.learned if db is not None else None)
     return create_app(brain=brain, analyzer=CrewOutcomeAnalyzer.from_settings(settings), settings=settings)
+
+
+def mailbox(settings: Settings):
+    """The agency's mailbox: IMAP when DIRBOLT_IMAP_URL is set, else the Maildir the local SMTP receiver fills."""
+    from dirbolt_core.mail.mailbox import ImapMailbox, MaildirMailbox
+
+    if settings.imap_url is not None:
+        return ImapMailbox(settings.imap_url.get_secret_value())
+    return MaildirMailbox(settings.resolved_maildir())

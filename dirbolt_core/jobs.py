@@ -13,8 +13,9 @@ from typing import TYPE_CHECKING, Any
 from pydantic import ValidationError
 
 from dirbolt_core.artifacts import ArtifactStore
-from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.leases import WorkerLease
+from dirbolt_core.db.outbox import RelayResult
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.directories.readiness import plan_directories, shortfall_reason
@@ -55,12 +56,13 @@ class Plan:
     shortfall: str | None = None
 
 
-def plan_job(store: Store, job_id: uuid.UUID, *, actor: str, credentials: CredentialStore | None = None) -> Plan:
-    """Mark the job running and pre-write its plan; a rerun reuses the stored plan."""
+def plan_job(store: Store, job_id: uuid.UUID, *, actor: str, credentials: CredentialStore | None = None,
+             run_id: str | None = None) -> Plan:
+    """Mark the job running (by `run_id`) and pre-write its plan; a rerun reuses the stored plan."""
     job = store.jobs.get(job_id)
     if job is None:
         raise JobNotFound(f"job {job_id} is not in the system of record")
-    store.jobs.set_status(job_id, JobStatus.RUNNING, actor=actor)
+    store.jobs.set_status(job_id, JobStatus.RUNNING, actor=actor, run_id=run_id)
     try:
         job.profile  # noqa: B018 - validates the business data before anything is planned or typed
     except ValidationError as exc:
@@ -85,21 +87,34 @@ def plan_job(store: Store, job_id: uuid.UUID, *, actor: str, credentials: Creden
                 short_by=plan.short_by, shortfall=shortfall)
 
 
+def job_message(job_id: uuid.UUID, *, customer_id: str, package_size: int, priority: Priority) -> dict[str, Any]:
+    return {"job_id": str(job_id), "customer_id": customer_id, "package_size": package_size,
+            "priority": priority.value}
+
+
+def relay_outbox(store: Store, queue: JobQueue, *, actor: str, limit: int = 100) -> RelayResult:
+    """Send the outbox's unsent messages (oldest first) and mark them sent; what fails stays for the next
+    relay (every sensor tick, the next `dirbolt enqueue`)."""
+    return store.outbox.relay(queue.send, limit=limit, actor=actor)
+
+
 def enqueue_job(store: Store, queue: JobQueue, *, profile: dict[str, Any], priority: Priority, package_size: int,
-                customer_id: str, job_id: uuid.UUID | None = None) -> uuid.UUID:
-    """Store a customer's order and put its message on the jobs queue (what the shop does on a sale)."""
+                customer_id: str, job_id: uuid.UUID | None = None) -> tuple[uuid.UUID, RelayResult]:
+    """Store a customer's order and its message in one transaction (the outbox), then relay the message
+    to the jobs queue (what the shop does on a sale). A queue that cannot be reached leaves the job and
+    its unsent message in the system of record; the result says why (RelayResult.error)."""
     job_id = job_id or uuid.uuid4()
     store.jobs.create(job_id=job_id, customer_id=customer_id, package_size=package_size, priority=priority,
-                      business_data=profile)
-    queue.send({"job_id": str(job_id), "customer_id": customer_id, "package_size": package_size,
-                "priority": priority.value})
-    return job_id
+                      business_data=profile,
+                      message=job_message(job_id, customer_id=customer_id, package_size=package_size,
+                                          priority=priority))
+    return job_id, relay_outbox(store, queue, actor="enqueue")
 
 
 @dataclass
 class RunContext:
     artifacts: ArtifactStore
-    brain: FormBrain
+    brain: Brain
     browser: BrowserOptions
     production: bool = False
     run_id: str | None = None

@@ -78,9 +78,9 @@ def start_local_sqs(*, port: int | None = None, log_path: Path | None = None) ->
 
 
 def start_sandbox(*, port: int | None = None, log_path: Path | None = None, seed: int = 7,
-                  mirrors: int = 1) -> ManagedProcess:
-    """The sandbox directory network as a child process."""
+                  mirrors: int = 1, smtp: str | None = None) -> ManagedProcess:
+    """The sandbox directory network as a child process (`smtp` HOST:PORT: with the confirmation-mail sites)."""
     port = port or free_port()
     args = [sys.executable, "-m", "dirbolt_cli", "sandbox", "--port", str(port), "--seed", str(seed),
-            "--mirrors", str(mirrors)]
+            "--mirrors", str(mirrors), *(["--smtp", smtp] if smtp else [])]
     return _spawn("sandbox", args, f"http://127.0.0.1:{port}", log_path, ready_path="/_admin/health")

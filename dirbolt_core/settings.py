@@ -114,6 +114,13 @@ class Settings(BaseSettings):
     supabase_url: str | None = Field(default=None, validation_alias="SUPABASE_URL")
     supabase_service_key: SecretStr | None = Field(default=None, validation_alias="SUPABASE_SERVICE_KEY")
 
+    # The operator web app (dirbolt_core/web): proof and reports over HTTP. `web_url` is the address
+    # links point at (default: this machine's port); outside dev every request needs `web_token`
+    # (a bearer token, or a link signed with it).
+    web_url: str | None = None
+    web_port: int = 8720
+    web_token: SecretStr | None = None
+
     # Workers and operations.
     heartbeat_seconds: float = 20.0
     stale_after_seconds: int = 120
@@ -151,6 +158,17 @@ class Settings(BaseSettings):
     # The providers' own key variables (OPENAI_API_KEY, ...), used when DIRBOLT_LLM_API_KEY is unset.
     provider_api_keys: dict[str, SecretStr] = Field(default_factory=_provider_keys_from_environment)
 
+    # E-mail verification (issue 19). The agency's mailbox: IMAP in production, e.g.
+    # imaps://user:password@imap.example.com/INBOX (a secret: it holds the password); unset: the
+    # local mailbox, a Maildir the local SMTP receiver (`dirbolt mail serve`) writes into.
+    imap_url: SecretStr | None = None
+    maildir: Path | None = None  # default home/mail
+    smtp_host: str = "127.0.0.1"  # where the local SMTP receiver listens
+    smtp_port: int = 8725
+    # A pending_verification row without a confirmation after this long goes to the manual queue.
+    verification_timeout_h: float = Field(default=48.0, gt=0)
+    verification_interval_s: int = Field(default=300, ge=10)  # how often the sensor looks at the mailbox
+
     # Logs: JSON lines unless "text"; customer data is redacted either way.
     log_format: str | None = None
     log_level: str = "INFO"
@@ -165,11 +183,17 @@ class Settings(BaseSettings):
         """These settings with some fields replaced (validated: a secret given as text becomes a SecretStr)."""
         return type(self).model_validate({**self.model_dump(), **values})
 
+    def resolved_maildir(self) -> Path:
+        return self.maildir or self.home / "mail"
+
     def resolved_artifacts_uri(self) -> str:
         return self.artifacts_uri or str(self.home / "artifacts")
 
     def blocked_resource_types(self) -> tuple[str, ...]:
         return tuple(t.strip().lower() for t in self.block_resource_types.split(",") if t.strip())
+
+    def resolved_web_url(self) -> str:
+        return (self.web_url or f"http://127.0.0.1:{self.web_port}").rstrip("/")
 
     @property
     def production(self) -> bool:

@@ -139,6 +139,9 @@ class JobStatus(StrEnum):
     COMPLETED = "completed"
     FAILED = "failed"  # run retries exhausted; message dead-lettered
     REJECTED = "rejected"  # invalid job (bad business data); dead-lettered
+    # Its run was cancelled (UI "Terminate") or deleted: visible, not final for its directories;
+    # `dirbolt rerun JOB` puts it back in the queue and only what is left is submitted.
+    CANCELLED = "cancelled"
 
 
 # What the legacy poller writes in jobs.status, read on the new scale.
@@ -150,7 +153,7 @@ _LEGACY_JOB_STATUS = {
     "processing": JobStatus.RUNNING,
     "complete": JobStatus.COMPLETED,
     "done": JobStatus.COMPLETED,
-    "cancelled": JobStatus.FAILED,
+    "cancelled": JobStatus.CANCELLED,
     "error": JobStatus.FAILED,
 }
 

@@ -6,6 +6,7 @@
     directories/  directory_readiness and its drift/ready-share checks; weekly re-probe; unprobed sensor
     reports/      job_report and its check; job_reports
     operations/   operator metrics, failed-job and health sensors
+    followup/     after submission: mail_verification + pending_verification sensor, listing_followup (daily)
     resources.py  store, queue, browser, brain, artifacts (configured from Settings)
 """
 
@@ -16,6 +17,7 @@ import dagster as dg
 from dirbolt_core.logs import configure_logging
 from dirbolt_core.settings import get_settings
 from dirbolt_dagster.directories import definitions as directories
+from dirbolt_dagster.followup import definitions as followup
 from dirbolt_dagster.intake import definitions as intake
 from dirbolt_dagster.migration import definitions as migration
 from dirbolt_dagster.operations import definitions as operations
@@ -28,6 +30,6 @@ configure_logging(json=True)
 
 # The concerns' modules, not their Definitions, at module scope: Dagster loads the one `defs`.
 defs = dg.Definitions.merge(
-    intake.defs, submissions.defs, migration.defs, reports.defs, operations.defs, directories.defs,
+    intake.defs, submissions.defs, migration.defs, reports.defs, operations.defs, directories.defs, followup.defs,
     dg.Definitions(resources=build_resources(get_settings())),
 )

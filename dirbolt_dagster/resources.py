@@ -120,6 +120,17 @@ class ArtifactStoreResource(dg.ConfigurableResource):
             supabase_service_key=self.supabase_service_key or None), uri=self.uri)
 
 
+class MailboxResource(dg.ConfigurableResource):
+    """The agency's mailbox: IMAP (`imap_url`, a secret) or the local Maildir the SMTP receiver fills."""
+
+    imap_url: str | None = None
+    maildir: str | None = None
+    timeout_h: float = 48.0
+
+    def mailbox(self):
+        return composition.mailbox(_settings(imap_url=self.imap_url or None, maildir=self.maildir or None))
+
+
 def _secret(name: str, value: object) -> dg.EnvVar | None:
     """A secret the settings hold, passed as its variable (resolved at run time, never shown)."""
     return dg.EnvVar(name) if value is not None else None
@@ -127,6 +138,9 @@ def _secret(name: str, value: object) -> dg.EnvVar | None:
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
+        "mailbox": MailboxResource(imap_url=_secret("DIRBOLT_IMAP_URL", settings.imap_url),
+                                   maildir=str(settings.resolved_maildir()),
+                                   timeout_h=settings.verification_timeout_h),
         "store": StoreResource(database_url=dg.EnvVar("DIRBOLT_DATABASE_URL")),
         "queue": QueueResource(
             endpoint_url=settings.sqs_endpoint_url,

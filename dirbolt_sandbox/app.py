@@ -12,6 +12,7 @@ Admin endpoints (not part of any site):
   GET  /_admin/expected          per site: expected status, record outcome and exact fields for the
                                  sample profile; POST a profile (JSON) for another one
   GET  /_admin/captcha/{site}    the answer a person would read off a captcha site's challenge
+  GET  /_admin/clock             the sandbox clock (review delays); POST {"advance_s": N} moves it forward
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_sandbox.base import Site, SiteBehaviour
 from dirbolt_sandbox.kit import CaptchaProtected
 from dirbolt_sandbox.record import SubmissionRecord
-from dirbolt_sandbox.sites import SITE_CLASSES, mirror_classes
+from dirbolt_sandbox.sites import SITE_CLASSES, mail, mirror_classes
+from dirbolt_sandbox.sites import followup as followup_sites
+from dirbolt_sandbox.sites.followup import SandboxClock
 
 SANDBOX_PLACEHOLDER = "${SANDBOX_URL}"
 
@@ -57,6 +60,8 @@ def catalog_entries(sites: list[Site] | list[type[Site]], base_url: str = SANDBO
             "is_active": True,
             "selectors": dict(site.known_selectors),
             "notes": "sandbox: " + ", ".join(site.behaviours),
+            # search_url, time to approval ... of the sites that have them (sites/followup.py)
+            **(site.catalog_extra(base_url) if hasattr(site, "catalog_extra") else {}),
         })
     return entries
 
@@ -108,13 +113,21 @@ def catalog_json() -> str:
     return json.dumps(catalog_entries(SITE_CLASSES), indent=2, ensure_ascii=False) + "\n"
 
 
-def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None) -> Starlette:
+def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None, smtp: tuple[str, int] | None = None,
+               followup: bool = False) -> Starlette:
     """The sandbox; `mirrors` > 1 serves every site that many times as distinct directories.
 
     `cdn_url`: the sandbox's second origin (its CDN and widget host), when the other host name of the
-    same server (127.0.0.1 <-> localhost) does not reach it (a container's service name)."""
+    same server (127.0.0.1 <-> localhost) does not reach it (a container's service name). `smtp`
+    (host, port): also the confirmation-mail sites (sites/mail.py), which send their mails there;
+    `followup`: also the sites that publish listings after a review delay (sites/followup.py)."""
     record = SubmissionRecord()
+    clock = SandboxClock()
     sites: dict[str, Site] = {cls.id: cls(record, seed) for cls in mirror_classes(mirrors)}
+    if smtp is not None:
+        sites.update({cls.id: cls(record, seed, smtp) for cls in mail.SITES})
+    if followup:
+        sites.update({cls.id: cls(record, seed, clock) for cls in followup_sites.SITES})
 
     async def index(request: Request) -> Response:
         rows = "".join(
@@ -131,6 +144,7 @@ def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None) -> S
     async def submissions(request: Request) -> Response:
         if request.method == "DELETE":
             record.reset()
+            clock.reset()
             for s in sites.values():
                 s.reset_state()
             return JSONResponse({"ok": True})
@@ -159,6 +173,16 @@ def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None) -> S
                 setattr(site.state.behaviour, key, value)
             return JSONResponse({"ok": True, "site": site.id, **asdict(site.state.behaviour)})
         return JSONResponse({sid: asdict(s.state.behaviour) for sid, s in sites.items()})
+
+    async def clock_endpoint(request: Request) -> Response:
+        """GET: the sandbox clock's offset; POST {"advance_s": N}: move it forward (review delays)."""
+        if request.method == "POST":
+            body = await request.json()
+            try:
+                clock.advance(float(body.get("advance_s", 0)))
+            except (TypeError, ValueError) as exc:
+                return JSONResponse({"error": str(exc)}, status_code=400)
+        return JSONResponse({"offset_s": clock.offset_s, "now": clock.now()})
 
     async def catalog(request: Request) -> Response:
         base = str(request.base_url).rstrip("/")
@@ -192,6 +216,7 @@ def create_app(seed: int = 7, mirrors: int = 1, cdn_url: str | None = None) -> S
         Route("/_admin/catalog.legacy.json", catalog_legacy),
         Route("/_admin/expected", expected, methods=["GET", "POST"]),
         Route("/_admin/captcha/{site}", captcha),
+        Route("/_admin/clock", clock_endpoint, methods=["GET", "POST"]),
     ]
     for site in sites.values():
         for (method, sub), handler in site.routes().items():

@@ -7,7 +7,9 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-Outcome = Literal["accepted", "spam", "refused", "invalid", "throttled", "unavailable"]
+# confirmed / reused / expired: clicks on a confirmation-mail link (sites/mail.py).
+Outcome = Literal["accepted", "spam", "refused", "invalid", "throttled", "unavailable", "confirmed", "reused",
+                  "expired"]
 
 
 @dataclass

@@ -36,7 +36,7 @@ def test_the_production_instance_config_runs_on_postgresql(empty_database_url, t
     instance = dg.DagsterInstance.from_config(str(home))
     try:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert type(instance.run_coordinator).__name__ == "DirboltRunCoordinator"
         assert instance.run_retries_enabled and instance.run_retries_max_retries == 2
         assert instance.run_monitoring_enabled
         limits = {(t["key"], t.get("value")): t["limit"]

@@ -107,7 +107,7 @@ class Stack:
     def graphql(self, query: str, variables: dict | None = None) -> dict:
         response = httpx.post(f"{self.url}/graphql", json={"query": query, "variables": variables or {}},
                               timeout=60)
-        response.raise_for_status()
+        assert response.status_code == 200, response.text[:3000]
         body = response.json()
         assert "errors" not in body, body
         return body["data"]
@@ -161,6 +161,21 @@ STEP_STATS = """
 query($runId: ID!) {
   runOrError(runId: $runId) { ... on Run { stepStats { stepKey status } } }
 }"""
+SENSOR_DRY_RUN = """
+mutation($selector: SensorSelector!, $cursor: String) {
+  sensorDryRun(selectorData: $selector, cursor: $cursor) {
+    __typename
+    ... on DryRunInstigationTick { evaluationResult { skipReason runRequests { runKey } error { message } } }
+    ... on PythonError { message }
+  }
+}"""
+TERMINATE = """
+mutation($runId: String!) {
+  terminateRun(runId: $runId) {
+    __typename
+    ... on PythonError { message }
+  }
+}"""
 SELECTOR = {"repositoryLocationName": "dirbolt", "repositoryName": "__repository__", "jobName": "submit_job"}
 
 
@@ -183,6 +198,38 @@ def stack(tmp_path_factory, sqs_server, sandbox_server, webhook):
 @pytest.fixture(scope="module")
 def admin(sandbox_server):
     return SandboxAdmin(sandbox_server.url)
+
+
+def test_sensor_preview_through_graphql_takes_no_message(stack):
+    """The UI's "Preview tick result" (GraphQL sensorDryRun) before any daemon runs: it says what a tick
+    would do and takes nothing (before, it ran the intake: messages deleted, jobs queued unrecorded)."""
+    job_id = stack.order(50, queued=True, size=1)
+    stack.message(job_id, Priority.GROWTH, 1)
+    data = stack.graphql(SENSOR_DRY_RUN, {"selector": {**{k: SELECTOR[k] for k in SELECTOR if k != "jobName"},
+                                                       "sensorName": "sqs_jobs_sensor"}, "cursor": None})
+    tick = data["sensorDryRun"]
+    assert tick["__typename"] == "DryRunInstigationTick", tick
+    result = tick["evaluationResult"]
+    assert result["error"] is None and result["runRequests"] == []
+    assert "preview only" in result["skipReason"] and "1 message(s) waiting" in result["skipReason"]
+    assert stack.store.jobs.get(job_id).status is JobStatus.ORDERED
+    assert [h.event for h in stack.store.audit.history(job_id)] == ["created", "routed"]
+    [message] = stack.queue.receive(max_messages=10, wait_s=1)
+    assert str(job_id) in message.body  # still there: the daemon's tick takes it
+    stack.queue.client.change_message_visibility(QueueUrl=stack.queue.queue_url,
+                                                 ReceiptHandle=message.receipt_handle, VisibilityTimeout=0)
+    stack.start_daemon()
+    stack.wait(lambda: store_done(stack, job_id))
+    [run] = stack.runs_for(job_id)
+    assert run.tags["dirbolt/priority"] == "growth" and run.tags["dirbolt/customer_id"] == "ops"
+
+
+def _assert_job_tags(run: dg.DagsterRun, job_id: uuid.UUID, tier: str) -> None:
+    """The tags every launch path carries (derived from the partition by the run coordinator)."""
+    assert run.tags["dirbolt/job_id"] == str(job_id), run.tags
+    assert run.tags["dirbolt/priority"] == tier and run.tags["dirbolt/tier"] == tier, run.tags
+    assert run.tags["dagster/priority"] == str(Priority(tier).rank * 10), run.tags
+    assert run.tags["dirbolt/customer_id"] == "ops" and run.tags["dirbolt/business_name"], run.tags
 
 
 def test_queue_limit_of_two_and_enterprise_dequeued_before_starter(stack):
@@ -284,6 +331,8 @@ def test_backfill_of_three_partitions_through_graphql(stack, admin):
     stack.wait(lambda: all(store_done(stack, j) for j in jobs))
     for job_id in jobs:
         assert stack.store.jobs.get(job_id).status is JobStatus.COMPLETED
+        [run] = stack.runs_for(job_id)
+        _assert_job_tags(run, job_id, "enterprise")
         [result] = stack.store.submissions.results(job_id)
         assert result.status is not SubmissionStatus.PENDING
 
@@ -308,6 +357,9 @@ def test_rerun_of_a_job_with_failures_submits_only_what_is_left(stack, admin):
     assert data["launchRunReexecution"]["__typename"] == "LaunchRunSuccess", data
     rerun_id = data["launchRunReexecution"]["run"]["runId"]
     stack.wait(lambda: stack.instance.get_run_by_id(rerun_id).is_finished)
+    # Materialize from the asset page (a launch with the partition only) and its re-execution: both tagged.
+    _assert_job_tags(stack.instance.get_run_by_id(parent), job_id, "enterprise")
+    _assert_job_tags(stack.instance.get_run_by_id(rerun_id), job_id, "enterprise")
     after = {r.directory_id: r for r in stack.store.submissions.results(job_id)}
     assert after["sandbox-citylisted"].status is SubmissionStatus.SUBMITTED
     for directory_id, result in before.items():
@@ -316,6 +368,28 @@ def test_rerun_of_a_job_with_failures_submits_only_what_is_left(stack, admin):
     accepted_after = [s for s in admin.accepted() if name in json.dumps(s["fields"], ensure_ascii=False)]
     assert len(accepted_after) == len(accepted_before) + 1
     assert accepted_after[-1]["site"] == "citylisted"
+
+
+def test_a_terminated_run_cancels_its_job_and_dirbolt_rerun_finishes_it(stack, admin):
+    stack.start_daemon()
+    job_id = stack.order(450, queued=True, size=3)
+    stack.message(job_id, Priority.GROWTH, 3)
+    stack.wait(lambda: any(r.status == dg.DagsterRunStatus.STARTED for r in stack.runs_for(job_id)))
+    [run] = stack.runs_for(job_id)
+    # The UI's "Terminate".
+    assert stack.graphql(TERMINATE, {"runId": run.run_id})["terminateRun"]["__typename"] == "TerminateRunSuccess"
+    stack.wait(lambda: stack.store.jobs.get(job_id).status is JobStatus.CANCELLED, timeout_s=120)
+    assert run.run_id in stack.store.jobs.get(job_id).error
+    assert "job_cancelled" in [h.event for h in stack.store.audit.history(job_id)]
+    done = subprocess.run([str(BIN / "dirbolt"), "rerun", str(job_id)], env=stack.env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    stack.wait(lambda: store_done(stack, job_id))
+    assert stack.store.jobs.get(job_id).status is JobStatus.COMPLETED
+    runs = stack.runs_for(job_id)
+    assert sorted(r.tags.get("dagster/run_key") for r in runs) == [str(job_id), f"{job_id}#1"]
+    # Only what the cancelled run left was submitted: each directory accepted once by the sandbox.
+    _assert_exactly_once(stack, admin, job_id)
 
 
 def test_a_job_whose_runs_keep_failing_ends_on_the_dlq(stack):

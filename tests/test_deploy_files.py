@@ -10,7 +10,7 @@ import yaml
 
 from dirbolt_core.settings import REPO_ROOT
 
-REQUIRED_SERVICES = {"postgres", "sqs", "dagster-webserver", "dagster-daemon", "code-server", "catalog"}
+REQUIRED_SERVICES = {"postgres", "sqs", "dagster-webserver", "dagster-daemon", "code-server", "catalog", "web"}
 
 
 @pytest.mark.skipif(shutil.which("docker-compose") is None, reason="docker-compose not installed (.ci/run installs it)")
@@ -100,7 +100,7 @@ def test_ecs_instance_config_loads_with_dagster_aws_ecs_run_launcher(empty_datab
         assert launcher.task_definition_dict["log_group"] == "/ecs/dirbolt-runs"
         assert launcher.task_role_arn == "arn:aws:iam::123456789012:role/dirbolt-task"
         assert "DIRBOLT_STEP_EXECUTOR=ecs" in launcher.env_vars and launcher.secrets_tags == ["dirbolt"]
-        assert type(instance.run_coordinator).__name__ == "QueuedRunCoordinator"
+        assert type(instance.run_coordinator).__name__ == "DirboltRunCoordinator"
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
         concurrency = instance.get_concurrency_config()
         assert concurrency.pool_config.default_pool_limit == 24

@@ -15,9 +15,9 @@ import pytest
 
 from dirbolt_core.artifacts import LocalArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.directories.probing import ProbeRun, probe_directories
 from dirbolt_core.models import Directory
 from dirbolt_core.runner.browser import BrowserOptions
+from dirbolt_core.runner.probing import ProbeRun, probe_directories
 from dirbolt_core.settings import REPO_ROOT
 from dirbolt_core.vocabulary import Readiness
 from tests.dagster_harness import BIN

@@ -52,3 +52,71 @@ def test_top_level_packages_import_one_way():
         if extra:
             wrong[str(path.relative_to(REPO_ROOT))] = sorted(extra)
     assert not wrong, wrong
+
+
+def _module_name(path: Path) -> str:
+    parts = path.relative_to(REPO_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _runtime_imports(path: Path) -> set[str]:
+    """Modules of ours a module imports at run time, lazy imports included; `if TYPE_CHECKING:`
+    blocks are annotations only and are left out."""
+    tree = ast.parse(path.read_text(), str(path))
+    typing_only = {id(node) for branch in ast.walk(tree)
+                   if isinstance(branch, ast.If) and "TYPE_CHECKING" in ast.unparse(branch.test)
+                   for node in ast.walk(branch)}
+    found = set()
+    for node in ast.walk(tree):
+        if id(node) in typing_only:
+            continue
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            found.add(node.module)
+    return {name for name in found if name.split(".")[0] in PACKAGES}
+
+
+def _cycle(graph: dict[str, set[str]]) -> list[str] | None:
+    """One cycle of a directed graph, or None (iterative depth-first search)."""
+    state: dict[str, int] = {}  # 1 on the current path, 2 done
+    for start in graph:
+        if start in state:
+            continue
+        path, stack = [start], [iter(sorted(graph.get(start, ())))]
+        state[start] = 1
+        while stack:
+            nxt = next(stack[-1], None)
+            if nxt is None:
+                state[path.pop()] = 2
+                stack.pop()
+            elif state.get(nxt) == 1:
+                return [*path[path.index(nxt):], nxt]
+            elif nxt not in state:
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append(iter(sorted(graph.get(nxt, ()))))
+    return None
+
+
+def _import_graph(unit_of) -> dict[str, set[str]]:
+    graph: dict[str, set[str]] = {}
+    for path in _sources(*PACKAGES):
+        source = unit_of(_module_name(path))
+        targets = {unit_of(name) for name in _runtime_imports(path)} - {source}
+        graph.setdefault(source, set()).update(targets)
+    return graph
+
+
+def test_no_import_cycle_between_subpackages():
+    # dirbolt_core.runner may use dirbolt_core.brain and .db, never the other way round (and so on).
+    assert _cycle(_import_graph(lambda name: ".".join(name.split(".")[:2]))) is None
+
+
+def test_no_import_cycle_between_modules():
+    assert _cycle(_import_graph(lambda name: name)) is None
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    assert _cycle({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": set()}) == ["a", "b", "c", "a"]
+    assert _cycle({"a": {"b"}, "b": set()}) is None

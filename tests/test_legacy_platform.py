@@ -151,7 +151,7 @@ def test_dirbolt_migrate_keeps_the_legacy_platform_whole(legacy_database_url):
         assert store.rollout.settings().routing_percent == 0
         # dirbolt reads every legacy job on its own scale: status, package, business in camelCase or columns.
         on_scale = {"pending": JobStatus.ORDERED, "paused": JobStatus.ORDERED, "in_progress": JobStatus.RUNNING,
-                    "completed": JobStatus.COMPLETED, "failed": JobStatus.FAILED, "cancelled": JobStatus.FAILED}
+                    "completed": JobStatus.COMPLETED, "failed": JobStatus.FAILED, "cancelled": JobStatus.CANCELLED}
         for row in before["jobs"].values():
             job = store.jobs.get(row["id"])
             assert job.status is on_scale.get(row["status"], job.status), row["status"]

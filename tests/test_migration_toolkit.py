@@ -121,10 +121,35 @@ def test_agreement_gate_on_seeded_legacy_results(store, agreeing, passes):
     job_id = _seed_comparison(store, agreeing)
     evaluation = _run_comparison(store, job_id)
     assert evaluation.passed is passes
-    assert evaluation.metadata["agreement_percent"].value == f"{agreeing / 100:.1%}"
+    # Real figures (a percentage the UI can plot), the threshold as text.
+    assert evaluation.metadata["agreement_percent"].value == float(agreeing)
+    assert evaluation.metadata["gate"].value == "> 95%"
     assert evaluation.metadata["compared"].value == 100
     listed = evaluation.metadata["disagreements"].value
     assert listed.count("legacy rejected vs new submitted") == 100 - agreeing
+
+
+@pytest.mark.parametrize("comparison_on", [False, True])
+def test_agreement_check_is_skipped_when_nothing_is_compared(store, comparison_on):
+    """Comparison off (cut over), or no legacy result to compare: the agreement check does not pass on
+    nothing, it is skipped, and the asset says "not applicable"."""
+    from dirbolt_dagster.migration.assets import AGREEMENT_CHECK, legacy_comparison
+    from dirbolt_dagster.resources import StoreResource
+
+    store.rollout.set(actor="test", routing_percent=0, legacy_comparison=comparison_on)
+    job_id = order(store)
+    instance = dg.DagsterInstance.ephemeral()
+    instance.add_dynamic_partitions("jobs", [str(job_id)])
+    result = dg.materialize([legacy_comparison], partition_key=str(job_id), instance=instance,
+                            resources={"store": StoreResource(database_url=store.dsn)})
+    assert result.success
+    assert result.get_asset_check_evaluations() == []
+    [mat] = result.asset_materializations_for_node("legacy_comparison")
+    assert mat.metadata["compared"].value == 0
+    assert mat.metadata["agreement"].value.startswith("not applicable")
+    key = dg.AssetCheckKey(dg.AssetKey("legacy_comparison"), AGREEMENT_CHECK)
+    record = instance.event_log_storage.get_latest_asset_check_execution_by_key([key]).get(key)
+    assert record is None or record.status.value != "SUCCEEDED"
 
 
 def test_migration_status_prints_phase_and_gates(store):

@@ -179,3 +179,54 @@ def test_production_refuses_the_first_url_on_its_resolved_address(url):
             dev.check_url_resolving(url)
     else:
         dev.check_url_resolving(url)  # test and sandbox mode: loopback and private hosts are allowed
+
+
+async def _connect_through(proxy_port: int, target: str, then: bytes = b"") -> tuple[bytes, bytes]:
+    """A CONNECT to `target` through the proxy; the answer's head and what the tunnel gives back."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", proxy_port)
+    writer.write(f"CONNECT {target} HTTP/1.1\r\nHost: {target}\r\n\r\n".encode())
+    await writer.drain()
+    head = await reader.readuntil(b"\r\n\r\n")
+    body = b""
+    if then and head.startswith(b"HTTP/1.1 200"):
+        writer.write(then)
+        await writer.drain()
+        body = await asyncio.wait_for(reader.read(65536), timeout=10)
+    writer.close()
+    return head, body
+
+
+def test_https_tunnels_are_judged_on_the_resolved_address_too(pages):
+    """https (and wss) go through CONNECT: the tunnel opens only to an allowed address."""
+    from dirbolt_core.runner.netproxy import BlockedList, NetworkProxy
+
+    port = pages.ports[0]
+    resolver = Resolver(hosts={"shop.public.test": [PUBLIC], "inside.test": ["10.1.2.3"]},
+                        dial={PUBLIC: "127.0.0.1"})
+
+    async def go() -> None:
+        dev_blocked = BlockedList()
+        dev = await NetworkProxy(UrlGuard(resolver=resolver), dev_blocked).start()
+        prod_blocked = BlockedList()
+        prod = await NetworkProxy(UrlGuard(production=True, resolver=resolver), prod_blocked).start()
+        try:
+            request = f"GET /tunnel HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nConnection: close\r\n\r\n".encode()
+            head, body = await _connect_through(dev.port, f"127.0.0.1:{port}", request)
+            assert head.startswith(b"HTTP/1.1 200") and b"ok" in body  # dev: loopback allowed
+            head, body = await _connect_through(prod.port, f"shop.public.test:{port}", request)
+            assert head.startswith(b"HTTP/1.1 200") and b"ok" in body  # a public address: allowed
+            for target in (f"127.0.0.1:{port}", "inside.test:443", "[::1]:443", "169.254.169.254:443"):
+                head, _ = await _connect_through(prod.port, target)
+                assert head.startswith(b"HTTP/1.1 403"), (target, head)
+            head, _ = await _connect_through(dev.port, "169.254.169.254:443")
+            assert head.startswith(b"HTTP/1.1 403")  # metadata: in every mode
+        finally:
+            dev.close()
+            prod.close()
+        assert {b["url"] for b in prod_blocked.evidence()} == {
+            f"https://127.0.0.1:{port}", "https://inside.test:443", "https://[::1]:443", "https://169.254.169.254:443"}
+        assert [b["url"] for b in dev_blocked.evidence()] == ["https://169.254.169.254:443"]
+
+    pages.log.clear()
+    asyncio.run(go())
+    assert pages.log.paths().count("/tunnel") == 2

@@ -8,11 +8,11 @@ import uuid
 
 import pytest
 
+from dirbolt_core.brain.outcome import classify_outcome
 from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.reports.job_report import JobReport, ReportRow
 from dirbolt_core.reports.render import render_html
-from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.vocabulary import SubmissionStatus as S
 from dirbolt_dagster.submissions.checks import success_rate_check
 
@@ -59,7 +59,7 @@ def test_the_success_rate_check_leaves_pending_verification_out():
     check = success_rate_check(results)
     meta = {k: getattr(v, "value", v) for k, v in check.metadata.items()}
     assert meta["counted"] == 10 and meta["succeeded"] == 9 and meta["pending_verification"] == 3
-    assert meta["success_rate"] == 0.9 and check.passed is False  # 9/10, not 9/13 and not 12/13
+    assert meta["success_rate_percent"] == 90.0 and check.passed is False  # 9/10, not 9/13 and not 12/13
 
 
 def test_the_report_counts_and_explains_pending_verification():

@@ -110,6 +110,10 @@ def test_the_shortfall_shows_in_the_report_results_and_the_job_plan_check(store,
                                 resources={"store": StoreResource(database_url=database_url)})
         assert result.success
         [evaluations[job_id]] = result.get_asset_check_evaluations()
+        # The UI lists the planned directories, in plan order.
+        [mat] = result.asset_materializations_for_node("job_plan")
+        planned = store.submissions.planned_directory_ids(job_id)
+        assert mat.metadata["directories"].value == "\n".join(f"{n}. {d}" for n, d in enumerate(planned, 1))
     short = evaluations[short_job]
     assert short.check_name == "package_filled" and not short.passed
     assert short.severity is dg.AssetCheckSeverity.ERROR
@@ -138,8 +142,8 @@ def test_the_shortfall_shows_in_the_report_results_and_the_job_plan_check(store,
 def test_an_imported_and_probed_catalog_is_planned_and_submitted(store, sandbox_server, sandbox, tmp_path):
     """The production path: the legacy list imported, probed, planned from ready directories, submitted."""
     from dirbolt_core.brain.mapper import FormBrain
-    from dirbolt_core.directories.probing import ProbeRun, probe_directories
     from dirbolt_core.runner.browser import BrowserOptions
+    from dirbolt_core.runner.probing import ProbeRun, probe_directories
 
     sites = ("localpages", "verifiedfinder", "commerceregistry", "citywide")
     legacy = httpx.get(f"{sandbox_server.url}/_admin/catalog.legacy.json").json()

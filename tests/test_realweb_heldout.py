@@ -125,7 +125,9 @@ def heldout():
         yield h
 
 
-def test_the_runner_submits_every_held_out_page_right(heldout):
+@pytest.fixture(scope="module")
+def attempts(heldout) -> dict[str, Any]:
+    """Every held-out page through the runner once (one Chromium, a fresh context each)."""
     async def run_all() -> dict[str, Any]:
         results = {}
         async with BrowserPool(BrowserOptions(), UrlGuard()) as pool:
@@ -140,20 +142,20 @@ def test_the_runner_submits_every_held_out_page_right(heldout):
                     await context.close()
         return results
 
-    results = asyncio.run(run_all())
-    problems: dict[str, list[str]] = {}
-    for name, (_, status, fields) in EXPECTED.items():
-        issues = []
-        got = results[name].analysis
-        if got.status is not status:
-            issues.append(f"status {got.status.value} ({got.reason}), expected {status.value}")
-        posts = [data for page, data in heldout.received if page == name]
-        if len(posts) != 1:
-            issues.append(f"{len(posts)} submissions")
-        elif posts[0] != fields:
-            issues.append(f"received {posts[0]!r}")
-        if issues:
-            problems[name] = issues
-    passed = len(EXPECTED) - len(problems)
-    print(f"held-out real-web pages: {passed}/{len(EXPECTED)} submitted right")
-    assert not problems, "\n".join(f"{n}: {'; '.join(i)}" for n, i in problems.items())
+    return asyncio.run(run_all())
+
+
+# The brain reads the next row's caption ("Leave blank", the honeypot's) as the postcode box's own
+# hint and maps it as a honeypot (FormField.text_after of a text box): reported to the brain's issue.
+_BRAIN_GAPS: dict[str, str] = {}  # (vue-cdn: a box's words after it that are a hidden trap's caption; fixed)
+
+
+@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.xfail(reason=_BRAIN_GAPS[n], strict=True))
+                                  if n in _BRAIN_GAPS else n for n in EXPECTED])
+def test_the_runner_submits_the_held_out_page_right(name, heldout, attempts):
+    _, status, fields = EXPECTED[name]
+    got = attempts[name].analysis
+    assert got.status is status, (got.status, got.reason)
+    posts = [data for page, data in heldout.received if page == name]
+    assert len(posts) == 1, f"{len(posts)} submissions"  # pressed exactly once
+    assert posts[0] == fields  # the profile's values in the right keys, honeypots empty

@@ -10,7 +10,9 @@ from __future__ import annotations
 import base64
 import csv
 import datetime as dt
+import html
 import io
+import socket
 import uuid
 from pathlib import Path
 
@@ -181,8 +183,47 @@ def test_report_survives_a_missing_proof_and_keeps_spreadsheets_safe(store, smal
     assert next(r for r in rows if r["status"] == "rejected")["reason"].startswith("'=HYPERLINK")
 
 
-def test_job_report_asset_stores_the_report_and_links_it(store, small_job, database_url, artifact_dir):
-    job_id, artifacts, _ = small_job
+@pytest.fixture
+def web_app(artifact_dir, monkeypatch):
+    """The operator web app served over HTTP (uvicorn) as outside dev: token required."""
+    import threading
+    import time
+
+    import uvicorn
+
+    from dirbolt_core.services import free_port
+    from dirbolt_core.settings import get_settings
+    from dirbolt_core.web.app import create_app
+
+    port = free_port()
+    monkeypatch.setenv("DIRBOLT_ENV", "production")
+    monkeypatch.setenv("DIRBOLT_WEB_URL", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("DIRBOLT_WEB_TOKEN", "test-web-token")
+    monkeypatch.setenv("DIRBOLT_ARTIFACTS_URI", str(artifact_dir))
+    get_settings.cache_clear()
+    server = uvicorn.Server(uvicorn.Config(create_app(get_settings()), host="127.0.0.1", port=port,
+                                           log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert server.started
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+def test_job_report_asset_stores_the_report_and_links_it(store, small_job, database_url, artifact_dir, web_app):
+    """Every link the UI and the customer report show opens over HTTP (the operator web app), never a
+    file:// link the browser refuses: the report, its CSV, each proof screenshot."""
+    import re
+
+    import httpx
+
+    job_id, _, _ = small_job
     instance = dg.DagsterInstance.ephemeral()
     instance.add_dynamic_partitions("jobs", [str(job_id)])
     result = dg.materialize(
@@ -191,13 +232,82 @@ def test_job_report_asset_stores_the_report_and_links_it(store, small_job, datab
                    "artifacts": ArtifactStoreResource(uri=str(artifact_dir))})
     assert result.success
     metadata = result.asset_materializations_for_node("job_report")[0].metadata
-    html_uri = metadata["report_html"].value
-    assert html_uri.startswith("file://") and artifacts.exists(html_uri)
+    report_url = metadata["report_html"].value
+    assert report_url.startswith(f"{web_app}/artifacts/reports/{job_id}/report.html?sig=")
     assert Path(metadata["report_path"].value).is_file()
     assert metadata["directories"].value == 3 and metadata["count_rejected"].value == 1
-    assert artifacts.read(html_uri).decode().count('<tr class="row"') == 3
+    assert metadata["success_rate_percent"].value == pytest.approx(66.67)
+    page = httpx.get(report_url, timeout=10)
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert page.text.count('<tr class="row"') == 3
+    assert httpx.get(metadata["report_csv"].value, timeout=10).text.count("\n") >= 4
+    # The proof links of the UI's table and of the customer report open too (the missing one: 404).
+    ui_links = re.findall(r"\[screenshot\]\((http[^)]+)\)", metadata["outcomes"].value)
+    report_links = [html.unescape(u) for u in re.findall(r'<a href="([^"]+)"[^>]*>screenshot</a>', page.text)]
+    assert len(ui_links) == 3 and sorted(report_links) == sorted(ui_links)
+    opened = sorted(httpx.get(u, timeout=10).status_code for u in ui_links)
+    assert opened == [200, 200, 404]
+    shot = next(u for u in ui_links if httpx.get(u, timeout=10).status_code == 200)
+    assert httpx.get(shot, timeout=10).content.startswith(b"\x89PNG")
+    # Outside dev nothing opens without the token or a link signed for that very file.
+    unsigned = shot.split("?")[0]
+    assert httpx.get(unsigned, timeout=10).status_code == 401
+    other_key = report_url.split("?")[0] + "?" + shot.split("?")[1]
+    assert httpx.get(other_key, timeout=10).status_code == 401
+    assert httpx.get(unsigned, headers={"Authorization": "Bearer test-web-token"}, timeout=10).status_code == 200
+    assert httpx.get(unsigned, headers={"Authorization": "Bearer wrong"}, timeout=10).status_code == 401
     checks = result.get_asset_check_evaluations()
     assert [(c.check_name, c.passed) for c in checks] == [("job_report_complete", True)]
+
+
+def test_the_web_app_refuses_paths_out_of_proof_storage(artifact_dir, tmp_path, web_app):
+    import httpx
+
+    secret = tmp_path / "outside.txt"
+    secret.write_text("not proof")
+    (artifact_dir / "inside.txt").write_text("proof")
+    (artifact_dir / "escape").symlink_to(tmp_path)
+    bearer = {"Authorization": "Bearer test-web-token"}
+    assert httpx.get(f"{web_app}/artifacts/inside.txt", headers=bearer, timeout=10).status_code == 200
+    host, port = web_app.removeprefix("http://").split(":")
+    for path in ("../outside.txt", "..%2Foutside.txt", "%2e%2e/outside.txt", "escape/outside.txt",
+                 "%2Fetc%2Fpasswd", "./inside.txt", "a/../../outside.txt", "..%5Coutside.txt"):
+        # Sent as written (an HTTP client would normalize the dots away before they reach the app).
+        with socket.create_connection((host, int(port)), timeout=10) as conn:
+            conn.sendall(f"GET /artifacts/{path} HTTP/1.1\r\nHost: {host}\r\nAuthorization: Bearer "
+                         f"test-web-token\r\nConnection: close\r\n\r\n".encode())
+            reply = b""
+            while chunk := conn.recv(65536):
+                reply += chunk
+        status = int(reply.split(b" ", 2)[1])
+        assert status == 404, (path, reply[:200])
+        assert b"not proof" not in reply
+
+
+def test_results_command_prints_where_each_proof_is(store, small_job, database_url, artifact_dir):
+    import os
+    import subprocess
+    import sys
+
+    from dirbolt_core.settings import REPO_ROOT
+
+    job_id, _, _ = small_job
+    env = {**os.environ, "DIRBOLT_DATABASE_URL": database_url, "DIRBOLT_ARTIFACTS_URI": str(artifact_dir)}
+    done = subprocess.run([sys.executable, "-m", "dirbolt_cli", "results", str(job_id)], env=env, cwd=REPO_ROOT,
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout + done.stderr
+    for result in store.submissions.results(job_id):
+        assert f"{result.directory_id} screenshot: {result.screenshot_uri.removeprefix('file://')}" in done.stdout
+
+
+def test_the_web_app_needs_a_token_outside_dev(artifact_dir, monkeypatch):
+    from dirbolt_core.settings import Settings
+    from dirbolt_core.web.app import WebConfigError, create_app
+
+    with pytest.raises(WebConfigError, match="DIRBOLT_WEB_TOKEN"):
+        create_app(Settings(env="production", artifacts_uri=str(artifact_dir)))
+    assert create_app(Settings(env="dev", artifacts_uri=str(artifact_dir))) is not None
+
 
     # Every submit run writes the report too.
     from dirbolt_dagster.definitions import defs

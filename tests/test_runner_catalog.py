@@ -14,11 +14,11 @@ import uuid
 
 from dirbolt_core.artifacts import LocalArtifactStore
 from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.outcome import classify_outcome
 from dirbolt_core.heartbeat import new_worker_id
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
 from dirbolt_core.runner.engine import JobRunner
 from dirbolt_core.runner.guard import UrlGuard
-from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.sample import SAMPLE_PROFILE
 from dirbolt_core.vocabulary import Priority, SubmissionStatus
 from dirbolt_sandbox.sites import SITES_BY_ID

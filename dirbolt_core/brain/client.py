@@ -22,8 +22,9 @@ from tenacity import Retrying, retry_if_exception, stop_after_attempt, wait_expo
 
 from dirbolt_core.brain.mapper import FormBrain, pick_listing_form
 from dirbolt_core.brain.model import FormInfo, FormMapping
+from dirbolt_core.brain.outcome import OutcomeAnalysis, classify_outcome
+from dirbolt_core.brain.protocols import LearnedStore
 from dirbolt_core.models import BusinessProfile, Directory
-from dirbolt_core.runner.outcome import OutcomeAnalysis, classify_outcome
 from dirbolt_core.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -167,9 +168,9 @@ class BrainClient:
         return classify_outcome(html, url=url, status_code=status_code, before_url=before_url,
                                 inline_messages=inline_messages, retry_after=retry_after)
 
-    # The runner may read these as it reads a FormBrain's.
+    # A Brain (protocols.py), as a FormBrain is.
     @property
-    def learned_store(self) -> Any:
+    def learned_store(self) -> LearnedStore | None:
         return self.fallback.learned_store
 
     @property

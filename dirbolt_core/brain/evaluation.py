@@ -311,24 +311,29 @@ class SiteCheck:
 
 
 def fill_plan(form: FormInfo, mapping: FormMapping, profile: BusinessProfile) -> dict[str, tuple[str, str]]:
-    """What a runner would post from this form: name -> (key, value), for controls a person can reach."""
+    """What a runner would post from this form: name -> (key, value), for controls a person can reach.
+
+    A nameless field of a scripted form is keyed by its data-* name (the app posts it under that)."""
     plan: dict[str, tuple[str, str]] = {}
     for f, m in zip(form.fields, mapping.fields, strict=True):
-        if not f.name or not (f.visible or (f.type in ("checkbox", "radio") and f.hidden_reason == "zero size")):
+        key = f.name or f.data_name
+        if not key or not (f.visible or (f.type in ("checkbox", "radio") and f.hidden_reason == "zero size")):
             continue
         value = value_for_field(m, f, profile)
         if value is not None:
-            plan[f.name] = (m.key, value)
+            plan[key] = (m.key, value)
     return plan
 
 
 def check_site(site_id: str, plan: dict[str, tuple[str, str]], expected: dict[str, Any] | None, *,
-               honeypots: Sequence[str] = (), server_limits: dict[str, tuple[str, int]] | None = None) -> SiteCheck:
+               honeypots: Sequence[str] = (), server_limits: dict[str, tuple[str, int]] | None = None,
+               internal: Sequence[str] = ()) -> SiteCheck:
     """Compare a fill plan with the site's expected record; a value cut only by a limit the site's
-    error message states (not the page) counts as right: the runner learns it on the retry."""
+    error message states (not the page) counts as right: the runner learns it on the retry. The
+    site's internal fields (a combobox's own text, view state) are not part of the record."""
     wrong: list[tuple[str, str, str, Any]] = []
     for name, (key, value) in plan.items():
-        if expected is None:
+        if expected is None or name in internal:
             continue  # a captcha or login wall: nothing reaches the record, nothing to compare
         want = expected.get(name)
         if want is not None and str(want) == value:

@@ -19,11 +19,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from itertools import pairwise
 from typing import TYPE_CHECKING, Any
 
 import lxml.html
 from lxml import etree
 
+from dirbolt_core.brain.heuristics import first_rule
 from dirbolt_core.brain.model import FieldOption, FormField, FormInfo
 
 if TYPE_CHECKING:
@@ -40,11 +42,8 @@ SHADOW_TAG = "dirbolt-shadow-root"  # a <template shadowrootmode> (declarative o
 _CONTROL_TAGS = ("input", "select", "textarea", "button")
 _WIDGET_ROLES = ("combobox", "listbox", "checkbox", "switch", "textbox", "button")
 # Every control and custom widget, in document order (an XPath union is ordered).
-_CONTROLS_XPATH = etree.XPath(
-    "//input | //select | //textarea | //button"
-    " | //*[@role='combobox' or @role='listbox' or @role='checkbox' or @role='switch' or @role='textbox'"
-    " or @role='button' or @" + CLICKABLE_ATTR + "]"
-    " | //*[@contenteditable and @contenteditable!='false']")
+# The attributes that make a custom widget (cheaper to find than elements with a predicate).
+_WIDGET_ATTRS_XPATH = etree.XPath(f"//@role | //@contenteditable | //@{CLICKABLE_ATTR}")
 # Clickable elements that may be a formless form's submit when their text says so.
 _CLICKABLE_XPATH = etree.XPath(
     "//a[@onclick or @href='#' or starts-with(@href, 'javascript') or not(@href)] | //*[@onclick]"
@@ -84,6 +83,7 @@ _HIDING_CLASS = re.compile(
 _CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.IGNORECASE)
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?([\w-]+)""", re.IGNORECASE)
+_TRAP = frozenset({"honeypot"})
 _FILLABLE_TYPES = frozenset({"hidden", "submit", "button", "reset", "image", "file"})
 
 
@@ -127,37 +127,54 @@ def _text(node: Any) -> str:
     return _clean(" ".join(parts))
 
 
-def _hidden_css_selectors(doc: Any) -> tuple[set[str], set[str]]:
-    """Classes and ids that a <style> block hides with a simple rule (.hp{display:none})."""
+def _hidden_css_selectors(doc: Any) -> tuple[set[str], set[str], set[str]]:
+    """Classes and ids that a <style> block hides with a simple rule (.hp{display:none}), and those
+    of them hidden otherwise than by display:none (".c" / "#i": off-screen, transparent, zero size)."""
     classes: set[str] = set()
     ids: set[str] = set()
+    out_of_view: set[str] = set()
     for style in doc.iter("style"):
         for selectors, body in _CSS_RULE.findall(style.text or ""):
             if not _HIDING_STYLE.search(body + ";"):
                 continue
+            removed = bool(_DISPLAY_NONE.search(body))
             for sel in selectors.split(","):
                 sel = sel.strip()
                 if not sel or ":" in sel.split()[-1]:  # :hover, :focus... do not hide at rest
                     continue
                 last = sel.split()[-1]
-                classes.update(m.group(1) for m in re.finditer(r"\.([\w-]+)", last))
-                ids.update(m.group(1) for m in re.finditer(r"#([\w-]+)", last))
-    return classes, ids
+                found_classes = [m.group(1) for m in re.finditer(r"\.([\w-]+)", last)]
+                found_ids = [m.group(1) for m in re.finditer(r"#([\w-]+)", last)]
+                classes.update(found_classes)
+                ids.update(found_ids)
+                if not removed:
+                    out_of_view.update([f".{c}" for c in found_classes] + [f"#{i}" for i in found_ids])
+    return classes, ids, out_of_view
 
 
-def _own_hidden_reason(node: Any, css_classes: set[str], css_ids: set[str]) -> str | None:
+# How a control is hidden, in `hidden_reason`: "display:none", "hidden attribute", "inline style",
+# "stylesheet class/id" and classes like "hidden"/"d-none" take a box out of the page (what a
+# script does to a field it shows later, and honeypots too); ", out of view" (off-screen,
+# transparent, zero size, clipped) keeps it in the page where no one sees it: a honeypot's way.
+_DISPLAY_NONE = re.compile(r"display\s*:\s*none", re.IGNORECASE)
+OUT_OF_VIEW = ", out of view"
+
+
+def _own_hidden_reason(node: Any, css_classes: set[str], css_ids: set[str],
+                       out_of_view: set[str] | frozenset[str] = frozenset()) -> str | None:
     if node.get("hidden") is not None:
         return "hidden attribute"
     style = node.get("style") or ""
     if style and _HIDING_STYLE.search(style + ";"):
-        return "inline style"
+        return "inline style" if _DISPLAY_NONE.search(style) else "inline style" + OUT_OF_VIEW
     cls = node.get("class") or ""
     if cls and _HIDING_CLASS.search(cls):
         return f"class {cls.strip()[:40]}"
     if cls and css_classes.intersection(cls.split()):
-        return "stylesheet class"
+        hidden_by = css_classes.intersection(cls.split())
+        return "stylesheet class" + (OUT_OF_VIEW if all(f".{c}" in out_of_view for c in hidden_by) else "")
     if node.get("id") and node.get("id") in css_ids:
-        return "stylesheet id"
+        return "stylesheet id" + (OUT_OF_VIEW if f"#{node.get('id')}" in out_of_view else "")
     return None
 
 
@@ -242,6 +259,10 @@ def _widget(control: Any) -> str | None:
     tag = control.tag
     role = _role(control)
     if tag in _CONTROL_TAGS:
+        if tag == "button":  # component libraries' pickers and toggles: <button role=combobox|switch>
+            if role in ("combobox", "listbox") or control.get("aria-haspopup") == "listbox":
+                return "combobox"
+            return "checkbox" if role in ("checkbox", "switch") else None
         if tag != "input":
             return None
         ctype = (control.get("type") or "text").strip().lower()
@@ -267,6 +288,10 @@ def _control_type(control: Any) -> str:
     tag = control.tag
     if tag in ("select", "textarea"):
         return tag
+    if tag == "button" and (control.get("role") or control.get("aria-haspopup")):
+        widget = _widget(control)
+        if widget:
+            return widget
     if tag in ("input", "button"):
         ctype = (control.get("type") or ("submit" if tag == "button" else "text")).strip().lower()
         return ctype or "text"
@@ -283,7 +308,7 @@ def _is_fillable(control: Any) -> bool:
         return True
     if control.tag == "input":
         return _control_type(control) not in _FILLABLE_TYPES
-    return control.tag != "button" and _widget(control) not in (None, "button")
+    return _widget(control) not in (None, "button")
 
 
 def _is_box(control: Any) -> bool:
@@ -308,7 +333,7 @@ _BLOCK_TAGS = frozenset({"br", "p", "div", "tr", "li", "td", "th", "dt", "dd", "
                          "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section", "legend"})
 
 
-def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str]] | None = None) -> _Stream:
+def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str], set[str]] | None = None) -> _Stream:
     wanted = {id(c) for c in controls}
     stream = _Stream()
     pending: list[str] = []  # text since the last control
@@ -580,16 +605,19 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
             label_parts.append(_text(parent))
             break
         parent = parent.getparent()
-    labelledby = control.get("aria-labelledby")
+    # An ARIA 1.1 combobox names its wrapper, not the input inside.
+    named = control if control not in ctx.combo_wrapper or control.get("aria-labelledby") or \
+        control.get("aria-label") else ctx.combo_wrapper[control]
+    labelledby = named.get("aria-labelledby")
     if labelledby:
         for ref in labelledby.split():
             found = ctx.by_id(ref, control)
             if found is not None:
                 label_parts.append(_text(found))
-    aria_label = control.get("aria-label")
+    aria_label = named.get("aria-label")
     label = next((p for p in label_parts if p), "") or _clean(aria_label)
     widget = ctx.widget(control)
-    if tag == "button" or widget == "button" or ctype in ("submit", "button", "reset", "image"):
+    if (tag == "button" and widget is None) or widget == "button" or ctype in ("submit", "button", "reset", "image"):
         label = label or _text(control) or _clean(control.get("value")) or _clean(control.get("alt"))
     placeholder = control.get("placeholder") or control.get("data-placeholder") or control.get("aria-placeholder")
     options: list[FieldOption] = []
@@ -680,8 +708,12 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
                 owner = by_uid.get(c.get(OWNER_ATTR))
             if owner is not None:
                 claimed.setdefault(owner, []).append(c)
+        inside_of: dict[Any, list[Any]] = {}
+        for c in controls:
+            for form in ancestors_of.get(c, ()):
+                inside_of.setdefault(form, []).append(c)
         for index, form in enumerate(form_els):
-            inside = [c for c in controls if form in ancestors_of.get(c, ())]
+            inside = inside_of.get(form, [])
             # Controls outside the <form> that name it (form="id", or the browser's form owner).
             extra = [c for c in claimed.get(form, ()) if form not in ancestors_of.get(c, ())]
             owned.update(inside)
@@ -713,6 +745,14 @@ def _form_info(container: Any, controls: list[Any], ctx: _FormContext, *, index:
     counts = _hider_counts(fillable, container, ctx)
     nearby = _nearby_texts(controls, stream)
     fields = [_field(c, container, ctx, stream, nearby, fillable, counts) for c in controls]
+    for f, nxt in pairwise(fields):
+        # The words after a box in view that are the caption of a hidden box right after it (a
+        # honeypot's "Leave blank" row) are that box's, not this one's hint. (Between two boxes in
+        # view they stay with both: which one a hint belongs to is not known, and a trap is
+        # better left empty twice than filled once.)
+        if f.text_after and f.visible and not nxt.visible and f.type not in ("checkbox", "radio") \
+                and nxt.nearby_text.startswith(f.text_after) and first_rule(f.text_after, _TRAP):
+            f.text_after = ""
     return FormInfo(index=index, action=action, method=method, fields=fields, heading=_heading(container),
                     frame_url=frame_url, selector=selector, name=name, formless=formless)
 
@@ -735,7 +775,7 @@ def _in_inert_template(el: Any) -> bool:
 def _collect_controls(doc: Any, ctx: _FormContext, has_templates: bool) -> list[Any]:
     """Native controls and custom widgets in document order (a widget's inner parts folded into it;
     an ARIA 1.1 combobox wrapper into its input; a combobox's listbox into the combobox)."""
-    raw = _CONTROLS_XPATH(doc)
+    raw = _controls_in_order(doc)
     if has_templates:
         raw = [c for c in raw if not _in_inert_template(c)]
     controlled: set[str] = set()
@@ -770,6 +810,28 @@ def _collect_controls(doc: Any, ctx: _FormContext, has_templates: bool) -> list[
         widgets.add(c)
         controls.append(c)
     return controls
+
+
+def _controls_in_order(doc: Any) -> list[Any]:
+    """Native controls, and elements with a widget role, contenteditable or the clickable mark,
+    in document order."""
+    natives = list(doc.iter(*_CONTROL_TAGS))
+    extra: list[Any] = []
+    seen: set[Any] = set()
+    for attr in _WIDGET_ATTRS_XPATH(doc):
+        el = attr.getparent()
+        if el is None or el.tag in _CONTROL_TAGS or el in seen:
+            continue
+        value = str(attr).strip().lower()
+        if (attr.attrname == "role" and value not in _WIDGET_ROLES) or (
+                attr.attrname == "contenteditable" and value == "false"):
+            continue
+        seen.add(el)
+        extra.append(el)
+    if not extra:
+        return natives
+    wanted = set(natives) | seen
+    return [el for el in doc.iter() if el in wanted]
 
 
 def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, list[Any]]]:
@@ -816,7 +878,11 @@ def _formless_groups(orphans: list[Any], owned: set[Any]) -> list[tuple[Any, lis
             members_of[outer] += members_of.pop(container)
     if leftovers:
         common = _common_ancestor(leftovers)
-        members_of.setdefault(common, []).extend(leftovers)
+        if common is leftovers[0] and common.getparent() is not None:
+            common = common.getparent()
+        loose = [c for c in everything if c not in leftovers and not _is_field(c)
+                 and common in set(c.iterancestors()) and not any(c in m for m in members_of.values())]
+        members_of.setdefault(common, []).extend(leftovers + loose)
     order = {id(c): i for i, c in enumerate(everything)}
     groups = [(container, sorted(members, key=lambda m: order.get(id(m), 0)))
               for container, members in members_of.items()]
@@ -831,11 +897,13 @@ def _is_field(control: Any) -> bool:
 
 
 def _submit_like(el: Any) -> bool:
+    """A control that closes a group: a submit input, any <button> but a reset (scripted pages
+    make every button type=button), a custom button whose text says submit/create/..."""
     ctype = _control_type(el)
     if el.tag == "input":
         return ctype in ("submit", "image")
     if el.tag == "button":
-        return ctype == "submit" or bool(_SUBMIT_TEXT.search(_text(el)[:60] or el.get("value") or ""))
+        return ctype != "reset" and _widget(el) is None
     return _widget(el) == "button" and ctype == "submit"
 
 

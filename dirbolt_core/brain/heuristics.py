@@ -315,7 +315,7 @@ def first_rule(text: str, allowed: frozenset[str] | set[str], *, human: bool = T
     return _first_rule(text[:300], allowed if isinstance(allowed, frozenset) else frozenset(allowed), human)
 
 
-@lru_cache(maxsize=8192)
+@lru_cache(maxsize=32768)
 def _first_rule(text: str, allowed: frozenset[str], human: bool) -> str | None:
     for key, pattern in RULES:
         if key in allowed and pattern.search(text):
@@ -396,7 +396,8 @@ def classify(field: FormField) -> Guess:
     """The single best canonical key for a field, with a confidence and what decided it."""
     ftype = field.type
     sources = field_sources(field)
-    if ftype in ("submit", "image") or (field.tag == "button" and ftype not in ("button", "reset")):
+    if ftype in ("submit", "image") or (field.tag == "button" and field.widget is None
+                                        and ftype not in ("button", "reset")):
         if first_rule(" ".join((sources["name"], field.label)), _ONLY_CAPTCHA):
             return Guess("captcha", 0.8, "button text")  # a "new captcha image" button
         return Guess("submit", 0.95, "type")
@@ -424,10 +425,10 @@ def classify(field: FormField) -> Guess:
         # box with a label of its own naming a profile field and no trap word anywhere is a
         # field a script shows later ("Company name" once "business" is ticked): it keeps its
         # meaning, and the value helper gives no box a person cannot see a value.
-        if not _labelled_profile_field(field, allowed):
+        if not _shown_later(field.hidden_reason) or not _labelled_profile_field(field, allowed):
             return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
         guess = classify(field.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None}))
-        if guess.key not in _PROFILE_KEYS:
+        if guess.key not in _PROFILE_KEYS and guess.key != BARE_NAME:
             return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
         return Guess(guess.key, min(guess.confidence, 0.8), f"{guess.source}+hidden:{field.hidden_reason}")
     # Trap words anywhere, including the wrappers' class names ("honeypot-textfield").
@@ -456,12 +457,28 @@ def classify(field: FormField) -> Guess:
     return Guess(key, score, source)
 
 
+_TOGGLE_CLASS = re.compile(r"(?:^|\s)(hidden|hide|d-none|none|display-none|is-hidden|u-hidden|collapse)(?:\s|$)",
+                           re.IGNORECASE)
+_TRAP_CLASS = re.compile(r"hp|honey|trap|bot|sr-only|visually|screen-reader|invisible", re.IGNORECASE)
+
+
+def _shown_later(reason: str | None) -> bool:
+    """Hidden the way a script hides a field it shows later: taken out of the page (display:none,
+    the hidden attribute, a "hidden" class), not kept in it out of view (a honeypot's way)."""
+    if not reason or reason.endswith(", out of view"):
+        return False
+    if reason.startswith("class "):
+        return bool(_TOGGLE_CLASS.search(reason[6:])) and not _TRAP_CLASS.search(reason[6:])
+    return reason in ("display:none", "hidden attribute", "inline style", "stylesheet class", "stylesheet id")
+
+
 def _labelled_profile_field(field: FormField, allowed: frozenset[str]) -> bool:
     """A label of its own (for=, wrapping, aria-labelledby: not only an aria-label) naming a profile field."""
     label = field.label or ""
     if not label or label == (field.aria_label or ""):
         return False
-    return first_rule(label, allowed) in _PROFILE_KEYS
+    key = first_rule(label, allowed)
+    return key in _PROFILE_KEYS or key == BARE_NAME
 
 
 _RANK = {key: i for i, (key, _) in enumerate(_RULES)}

@@ -17,14 +17,16 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.heuristics import BARE_NAME, Guess, allowed_keys, classify, field_sources, first_rule
 from dirbolt_core.brain.model import FieldMapping, FieldOption, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.protocols import LearnedStore, LLMFieldMapper
 from dirbolt_core.brain.selectors import selector_matches
 from dirbolt_core.vocabulary import CANONICAL_KEYS, PROFILE_KEYS
 
 if TYPE_CHECKING:
+    from dirbolt_core.brain.outcome import OutcomeAnalysis
     from dirbolt_core.models import BusinessProfile, Directory
     from dirbolt_core.settings import Settings
 
@@ -45,19 +47,6 @@ _STREET_NAME = re.compile(r"street ?name|\bstreet\b|straße|strasse|\brue\b|\bca
 _STATE_CODE_HINT = re.compile(r"\b(code|abbr\w*|2[- ]letter|two[- ]letter)\b", re.IGNORECASE)
 
 
-class LearnedStore(Protocol):
-    """What the brain needs of a learned-mapping store (db.learned.LearnedMappingRepository implements it)."""
-
-    def lookup(self, signature: str, directory_id: str | None = None) -> list[dict[str, Any]] | None: ...
-
-
-class LLMFieldMapper(Protocol):
-    """What the brain needs of an LLM mapper (CrewFieldMapper implements it)."""
-
-    def map_fields(self, form: FormInfo, fields: Sequence[int],
-                   draft: Sequence[FieldMapping]) -> dict[int, tuple[str, float]]: ...
-
-
 def _ref(field: FormField) -> dict[str, Any]:
     return {"name": field.name, "id": field.id, "selector": field.selector, "maxlength": field.maxlength}
 
@@ -69,7 +58,10 @@ def field_identity(field: FormField) -> str:
 
 
 class FormBrain:
-    """Maps forms to the profile vocabulary. Stateless but for an optional learned-mapping store."""
+    """Maps forms to the profile vocabulary. Stateless but for an optional learned-mapping store.
+    A `Brain` (protocols.py): in process, so never remote."""
+
+    remote = False
 
     def __init__(self, learned_store: LearnedStore | None = None, llm_mapper: LLMFieldMapper | None = None,
                  llm_threshold: float = 0.6):
@@ -117,9 +109,18 @@ class FormBrain:
               form_url: str | None = None) -> None:
         """Remember a mapping after a confirmed successful submission."""
         store = self.learned_store
-        if store is None or not hasattr(store, "record_success"):
+        if store is None:
             return
         store.record_success(form, mapping, directory_id=directory.id if directory else None, form_url=form_url)
+
+    def analyze(self, html: str, *, url: str | None = None, status_code: int | None = None,
+                before_url: str | None = None, inline_messages: list[str] | None = None,
+                retry_after: str | None = None) -> OutcomeAnalysis:
+        """What the page after submit says, by the rules (the brain service adds its LLM analyser)."""
+        from dirbolt_core.brain.outcome import classify_outcome
+
+        return classify_outcome(html, url=url, status_code=status_code, before_url=before_url,
+                                inline_messages=inline_messages, retry_after=retry_after)
 
     # -------------------------------------------------------------- strategies
     def _learned(self, form: FormInfo, directory: Directory | None) -> list[FieldMapping] | None:

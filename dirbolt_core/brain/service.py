@@ -24,8 +24,8 @@ from pydantic import BaseModel, Field, model_validator
 from dirbolt_core.brain.extract import extract_forms_from_html
 from dirbolt_core.brain.mapper import FormBrain, pick_listing_form
 from dirbolt_core.brain.model import FieldMapping, FormInfo, FormMapping
+from dirbolt_core.brain.outcome import classify_outcome
 from dirbolt_core.models import BusinessProfile, Directory
-from dirbolt_core.runner.outcome import classify_outcome
 from dirbolt_core.settings import Settings, get_settings
 
 log = logging.getLogger(__name__)
@@ -194,7 +194,7 @@ def create_app(*, api_key: str | None = None, brain: FormBrain | None = None, an
         out["decided_by"] = "rules"
         out["llm"] = None
         if analyzer is not None and rules.confidence < LLM_OUTCOME_THRESHOLD and not rules.transient:
-            from dirbolt_core.runner.outcome import visible_text
+            from dirbolt_core.brain.outcome import visible_text
 
             opinion = analyzer.analyze(visible_text(body.html), url=body.url, rules=out)
             out["llm"] = opinion

@@ -51,7 +51,8 @@ _TRAILING_NUMBER = re.compile(r"^(.+?)[\s,]+(\d+[A-Za-z]?(?:[-/]\d+[A-Za-z]?)?)\
 def value_for_field(mapping: FieldMapping, field: FormField, profile: BusinessProfile) -> str | None:
     """The exact value for this field from the profile, or None to leave it alone."""
     key = mapping.key
-    if field.type in ("hidden", "submit", "button", "reset", "image", "file") or field.tag == "button":
+    if field.type in ("hidden", "submit", "button", "reset", "image", "file") or (
+            field.tag == "button" and field.widget is None):
         return None
     if not field.visible and field.hidden_scope == "control" and field.type not in ("checkbox", "radio") \
             and field.tag != "select":

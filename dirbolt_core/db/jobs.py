@@ -10,6 +10,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
+from dirbolt_core.db import outbox
 from dirbolt_core.db.audit import record
 from dirbolt_core.db.legacy import SET_STATUS_SQL, insert_order, route_job, routing_percent
 from dirbolt_core.db.pool import Database, reconnecting
@@ -43,6 +44,7 @@ class JobRepository:
         priority: Priority,
         business_data: dict[str, Any],
         status: JobStatus | None = None,
+        message: dict[str, Any] | None = None,
     ) -> bool:
         """Insert a job as the customer's order (dirbolt status 'pending': ordered, not queued).
 
@@ -50,6 +52,8 @@ class JobRepository:
         legacy platform reads as its own kind of job (db/legacy.py); its routing is decided here:
         a live job is dirbolt's from the start, a shadow job is pending for the legacy poller.
         Raises LegacyConstraintError for a customer id longer than the jobs table holds.
+        `message`: the queue message announcing the job, written to the outbox in the same
+        transaction (db/outbox.py); a relay sends it.
         """
         dirbolt_status = status.value if status else "pending"
         with self._db.transaction() as conn:
@@ -61,6 +65,8 @@ class JobRepository:
             record(conn, entity="job", event="created", job_id=job_id, to_status=dirbolt_status)
             record(conn, entity="job", event="routed", job_id=job_id, to_status=mode,
                    detail={"at": "order", "legacy_status": "in_progress" if mode == "live" else "pending"})
+            if message is not None:
+                outbox.add(conn, job_id=job_id, body=message)
             return True
 
     @reconnecting
@@ -151,7 +157,7 @@ class JobRepository:
                 raise KeyError(f"job {job_id} not found")
             conn.execute(SET_STATUS_SQL, {
                 "status": status.value, "error": error, "run_id": run_id, "job_id": job_id,
-                "failed": status.value in ("failed", "rejected", "dead_lettered"),
+                "failed": status.value in ("failed", "rejected", "cancelled", "dead_lettered"),
                 "final": status.value in ("completed", "failed", "rejected", "cancelled", "dead_lettered")})
             if prev["status"] != status.value or error:
                 record(conn, entity="job", event=f"job_{status.value}", job_id=job_id,
@@ -161,13 +167,64 @@ class JobRepository:
                        actor=actor)
             return prev["status"]
 
-    def with_status(self, status: JobStatus, *, limit: int = 100) -> list[uuid.UUID]:
+    def with_status(self, status: JobStatus, *, limit: int | None = None) -> list[uuid.UUID]:
+        """dirbolt's jobs in `status`, oldest queued first (all of them unless `limit`)."""
         with self._db.connection() as conn:
             rows = conn.execute(
-                "SELECT id FROM jobs WHERE dirbolt_status = %s AND source = 'dirbolt' ORDER BY queued_at LIMIT %s",
+                "SELECT id FROM jobs WHERE dirbolt_status = %s AND source = 'dirbolt' ORDER BY queued_at, id LIMIT %s",
                 (status.value, limit),
             ).fetchall()
         return [r["id"] for r in rows]
+
+    def queued_run_keys(self) -> list[tuple[uuid.UUID, str]]:
+        """Every queued job with the run key of its current attempt (the job id; `id#n` after the n-th
+        `dirbolt rerun`), oldest queued first."""
+        with self._db.connection() as conn:
+            rows = conn.execute(
+                """SELECT id, dirbolt_run_attempt AS attempt FROM jobs
+                   WHERE dirbolt_status = 'queued' AND source = 'dirbolt' ORDER BY queued_at, id""").fetchall()
+        return [(r["id"], run_key(r["id"], r["attempt"])) for r in rows]
+
+    def with_runs(self, statuses: tuple[JobStatus, ...]) -> list[tuple[uuid.UUID, str | None]]:
+        """dirbolt's jobs in one of `statuses` with the id of the run that last took them."""
+        with self._db.connection() as conn:
+            rows = conn.execute("SELECT id, run_id FROM jobs WHERE dirbolt_status = ANY(%s) AND source = 'dirbolt'",
+                                ([s.value for s in statuses],)).fetchall()
+        return [(r["id"], r["run_id"]) for r in rows]
+
+    def cancel(self, job_id: uuid.UUID | str, *, reason: str, run_id: str | None, actor: str) -> bool:
+        """A job whose run was cancelled or deleted: `cancelled` (not final for its rows: `dirbolt rerun`
+        resumes it). Only a queued or running job is cancelled; True if this call did it."""
+        job, row = self.get(job_id), self.row(job_id)
+        if job is None or row is None or job.status not in (JobStatus.QUEUED, JobStatus.RUNNING):
+            return False
+        current = getattr(row, "run_id", None)
+        if job.status is JobStatus.RUNNING and run_id and current and current != run_id:
+            return False  # an older run of the job; another one runs it now
+        self.set_status(job_id, JobStatus.CANCELLED, error=reason, run_id=run_id, actor=actor,
+                        detail={"reason": reason})
+        return True
+
+    def requeue(self, job_id: uuid.UUID | str, *, actor: str) -> str | None:
+        """Put a cancelled or failed job back in the queue under a new run key (the sensor requests its
+        run; its plan is reused, so only unfinished directories are submitted). Returns the new run
+        key, None when the job is not cancelled or failed."""
+        with self._db.transaction() as conn:
+            row = conn.execute(
+                """UPDATE jobs SET dirbolt_status = 'queued', queued_at = now(), dirbolt_completed_at = NULL,
+                       dirbolt_run_attempt = dirbolt_run_attempt + 1, updated_at = now(),
+                       status = CASE WHEN routing = 'live' THEN dirbolt_legacy_job_status('queued') ELSE status END,
+                       completed_at = CASE WHEN routing = 'live' THEN NULL ELSE completed_at END
+                   WHERE id = %s AND source = 'dirbolt' AND dirbolt_status IN ('cancelled', 'failed', 'dead_lettered')
+                   RETURNING id, dirbolt_run_attempt AS attempt,
+                             (SELECT dirbolt_status FROM jobs j WHERE j.id = jobs.id) AS previous""",
+                (job_id,)).fetchone()
+            if row is None:
+                return None
+            key = run_key(row["id"], row["attempt"])
+            record(conn, entity="job", event="job_requeued", job_id=job_id, from_status=row["previous"],
+                   to_status="queued", detail={"run_key": key}, actor=actor)
+            return key
 
     def completed_since(self, *, days: float) -> list[uuid.UUID]:
         """Jobs of the new system completed in the last `days` days, oldest first."""
@@ -206,3 +263,7 @@ class JobRepository:
                                **ownership.model_dump(exclude={"routing", "decided_now"})}, actor=actor)
         return ownership.routing if ownership is not None else None
 
+
+def run_key(job_id: uuid.UUID | str, attempt: int) -> str:
+    """The sensor's run key of a job's attempt: its id, then `id#n` once rerun n times."""
+    return str(job_id) if not attempt else f"{job_id}#{attempt}"

@@ -10,20 +10,28 @@
     store.probes       directory probes: verdicts, form drift, ready share   (db/probes.py)
     store.learned      the brain's learned mappings                          (db/learned.py)
     store.reporting    reads across aggregates for metrics and gates         (db/reporting.py)
+    store.manual       the manual work queue: needs_manual rows, resolutions  (db/manual.py)
+    store.verification confirmation mails and pending_verification rows      (db/verification.py)
+    store.followup     submitted rows re-checked for their live listing      (db/followup.py)
+    store.outbox       queue messages written with their job, and their relay (db/outbox.py)
 """
 
 from __future__ import annotations
 
 from dirbolt_core.db.audit import AuditLog
 from dirbolt_core.db.directories import DirectoryRepository
+from dirbolt_core.db.followup import FollowupRepository
 from dirbolt_core.db.jobs import JobRepository
 from dirbolt_core.db.learned import LearnedMappingRepository
+from dirbolt_core.db.manual import ManualQueue
+from dirbolt_core.db.outbox import OutboxRepository
 from dirbolt_core.db.pacing import PacingRepository
 from dirbolt_core.db.pool import Database
 from dirbolt_core.db.probes import ProbeRepository
 from dirbolt_core.db.reporting import ReportingQueries
 from dirbolt_core.db.rollout import RolloutRepository
 from dirbolt_core.db.submissions import SubmissionRepository
+from dirbolt_core.db.verification import VerificationRepository
 from dirbolt_core.db.workers import WorkerRepository
 
 
@@ -42,6 +50,10 @@ class Store(Database):
         self.probes = ProbeRepository(self)
         self.learned = LearnedMappingRepository(self)
         self.reporting = ReportingQueries(self)
+        self.manual = ManualQueue(self)
+        self.verification = VerificationRepository(self)
+        self.followup = FollowupRepository(self)
+        self.outbox = OutboxRepository(self)
 
     def __enter__(self) -> Store:
         return self

@@ -6,9 +6,8 @@ from dirbolt_core.reports.job_report import (
     ReportRow,
     StoredReport,
     build_job_report,
-    report_keys,
-    write_job_report,
 )
+from dirbolt_core.reports.publish import report_keys, write_job_report
 from dirbolt_core.reports.render import render_csv, render_html
 
 __all__ = [

@@ -16,20 +16,22 @@ from dirbolt_core.db.store import Store
 from dirbolt_core.measures import success_rate
 from dirbolt_core.models import SubmissionResult
 from dirbolt_core.reports.thumbnails import thumbnail_data_uri
+from dirbolt_core.reports.timeline import Timeline, status_timeline
 from dirbolt_core.vocabulary import SubmissionStatus
 
 log = logging.getLogger(__name__)
 
 # Best news first: live listings, then accepted, then what needs the customer or us.
 STATUS_ORDER = {s: i for i, s in enumerate((
-    SubmissionStatus.APPROVED, SubmissionStatus.SUBMITTED, SubmissionStatus.PENDING_VERIFICATION,
-    SubmissionStatus.NEEDS_MANUAL,
+    SubmissionStatus.APPROVED, SubmissionStatus.NAP_MISMATCH, SubmissionStatus.SUBMITTED,
+    SubmissionStatus.PENDING_VERIFICATION, SubmissionStatus.NEEDS_MANUAL,
     SubmissionStatus.REJECTED, SubmissionStatus.FAILED, SubmissionStatus.SKIPPED,
     SubmissionStatus.PROCESSING, SubmissionStatus.PENDING))}
 
 # What each status means, in the customer's words.
 STATUS_MEANING = {
     SubmissionStatus.APPROVED: "Live: the directory published the listing.",
+    SubmissionStatus.NAP_MISMATCH: "Live, but the listing's name, address or phone differ from yours: to fix.",
     SubmissionStatus.SUBMITTED: "Accepted by the directory, waiting for its approval.",
     SubmissionStatus.PENDING_VERIFICATION: "Sent; the directory e-mailed a confirmation link that must be "
                                            "opened before the listing exists.",
@@ -62,6 +64,8 @@ class ReportRow:
     proof_html_uri: str | None = None
     thumbnail: str | None = None  # data: URI
     proof_note: str | None = None  # why there is no thumbnail
+    # A person resolved the row from the manual queue: {"resolved_by", "resolved_at", "note", ...}.
+    resolution: dict | None = None
 
 
 @dataclass
@@ -78,11 +82,17 @@ class JobReport:
     package_size: int | None = None
     # Directories the package lacks: fewer directories could be planned than the package holds.
     short_by: int = 0
+    # live / pending / needs action over the days since submission (reports/timeline.py)
+    timeline: Timeline | None = None
 
     @property
     def counts(self) -> dict[str, int]:
         counts = Counter(r.status.value for r in self.rows)
         return {s.value: counts.get(s.value, 0) for s in STATUS_ORDER}
+
+    @property
+    def resolved_by_hand(self) -> list[ReportRow]:
+        return [r for r in self.rows if r.resolution]
 
     @property
     def success_rate(self) -> float | None:
@@ -133,7 +143,8 @@ def build_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactS
         business_name=str(job.business_data.get("business_name") or ""),
         priority=job.priority.value, job_status=job.status.value, created_at=job.created_at,
         completed_at=job.completed_at, generated_at=now or dt.datetime.now(dt.UTC), rows=rows,
-        package_size=job.package_size, short_by=job.short_by or 0)
+        package_size=job.package_size, short_by=job.short_by or 0,
+        timeline=status_timeline(store, job_id, now=now))
 
 
 def _row(r: SubmissionResult, directory) -> ReportRow:
@@ -143,7 +154,8 @@ def _row(r: SubmissionResult, directory) -> ReportRow:
         status=r.status, reason=r.reason, listing_url=r.listing_url,
         directory_url=str(directory.url) if directory else None,
         submitted_at=r.finished_at if r.status.is_final or r.status is SubmissionStatus.FAILED else None,
-        attempts=r.attempts, proof_uri=r.screenshot_uri, proof_html_uri=r.html_uri)
+        attempts=r.attempts, proof_uri=r.screenshot_uri, proof_html_uri=r.html_uri,
+        resolution=r.evidence.get("manual_resolution"))
 
 
 def _add_thumbnails(rows: list[ReportRow], artifacts: ArtifactStore, on_progress: ProgressFn | None) -> None:
@@ -154,32 +166,3 @@ def _add_thumbnails(rows: list[ReportRow], artifacts: ArtifactStore, on_progress
             row.thumbnail, row.proof_note = future.result()
             if on_progress is not None:
                 on_progress(done, len(todo), row.directory_id)
-
-
-def report_keys(job_id: uuid.UUID | str) -> tuple[str, str]:
-    return f"reports/{job_id}/report.html", f"reports/{job_id}/report.csv"
-
-
-def write_job_report(store: Store, job_id: uuid.UUID | str, artifacts: ArtifactStore, *,
-                     out_dir: Path | None = None, on_progress: ProgressFn | None = None) -> StoredReport:
-    """Build the report, store its HTML and CSV through the artifact store (and copy to out_dir)."""
-    from dirbolt_core.reports.render import render_csv, render_html
-
-    report = build_job_report(store, job_id, artifacts, on_progress=on_progress)
-    html, csv_text = render_html(report).encode(), render_csv(report).encode()
-    html_key, csv_key = report_keys(report.job_id)
-    stored = StoredReport(
-        job_id=report.job_id,
-        html_uri=artifacts.put(html_key, html, "text/html; charset=utf-8"),
-        csv_uri=artifacts.put(csv_key, csv_text, "text/csv; charset=utf-8"),
-        rows=len(report.rows), counts=report.counts, success_rate=report.success_rate,
-        thumbnails=sum(1 for r in report.rows if r.thumbnail), short_by=report.short_by)
-    if out_dir is not None:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        for name, data in ((f"dirbolt-report-{report.job_id}.html", html),
-                           (f"dirbolt-report-{report.job_id}.csv", csv_text)):
-            (out_dir / name).write_bytes(data)
-            stored.local_paths.append(out_dir / name)
-    log.info("report for job %s: %d directories, stored at %s", report.job_id, stored.rows, stored.html_uri,
-             extra={"job_id": str(report.job_id)})
-    return stored

@@ -15,7 +15,8 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from dirbolt_core.measures import NOT_COUNTED
+from dirbolt_core.measures import counts_toward_success, latency_s
+from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:  # pandas costs ~0.7 s to import: only the metric assets load it, not every run
     import pandas as pd
@@ -30,6 +31,11 @@ def _now(now: dt.datetime | None) -> dt.datetime:
     return (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
 
 
+def _present(value):
+    """None for a missing figure (pandas holds it as NaN)."""
+    return None if value is None or (isinstance(value, float) and math.isnan(value)) else value
+
+
 def load_results(store: Store, *, days: int = 7, now: dt.datetime | None = None) -> pd.DataFrame:
     """Finished live submissions of the last `days` days, one row each, with day/success/latency."""
     import pandas as pd
@@ -38,10 +44,11 @@ def load_results(store: Store, *, days: int = 7, now: dt.datetime | None = None)
     frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
     frame["finished_at"] = pd.to_datetime(frame["finished_at"], utc=True)
     frame["day"] = frame["finished_at"].dt.strftime("%Y-%m-%d")
-    frame["counted"] = ~frame["status"].isin([s.value for s in NOT_COUNTED])
-    frame["succeeded"] = frame["status"].isin(["submitted", "approved"])
-    wait_s = frame["rate_limit_wait_ms"].fillna(0).astype(float) / 1000.0
-    frame["latency_s"] = (frame["processing_time_seconds"].astype(float) - wait_s).clip(lower=0)
+    # The measures' own definitions (measures.py), row by row: the frames are a week of one platform.
+    frame["counted"] = frame["status"].map(counts_toward_success).astype(bool)
+    frame["succeeded"] = frame["status"].map(lambda s: SubmissionStatus(s).is_success).astype(bool)
+    frame["latency_s"] = pd.Series([latency_s(_present(p), _present(w)) for p, w in zip(
+        frame["processing_time_seconds"], frame["rate_limit_wait_ms"], strict=True)], index=frame.index, dtype=float)
     return frame
 
 

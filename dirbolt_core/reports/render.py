@@ -7,6 +7,7 @@ are directory wording), so all of it is escaped; only http(s) listing URLs becom
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import io
@@ -18,8 +19,8 @@ from dirbolt_core.reports.job_report import STATUS_MEANING, STATUS_ORDER, JobRep
 CSP = "default-src 'none'; img-src data:; style-src 'unsafe-inline'"
 
 STATUS_LABEL = {
-    "approved": "Live", "submitted": "Submitted", "pending_verification": "Confirm e-mail",
-    "needs_manual": "Needs action", "rejected": "Rejected",
+    "approved": "Live", "nap_mismatch": "Live, details differ", "pending_verification": "Confirm e-mail",
+    "submitted": "Submitted", "needs_manual": "Needs action", "rejected": "Rejected",
     "failed": "Failed", "skipped": "Skipped", "processing": "In progress", "pending": "Planned",
 }
 
@@ -52,6 +53,8 @@ a { color: #1c5fd1; overflow-wrap: anywhere; }
 .s-pending_verification { background: #efe4ff; color: #5b2a9c; }
 .s-failed { background: #f9d2d2; color: #7d0f0f; } .s-skipped { background: #eceff3; color: #4f5968; }
 .s-pending, .s-processing { background: #eceff3; color: #4f5968; }
+.s-nap_mismatch { background: #fde7c7; color: #7a4100; }
+.resolved { display: block; color: var(--muted); font-size: 12px; }
 td.proof { width: 216px; }
 td.proof img { width: 200px; height: auto; border: 1px solid var(--line); border-radius: 4px; display: block;
                transition: transform .15s; transform-origin: right top; background: #fff; }
@@ -88,6 +91,16 @@ def _link(url: str | None, text: str | None = None) -> str:
             f"{escape(text or url)}</a>")
 
 
+def _resolution_html(row: ReportRow) -> str:
+    res = row.resolution
+    if not res:
+        return ""
+    when = str(res.get("resolved_at") or "")[:16].replace("T", " ")
+    before = f" (was: {res['reason_before']})" if res.get("reason_before") else ""
+    return (f'<span class="resolved">Resolved by hand by {escape(str(res.get("resolved_by") or ""))} {escape(when)}'
+            f"{escape(before)}</span>")
+
+
 def _row_html(n: int, row: ReportRow) -> str:
     status = row.status.value
     if row.thumbnail:
@@ -95,6 +108,11 @@ def _row_html(n: int, row: ReportRow) -> str:
                  f'alt="proof: {escape(row.directory_name, quote=True)}">')
     else:
         proof = f'<span class="noproof">{escape(row.proof_note or "no proof")}</span>'
+    if is_web_url(row.proof_uri):
+        # The full screenshot and the page as submitted, over HTTP (the operator web app or presigned S3).
+        proof += "<br>" + _link(row.proof_uri, "screenshot")
+        if is_web_url(row.proof_html_uri):
+            proof += " · " + _link(row.proof_html_uri, "page")
     directory = escape(row.directory_name)
     if is_web_url(row.directory_url):
         directory = _link(row.directory_url, row.directory_name)
@@ -104,20 +122,39 @@ def _row_html(n: int, row: ReportRow) -> str:
         f'<td class="dir">{directory}<small>{escape(row.directory_id)}</small></td>'
         f'<td class="status"><span class="badge s-{status}" title="{escape(STATUS_MEANING[row.status])}">'
         f"{STATUS_LABEL[status]}</span></td>"
-        f'<td class="reason">{escape(row.reason or "")}</td>'
+        f'<td class="reason">{escape(row.reason or "")}{_resolution_html(row)}</td>'
         f'<td class="listing">{_link(row.listing_url)}</td>'
         f'<td class="when">{_when(row.submitted_at)}</td>'
         f'<td class="proof">{proof}</td></tr>'
     )
 
 
+def _timeline_html(report: JobReport) -> str:
+    """Live / pending / needs action over the days since submission, as an inline PNG (data: URI)."""
+    from dirbolt_core.reports.charts import line_chart_png
+
+    timeline = report.timeline
+    if timeline is None:
+        return ""
+    png = line_chart_png({k: [float(v) for v in vs] for k, vs in timeline.lines.items()},
+                         [f"day {d}" for d in timeline.days], title="Your directories since submission",
+                         y_max=float(max(len(report.rows), 1)))
+    now = ", ".join(f"{v} {k}" for k, v in timeline.last().items())
+    image = (f'<img id="timeline" alt="live, pending and needs action per day: {escape(now)}" '
+             f'src="data:image/png;base64,{base64.b64encode(png).decode()}">') if png else ""
+    return f'<section id="over-time"><p>Day {timeline.days[-1]} since submission: {escape(now)}.</p>{image}</section>'
+
+
 def render_html(report: JobReport) -> str:
     counts = report.counts
     rate = report.success_rate
     cards = [("Directories", len(report.rows)), ("Success rate", f"{rate:.0%}" if rate is not None else "—")]
-    cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "submitted", "pending_verification", "needs_manual",
-                                                        "rejected", "failed", "skipped", "pending", "processing")
+    cards += [(STATUS_LABEL[s], counts[s]) for s in ("approved", "nap_mismatch", "submitted", "pending_verification",
+                                                        "needs_manual", "rejected", "failed", "skipped", "pending",
+                                                        "processing")
               if counts[s] or s in ("approved", "submitted")]
+    if report.resolved_by_hand:
+        cards.append(("Resolved by hand", len(report.resolved_by_hand)))
     if report.short_by:
         cards.insert(1, ("Short by", report.short_by))
     cards_html = "".join(f'<div class="card"><b>{escape(str(v))}</b><span>{escape(k)}</span></div>'
@@ -127,6 +164,13 @@ def render_html(report: JobReport) -> str:
         shortfall = (f'<p class="shortfall" id="shortfall"><b>Short by {report.short_by}:</b> your package holds '
                      f"{report.package_size} directories, but only {len(report.rows)} were ready to be submitted to "
                      f"when this job was planned.</p>")
+    mismatches = [r for r in report.rows if r.status.value == "nap_mismatch"]
+    if mismatches:
+        items = "".join(f"<li><b>{escape(r.directory_name)}</b> {_link(r.listing_url)}: {escape(r.reason or '')}</li>"
+                        for r in mismatches)
+        shortfall += (f'<section class="shortfall" id="nap-mismatches"><b>Listings to correct ({len(mismatches)}):'
+                      f"</b> live, but their name, address or phone differ from yours.<ul>{items}</ul></section>")
+    shortfall += _timeline_html(report)
     rows_html = "\n".join(_row_html(i, row) for i, row in enumerate(report.rows, start=1))
     legend = "".join(f'<dt><span class="badge s-{s.value}">{STATUS_LABEL[s.value]}</span></dt>'
                      f"<dd>{escape(STATUS_MEANING[s])}</dd>" for s in STATUS_ORDER)
@@ -158,7 +202,7 @@ the moment each directory answered.</footer>
 
 
 CSV_COLUMNS = ("directory_id", "directory_name", "directory_url", "status", "reason", "listing_url",
-               "submitted_at", "attempts", "proof_uri", "proof_html_uri")
+               "submitted_at", "attempts", "proof_uri", "proof_html_uri", "resolved_by", "resolved_at")
 
 
 def _cell(value: object) -> str:
@@ -175,5 +219,6 @@ def render_csv(report: JobReport) -> str:
         writer.writerow([_cell(v) for v in (
             r.directory_id, r.directory_name, r.directory_url, r.status.value, r.reason, r.listing_url,
             r.submitted_at.astimezone(dt.UTC).isoformat(timespec="seconds") if r.submitted_at else "",
-            r.attempts, r.proof_uri, r.proof_html_uri)])
+            r.attempts, r.proof_uri, r.proof_html_uri,
+            (r.resolution or {}).get("resolved_by"), (r.resolution or {}).get("resolved_at"))])
     return out.getvalue()

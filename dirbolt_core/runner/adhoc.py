@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.browser import BrowserOptions, BrowserPool
@@ -13,7 +13,7 @@ from dirbolt_core.runner.guard import UrlGuard
 from dirbolt_core.runner.submit import SubmissionAttempt
 
 
-async def try_form(url: str, profile: BusinessProfile, *, brain: FormBrain | Any, dry_run: bool,
+async def try_form(url: str, profile: BusinessProfile, *, brain: Brain, dry_run: bool,
                    options: BrowserOptions | None = None, production: bool = False,
                    guard: UrlGuard | None = None) -> dict[str, Any]:
     guard = guard or UrlGuard([url], production=production)

@@ -9,6 +9,7 @@ import shutil
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from dirbolt_core.runner import netproxy
 from dirbolt_core.runner.guard import BlockedUrl, UrlGuard
 from dirbolt_core.runner.netproxy import BlockedList, NetworkProxy
 
@@ -102,6 +103,7 @@ class BrowserPool:
             proxy.close()
             raise
         self._blocked_by_context[id(context)] = blocked
+        netproxy.register(context, proxy)
         context.once("close", lambda _c: self._forget(context, proxy))
         context.set_default_timeout(self.options.step_timeout_ms)
         context.set_default_navigation_timeout(self.options.navigation_timeout_ms)
@@ -110,6 +112,7 @@ class BrowserPool:
 
     def _forget(self, context: BrowserContext, proxy: NetworkProxy) -> None:
         self._blocked_by_context.pop(id(context), None)
+        netproxy.forget(context)
         proxy.close()
 
     def blocked_requests(self, context: BrowserContext, *, since: int | None = None) -> list[dict[str, str]]:

@@ -15,7 +15,8 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_base
 
 from dirbolt_core.artifacts import ArtifactStore, image_kind
-from dirbolt_core.brain.mapper import FormBrain
+from dirbolt_core.brain.outcome import OutcomeAnalysis
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.store import Store
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.faults import failpoint
@@ -24,7 +25,6 @@ from dirbolt_core.idempotency import idempotency_key
 from dirbolt_core.logs import log_context
 from dirbolt_core.models import Directory, Job, SubmissionOutcome
 from dirbolt_core.runner.browser import BrowserPool
-from dirbolt_core.runner.outcome import OutcomeAnalysis
 from dirbolt_core.runner.pacing import release_slot, wait_for_slot
 from dirbolt_core.runner.session import JobSession
 from dirbolt_core.runner.signin import sign_in_first
@@ -97,7 +97,7 @@ class JobRunSummary:
 
 
 class JobRunner:
-    def __init__(self, *, store: Store, artifacts: ArtifactStore, brain: FormBrain, pool: BrowserPool,
+    def __init__(self, *, store: Store, artifacts: ArtifactStore, brain: Brain, pool: BrowserPool,
                  worker_id: str, run_id: str | None = None, heartbeat: Heartbeat | None = None,
                  max_attempts: int = MAX_ATTEMPTS, backoff: BackoffWait | None = None,
                  step_timeout_ms: int = 15_000, slot_lease_s: float = 180.0, shadow: bool = False,
@@ -233,10 +233,10 @@ class JobRunner:
                 for form, mapping, url in result.filled_forms:
                     await asyncio.to_thread(self.brain.learn, directory, form, mapping, url)
             elif status is SubmissionStatus.REJECTED and result.analysis.validation_errors:
-                store = getattr(self.brain, "learned_store", None)
+                store = self.brain.learned_store
                 used = [m.signature for _, m, _ in result.filled_forms
                         if any(f.strategy == "learned" for f in m.fields)]
-                if store is not None and used and hasattr(store, "invalidate"):
+                if store is not None and used:
                     for signature in used:
                         await asyncio.to_thread(store.invalidate, directory.id, signature=signature,
                                                 reason=f"rejected: {result.analysis.reason}"[:300])

@@ -15,6 +15,7 @@ import contextlib
 import logging
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from dirbolt_core.runner.guard import BlockedUrl, Unresolved, UrlGuard
 
@@ -60,10 +61,35 @@ class BlockedList:
         return out
 
 
+# The proxy of each live browser context (by id), so an attempt can say why a page was not reached.
+_BY_CONTEXT: dict[int, NetworkProxy] = {}
+
+
+def register(context: Any, proxy: NetworkProxy) -> None:
+    _BY_CONTEXT[id(context)] = proxy
+
+
+def forget(context: Any) -> None:
+    _BY_CONTEXT.pop(id(context), None)
+
+
+def failure_for(context: Any, url: str) -> str | None:
+    """Chromium's own error code for a page the context's proxy could not or would not reach
+    (ERR_NAME_NOT_RESOLVED, ERR_CONNECTION_REFUSED, ERR_BLOCKED_BY_CLIENT...), else None. Behind a
+    proxy the browser itself only sees a 502/403 answer or a failed tunnel."""
+    proxy = _BY_CONTEXT.get(id(context))
+    if proxy is None:
+        return None
+    parts = urlsplit(url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    return proxy.failures.get(f"{(parts.hostname or '').lower()}:{port}")
+
+
 class NetworkProxy:
     def __init__(self, guard: UrlGuard, blocked: BlockedList | None = None):
         self.guard = guard
         self.blocked = blocked or BlockedList()
+        self.failures: dict[str, str] = {}  # host:port -> Chromium's error code for it
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task[Any]] = set()
         self.port = 0
@@ -109,28 +135,26 @@ class NetworkProxy:
             port = int(port_text or 443)
             scheme = "https" if port != 80 else "http"
             url = f"{scheme}://{host}:{port}"
-            addresses = await self._checked(url, host.strip("[]"), writer)
+            addresses = await self._checked(url, host.strip("[]"), port, writer)
             if addresses is None:
                 return
-            upstream = await self._open(addresses, port, url, writer)
+            upstream = await self._open(addresses, host.strip("[]"), port, url, writer)
             if upstream is None:
                 return
             writer.write(b"HTTP/1.1 200 Connection Established\r\n\r\n")
             await writer.drain()
             await _pipe_both(reader, writer, *upstream)
             return
-        from urllib.parse import urlsplit
-
         parts = urlsplit(target)
         if parts.scheme not in ("http", "ws") or not parts.hostname:
             self.blocked.add(target, f"scheme {parts.scheme or '(none)'}: only http(s) is allowed", "proxy")
             await _refuse(writer, "only http(s) is allowed")
             return
-        addresses = await self._checked(target, parts.hostname, writer)
+        port = parts.port or 80
+        addresses = await self._checked(target, parts.hostname, port, writer)
         if addresses is None:
             return
-        port = parts.port or 80
-        upstream = await self._open(addresses, port, target, writer)
+        upstream = await self._open(addresses, parts.hostname, port, target, writer)
         if upstream is None:
             return
         up_reader, up_writer = upstream
@@ -149,28 +173,38 @@ class NetworkProxy:
         await up_writer.drain()
         await _pipe_both(reader, writer, up_reader, up_writer)
 
-    async def _checked(self, url: str, host: str, writer: asyncio.StreamWriter) -> list[str] | None:
+    async def _checked(self, url: str, host: str, port: int, writer: asyncio.StreamWriter) -> list[str] | None:
         """The addresses to connect to, every one checked; None (answered) when refused or unknown."""
+        key = f"{host.lower()}:{port}"
         try:
             addresses = await self.guard.check_resolved(host)
         except Unresolved as exc:  # not the policy: the name does not exist (the browser shows an error)
             log.debug("proxy: %s", exc)
+            self.failures[key] = "ERR_NAME_NOT_RESOLVED"
             await _bad_gateway(writer)
             return None
         except BlockedUrl as exc:
             self.blocked.add(url, str(exc), "proxy")
+            self.failures[key] = "ERR_BLOCKED_BY_CLIENT"
             await _refuse(writer, str(exc))
             return None
+        self.failures.pop(key, None)
         return [self.guard.resolver.dial_address(a) for a in addresses]
 
-    async def _open(self, addresses: list[str], port: int, url: str, writer: asyncio.StreamWriter
+    async def _open(self, addresses: list[str], host: str, port: int, url: str, writer: asyncio.StreamWriter
                     ) -> tuple[asyncio.StreamReader, asyncio.StreamWriter] | None:
         """A connection to the first checked address that answers (IPv6 then IPv4, as resolved)."""
+        code = "ERR_CONNECTION_FAILED"
         for address in addresses:
             try:
                 return await asyncio.wait_for(asyncio.open_connection(address, port), timeout=_CONNECT_TIMEOUT_S)
-            except (OSError, TimeoutError) as exc:
+            except ConnectionRefusedError:
+                code = "ERR_CONNECTION_REFUSED"
+            except TimeoutError:
+                code = "ERR_CONNECTION_TIMED_OUT"
+            except OSError as exc:
                 log.debug("proxy could not reach %s at %s: %s", url, address, exc)
+        self.failures[f"{host.lower()}:{port}"] = code
         await _bad_gateway(writer)
         return None
 

@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_html
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.directories.readiness import CONFIDENT
 from dirbolt_core.runner.signin import sign_in_first
@@ -220,7 +221,7 @@ def classify(result: AttemptResult, *, first_status: int | None, profile: Busine
                        signature, mapping, unmapped, evidence=evidence, **base)
 
 
-async def probe_in_context(context: BrowserContext, directory: Directory, brain: Any, profile: BusinessProfile, *,
+async def probe_in_context(context: BrowserContext, directory: Directory, brain: Brain, profile: BusinessProfile, *,
                            step_timeout_ms: int = 15_000, credentials: Any = None,
                            timeout_s: float = PROBE_TIMEOUT_S) -> ProbeResult:
     """One probe in a fresh browser context. Never presses a final submit (a dry run)."""

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
 from dirbolt_core.brain.model import FormField, FormInfo, FormMapping
+from dirbolt_core.brain.protocols import Brain
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Frame, Page
@@ -76,7 +77,7 @@ def login_fields(form: FormInfo, mapping: FormMapping) -> list[tuple[FormField, 
     return chosen
 
 
-async def _find_login_form(page: Page, brain: Any, directory: Directory, timeout_s: float
+async def _find_login_form(page: Page, brain: Brain, directory: Directory, timeout_s: float
                            ) -> tuple[Frame, FormInfo, FormMapping] | None:
     deadline = time.monotonic() + timeout_s
     while True:
@@ -113,7 +114,7 @@ def _blank(text: str, secrets: list[str]) -> str:
     return text
 
 
-async def sign_in(context: BrowserContext, directory: Directory, credential: DirectoryCredential, brain: Any, *,
+async def sign_in(context: BrowserContext, directory: Directory, credential: DirectoryCredential, brain: Brain, *,
                   step_timeout_ms: int = 15_000, find_timeout_s: float = 3.0) -> SignInResult:
     """Open the directory's sign-in (its login_url, else its submission page), sign in, and say
     whether it worked. The page is closed; the session stays in `context`."""
@@ -158,7 +159,7 @@ async def sign_in(context: BrowserContext, directory: Directory, credential: Dir
             await page.close()
 
 
-async def sign_in_first(context: BrowserContext, directory: Directory, credentials: Any, brain: Any, *,
+async def sign_in_first(context: BrowserContext, directory: Directory, credentials: Any, brain: Brain, *,
                         step_timeout_ms: int = 15_000) -> SignInResult | None:
     """Sign in when the secret store holds credentials for the directory; None when it holds none."""
     credential = credentials.get(directory.id) if credentials is not None else None

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dirbolt_core.brain.extract import extract_forms_from_page
-from dirbolt_core.brain.mapper import FormBrain
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
+from dirbolt_core.brain.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
-from dirbolt_core.runner.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
+from dirbolt_core.runner.netproxy import failure_for
 from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -74,6 +75,10 @@ class AttemptResult:
     timings: dict[str, float] = field(default_factory=dict)
     # Every form filled on the way (one per wizard step), to learn from after a success.
     filled_forms: list[tuple[FormInfo, FormMapping, str]] = field(default_factory=list)
+
+
+class Unreachable(Exception):
+    """The submission page was not reached (DNS, refused, the network policy); net::ERR_... in the text."""
 
 
 class SubmitStarted(Exception):
@@ -236,7 +241,7 @@ class SubmissionAttempt:
     """Drives one attempt. Never types into a captcha or a login wall, never fills a honeypot."""
 
     def __init__(self, *, context: BrowserContext, directory: Directory, profile: BusinessProfile,
-                 brain: FormBrain, step_timeout_ms: int = 15_000, dry_run: bool = False,
+                 brain: Brain, step_timeout_ms: int = 15_000, dry_run: bool = False,
                  on_submit_started: Callable[[], Awaitable[None]] | None = None,
                  max_lengths: dict[str, int] | None = None, page: Page | None = None):
         self.context = context
@@ -276,6 +281,15 @@ class SubmissionAttempt:
                 for event, listener in listeners:
                     with contextlib.suppress(Exception):
                         page.remove_listener(event, listener)
+
+    async def _proxy_failure(self, url: str) -> str | None:
+        """Why the context's proxy did not reach `url` (a moment's grace for its bookkeeping)."""
+        for _ in range(5):
+            why = failure_for(self.context, url)
+            if why:
+                return why
+            await asyncio.sleep(0.1)
+        return None
 
     async def _proof(self, page: Page, analysis: OutcomeAnalysis, mapping: FormMapping | None,
                      pressed: bool) -> AttemptResult:
@@ -321,8 +335,19 @@ class SubmissionAttempt:
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
         t_open = time.monotonic()
-        response = await page.goto(url, wait_until="domcontentloaded")
+        try:
+            response = await page.goto(url, wait_until="domcontentloaded")
+        except Exception as exc:
+            # Behind the guarded proxy a failed tunnel hides why: say it as Chromium would have.
+            why = await self._proxy_failure(url)
+            if why and why not in str(exc):
+                raise Unreachable(f"net::{why} at {url}") from exc
+            raise
         self.timings["open_s"] = time.monotonic() - t_open
+        if response is not None and response.status in (403, 502):
+            why = await self._proxy_failure(response.url)
+            if why:  # the proxy's own answer, not the directory's
+                raise Unreachable(f"net::{why} at {response.url}")
         if response is not None and (response.status == 429 or response.status >= 500):
             analysis = classify_outcome("", url=page.url, status_code=response.status,
                                         retry_after=response.headers.get("retry-after"))
@@ -693,7 +718,7 @@ class SubmissionAttempt:
         if analysis is None or html is None or inline is None:
             return OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.2,
                                    reason="the page after submit could not be read")
-        if analysis.confidence < 0.6 and getattr(self.brain, "remote", False):
+        if analysis.confidence < 0.6 and self.brain.remote:
             # Unsure by the rules: ask the brain service (its LLM analyser, when it has one).
             analysis = await asyncio.to_thread(self.brain.analyze, html, url=target.url, status_code=status_code,
                                                before_url=before_url, inline_messages=inline)

@@ -7,8 +7,9 @@ import dagster as dg
 
 from dirbolt_core import composition
 from dirbolt_core.db.probes import DriftedDirectory, ReadyShareDay
-from dirbolt_core.directories.probing import probe_directories
+from dirbolt_core.runner.probing import probe_directories
 from dirbolt_core.vocabulary import Readiness
+from dirbolt_dagster.markdown import cell, markdown_table
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
 from dirbolt_dagster.submissions.assets import BROWSER_POOL
 
@@ -30,34 +31,30 @@ def _ready_share(counts: dict[str, int]) -> float | None:
 
 
 def _table(records) -> str:
-    lines = ["| directory | readiness | reason |", "|---|---|---|"]
-    for r in sorted(records, key=lambda r: (r.readiness.value != "ready", r.directory_id)):
-        lines.append(f"| {r.directory_id} | {r.readiness.value} | {(r.reason or '').replace('|', '/')[:160]} |")
-    return "\n".join(lines)
+    ordered = sorted(records, key=lambda r: (r.readiness.value != "ready", r.directory_id))
+    return markdown_table(["directory", "readiness", "reason"],
+                          [(r.directory_id, r.readiness.value, cell(r.reason, 160)) for r in ordered])
 
 
 def drift_check(drifted: list[DriftedDirectory]) -> dg.AssetCheckResult:
-    lines = ["| directory | signature now | at last success |", "|---|---|---|"]
-    for d in drifted:
-        before = d.ready_signature or ", ".join(d.learned_signatures or [])
-        lines.append(f"| {d.directory_id} | {d.signature} | {before} |")
+    table = markdown_table(["directory", "signature now", "at last success"], [
+        (d.directory_id, d.signature, d.ready_signature or ", ".join(d.learned_signatures or [])) for d in drifted])
     return dg.AssetCheckResult(
         check_name=NO_FORM_DRIFT, passed=not drifted, severity=dg.AssetCheckSeverity.WARN,
-        metadata={"drifted": len(drifted), "directories": dg.MetadataValue.md("\n".join(lines) if drifted else "none")})
+        metadata={"drifted": len(drifted), "directories": dg.MetadataValue.md(table if drifted else "none")})
 
 
 def ready_share_check(before: float | None, after: float | None,
                       history: list[ReadyShareDay]) -> dg.AssetCheckResult:
     falling = before is not None and after is not None and after < before - READY_SHARE_DROP
-    by_day = ["| day | probed | ready |", "|---|---|---|"] + [
-        f"| {h.day} | {h.probed} | {h.ready} |" for h in history]
+    by_day = markdown_table(["day", "probed", "ready"], [(h.day, h.probed, h.ready) for h in history])
     return dg.AssetCheckResult(
         check_name=READY_SHARE_HOLDS, passed=not falling, severity=dg.AssetCheckSeverity.WARN,
         metadata={
             "ready_share_before": dg.MetadataValue.float(round(before, 4) if before is not None else float("nan")),
             "ready_share_after": dg.MetadataValue.float(round(after, 4) if after is not None else float("nan")),
             "allowed_drop": READY_SHARE_DROP,
-            "by_day": dg.MetadataValue.md("\n".join(by_day)),
+            "by_day": dg.MetadataValue.md(by_day),
         })
 
 

@@ -23,6 +23,7 @@ from dirbolt_core.reports.metrics import (
     success_drops,
 )
 from dirbolt_dagster.intake.assets import JOBS_QUEUE
+from dirbolt_dagster.markdown import cell, markdown_table
 from dirbolt_dagster.reporting import rounded
 from dirbolt_dagster.resources import StoreResource
 from dirbolt_dagster.submissions.assets import submissions
@@ -76,12 +77,11 @@ def daily_success_markdown(by_dir_day: "pd.DataFrame", days: list[str]) -> str:
     # Worst first by the two latest days that had submissions.
     latest = [d for d in days if pivot[d].notna().any()][-2:]
     pivot = pivot.assign(_recent=pivot[latest].mean(axis=1)).sort_values("_recent", na_position="last")
-    head = "| directory | trend | " + " | ".join(d[5:] for d in days) + " |"
-    lines = [head, "|---|---|" + "---|" * len(days)]
+    rows = []
     for directory_id, row in pivot.iterrows():
         values = [_cell(row.get(d)) for d in days]
-        lines.append(f"| {directory_id} | {sparkline(values)} | " + " | ".join(_pct(v) for v in values) + " |")
-    return "\n".join(lines)
+        rows.append([directory_id, sparkline(values), *(_pct(v) for v in values)])
+    return markdown_table(["directory", "trend", *(d[5:] for d in days)], rows)
 
 
 def _window_days(now: dt.datetime, lookback_days: int) -> list[str]:
@@ -164,11 +164,10 @@ def directory_success_drops(context: dg.AssetExecutionContext, config: MetricsCo
         context.log.warning(f"{row['directory_id']}: success {_pct(row['baseline_rate'])} → "
                             f"{_pct(row['recent_rate'])} (recent {row['recent_n']}); most common recent failure: "
                             f"{row['top_recent_reason']}")
-    summary = ["| directory | baseline | recent | drop | most common recent failure |", "|---|---|---|---|---|"]
-    for row in dropped:
-        reason = str(row["top_recent_reason"] or "").replace("|", "/").replace("\n", " ")[:160]
-        summary.append(f"| {row['directory_id']} | {_pct(row['baseline_rate'])} ({row['baseline_n']}) | "
-                       f"{_pct(row['recent_rate'])} ({row['recent_n']}) | {_pct(row['drop'])} | {reason} |")
+    summary = markdown_table(["directory", "baseline", "recent", "drop", "most common recent failure"], [
+        (row["directory_id"], f"{_pct(row['baseline_rate'])} ({row['baseline_n']})",
+         f"{_pct(row['recent_rate'])} ({row['recent_n']})", _pct(row["drop"]), cell(row["top_recent_reason"], 160))
+        for row in dropped])
     ids = [row["directory_id"] for row in dropped]
     rule_text = (f"recent = last {config.recent_days:g} days vs the {config.lookback_days - config.recent_days:g} "
                  f"days before; drop ≥ {config.min_drop:.0%}, z ≥ {rule.min_z:g}, ≥ {config.min_recent} recent "
@@ -177,7 +176,7 @@ def directory_success_drops(context: dg.AssetExecutionContext, config: MetricsCo
         metadata={
             "dropped": len(ids),
             "dropped_directories": dg.MetadataValue.json(ids),
-            "summary": dg.MetadataValue.md("\n".join(summary) if ids else "no directory dropped"),
+            "summary": dg.MetadataValue.md(summary if ids else "no directory dropped"),
             "rule": dg.MetadataValue.text(rule_text),
             "all_directories": frame_table(drops),
         },

@@ -1,6 +1,7 @@
 """Operations: dead-lettering of jobs whose runs failed for good, platform health alerts."""
 
 import json
+import uuid
 
 import dagster as dg
 from dagster._core.storage.tags import WILL_RETRY_TAG
@@ -8,6 +9,7 @@ from dagster._core.storage.tags import WILL_RETRY_TAG
 from dirbolt_core.alerts import Alert, AlertSender
 from dirbolt_core.operations import HealthThresholds, check_health, dead_letter_job
 from dirbolt_core.settings import get_settings
+from dirbolt_core.vocabulary import JobStatus
 from dirbolt_dagster.resources import QueueResource, StoreResource
 from dirbolt_dagster.submissions.jobs import submit_job
 
@@ -54,6 +56,45 @@ def job_run_failure_sensor(context: dg.RunFailureSensorContext, store: StoreReso
                            actor=f"sensor:{context.sensor_name}")
     if done:
         _alerts().send(_job_alert(job_id, run.run_id, error))
+
+
+@dg.run_status_sensor(
+    run_status=dg.DagsterRunStatus.CANCELED,
+    monitored_jobs=[submit_job],
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    minimum_interval_seconds=15,
+    description="A job whose run was cancelled (\"Terminate\") ends `cancelled`; `dirbolt rerun JOB` resumes it.",
+)
+def job_run_cancelled_sensor(context: dg.RunStatusSensorContext, store: StoreResource) -> None:
+    run = context.dagster_run
+    job_id = run.tags.get("dirbolt/job_id") or run.tags.get("dagster/partition")
+    if job_id and store.store.jobs.cancel(job_id, reason=f"run {run.run_id} cancelled", run_id=run.run_id,
+                                          actor=f"sensor:{context.sensor_name}"):
+        context.log.info(f"job {job_id} cancelled with its run {run.run_id}")
+
+
+@dg.sensor(
+    minimum_interval_seconds=60,
+    default_status=dg.DefaultSensorStatus.RUNNING,
+    description="A running job whose run was deleted ends `cancelled`; `dirbolt rerun JOB` resumes it.",
+)
+def deleted_runs_sensor(context: dg.SensorEvaluationContext, store: StoreResource) -> dg.SkipReason:
+    cancelled = []
+    for job_id, run_id in store.store.jobs.with_runs((JobStatus.RUNNING,)):
+        if not _dagster_run_id(run_id) or context.instance.get_run_by_id(run_id) is not None:
+            continue  # run by `dirbolt run-job` (no Dagster run), or its run is there
+        if store.store.jobs.cancel(job_id, reason=f"run {run_id} deleted", run_id=run_id,
+                                   actor=f"sensor:{context.sensor_name}"):
+            cancelled.append(str(job_id))
+    return dg.SkipReason(f"cancelled {len(cancelled)} job(s) whose run was deleted: {', '.join(cancelled[:10])}"
+                         if cancelled else "no running job lost its run")
+
+
+def _dagster_run_id(run_id: str | None) -> bool:
+    try:
+        return run_id is not None and uuid.UUID(run_id) is not None
+    except ValueError:
+        return False
 
 
 def _job_alert(job_id: str, run_id: str, error: str) -> Alert:

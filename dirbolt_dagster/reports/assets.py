@@ -12,9 +12,9 @@ from typing import Any
 import dagster as dg
 
 from dirbolt_core.logs import log_context
-from dirbolt_core.reports.job_report import write_job_report
+from dirbolt_core.reports.publish import write_job_report
 from dirbolt_dagster.partitions import jobs_partitions
-from dirbolt_dagster.reporting import outcomes_markdown, rounded
+from dirbolt_dagster.reporting import artifact_links, outcomes_markdown
 from dirbolt_dagster.resources import ArtifactStoreResource, StoreResource
 from dirbolt_dagster.submissions.assets import submissions
 
@@ -50,7 +50,8 @@ def job_report(context: dg.AssetExecutionContext, store: StoreResource,
 
     with log_context(job_id=job_id, run_id=context.run.run_id):
         try:
-            stored = write_job_report(store.store, job_id, artifacts.artifacts(), on_progress=on_progress)
+            links = artifact_links(artifacts.artifacts())
+            stored = write_job_report(store.store, job_id, artifacts.artifacts(), on_progress=on_progress, links=links)
         except Exception as exc:
             error = f"{type(exc).__name__}: {exc}"
             context.log.warning(f"report of job {job_id} failed: {error}")
@@ -63,13 +64,15 @@ def job_report(context: dg.AssetExecutionContext, store: StoreResource,
                      f"{stored.html_uri}")
     rows = artifacts.artifacts().read(stored.html_uri).decode().count('<tr class="row"')
     metadata: dict[str, Any] = {
-        "report_html": dg.MetadataValue.url(stored.html_uri),
-        "report_csv": dg.MetadataValue.url(stored.csv_uri),
+        # Links the browser opens (the operator web app, or presigned S3), not file:// ones.
+        "report_html": dg.MetadataValue.url(links.url(stored.html_uri) or stored.html_uri),
+        "report_csv": dg.MetadataValue.url(links.url(stored.csv_uri) or stored.csv_uri),
         "directories": stored.rows,
         "proof_thumbnails": stored.thumbnails,
-        "success_rate": dg.MetadataValue.float(rounded(stored.success_rate, 4)),
+        **({"success_rate_percent": dg.MetadataValue.float(round(stored.success_rate * 100, 2))}
+           if stored.success_rate is not None else {}),
         **{f"count_{status}": n for status, n in stored.counts.items()},
-        "outcomes": dg.MetadataValue.md(outcomes_markdown(store.store.submissions.results(job_id))),
+        "outcomes": dg.MetadataValue.md(outcomes_markdown(store.store.submissions.results(job_id), links)),
     }
     if stored.html_uri.startswith("file://"):
         metadata["report_path"] = dg.MetadataValue.path(stored.html_uri.removeprefix("file://"))

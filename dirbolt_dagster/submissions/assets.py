@@ -15,7 +15,7 @@ from dirbolt_core.runner.engine import DirectoryReport
 from dirbolt_core.settings import get_settings
 from dirbolt_core.shards import Shard, cut
 from dirbolt_dagster.partitions import jobs_partitions
-from dirbolt_dagster.reporting import submission_metadata
+from dirbolt_dagster.reporting import artifact_links, submission_metadata
 from dirbolt_dagster.resources import ArtifactStoreResource, BrainResource, BrowserResource, StoreResource
 from dirbolt_dagster.submissions.checks import (
     PACKAGE_FILLED,
@@ -56,7 +56,7 @@ def _job_id(context: dg.AssetExecutionContext | dg.OpExecutionContext) -> uuid.U
 def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.MaterializeResult:
     job_id = _job_id(context)
     try:
-        plan = plan_job(store.store, job_id, actor=f"run:{context.run_id}")
+        plan = plan_job(store.store, job_id, actor=f"run:{context.run_id}", run_id=context.run_id)
     except JobNotFound as exc:
         raise dg.Failure(str(exc)) from exc
     context.log.info(f"job {job_id}: {'reusing its plan of' if plan.reused else 'planned'} "
@@ -68,8 +68,14 @@ def job_plan(context: dg.AssetExecutionContext, store: StoreResource) -> dg.Mate
         "package_size": plan.package_size,
         "reused_plan": plan.reused,
         "short_by": plan.short_by,
+        "directories": dg.MetadataValue.md(_planned_markdown(plan.directory_ids)),
     }, check_results=[package_filled_check(package_size=plan.package_size, planned=len(plan.directory_ids),
                                            short_by=plan.short_by, shortfall=plan.shortfall)])
+
+
+def _planned_markdown(directory_ids: list[str]) -> str:
+    """The planned directories, in plan order (best first), as the UI's job_plan metadata."""
+    return "\n".join(f"{n}. {d}" for n, d in enumerate(directory_ids, start=1)) or "none planned"
 
 
 SUBMISSION_CHECKS = submission_check_specs(dg.AssetKey("submissions"), jobs_partitions)
@@ -124,12 +130,12 @@ def submit_shard(
        out={"result": dg.Out(dg.Nothing),
             **{spec.get_python_identifier(): dg.Out(dg.Nothing) for spec in SUBMISSION_CHECKS}},
        description="After every shard: completes the job and evaluates the checks over all its results.")
-def finish_submissions(context: dg.OpExecutionContext, store: StoreResource):
+def finish_submissions(context: dg.OpExecutionContext, store: StoreResource, artifacts: ArtifactStoreResource):
     job_id = _job_id(context)
     complete_job(store.store, job_id, run_id=context.run_id, actor=f"run:{context.run_id}")
     results = store.store.submissions.results(job_id)
     yield dg.MaterializeResult(
-        metadata=submission_metadata(results),
+        metadata=submission_metadata(results, artifact_links(artifacts.artifacts())),
         check_results=[success_rate_check(results), p95_latency_check(results),
                        duplicates_check(store.store.submissions.duplicates(job_id))],
     )

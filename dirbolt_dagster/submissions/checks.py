@@ -46,12 +46,20 @@ def success_rate_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResu
         passed=rate is not None and rate > SUCCESS_RATE_GATE,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "success_rate": dg.MetadataValue.float(round(rate, 4) if rate is not None else float("nan")),
-            "gate": SUCCESS_RATE_GATE,
+            # Real figures the UI can plot; the threshold as text. No figure when nothing was counted.
+            **({"success_rate_percent": dg.MetadataValue.float(round(rate * 100, 2))} if rate is not None else {}),
+            "gate": dg.MetadataValue.text(f"> {SUCCESS_RATE_GATE:.0%}"),
             "counted": sum(1 for r in results if counts_toward_success(r.status)),
             "pending_verification": sum(1 for r in results
                                         if r.status is SubmissionStatus.PENDING_VERIFICATION),
             "succeeded": sum(1 for r in results if r.status.is_success),
+            # Rows a person resolved from the manual queue (`dirbolt manual resolve`), and how.
+            "resolved_by_hand": sum(1 for r in results if r.evidence.get("manual_resolution")),
+            "resolutions": dg.MetadataValue.json(
+                {r.directory_id: {"status": r.status.value, "by": r.evidence["manual_resolution"].get("resolved_by")}
+                 for r in results if r.evidence.get("manual_resolution")}),
+            "waiting_for_a_person": sum(1 for r in results if r.status.value == "needs_manual"),
+            "nap_mismatches": sum(1 for r in results if r.status.value == "nap_mismatch"),
         },
     )
 
@@ -65,10 +73,10 @@ def p95_latency_check(results: Sequence[SubmissionResult]) -> dg.AssetCheckResul
         passed=value is not None and value < P95_LATENCY_GATE_S,
         severity=dg.AssetCheckSeverity.WARN,
         metadata={
-            "p95_latency_s": dg.MetadataValue.float(round(value, 2) if value is not None else float("nan")),
-            "max_latency_s": dg.MetadataValue.float(round(max(latencies), 2) if latencies else float("nan")),
+            **({"p95_latency_s": dg.MetadataValue.float(round(value, 2)),
+                "max_latency_s": dg.MetadataValue.float(round(max(latencies), 2))} if value is not None else {}),
             "measured": len(latencies),
-            "gate_s": P95_LATENCY_GATE_S,
+            "gate": dg.MetadataValue.text(f"< {P95_LATENCY_GATE_S:.0f} s"),
             "rate_limit_wait_s_total": round(sum((r.rate_limit_wait_ms or 0) for r in results) / 1000, 2),
         },
     )

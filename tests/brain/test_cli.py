@@ -16,7 +16,7 @@ from typer.testing import CliRunner
 from dirbolt_cli import brain as brain_commands
 from dirbolt_cli import forms as form_commands
 from dirbolt_core.brain.mapper import FormBrain
-from dirbolt_core.brain.sources import SourceReader, map_sources
+from dirbolt_core.runner.sources import SourceReader, map_sources
 from dirbolt_core.services import ManagedProcess
 
 PAGE_A = """<html><body><form action="/s"><input name="q" placeholder="Search"><input type="submit" value="Go">

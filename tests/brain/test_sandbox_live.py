@@ -41,7 +41,8 @@ def test_each_site_is_mapped_with_no_wrong_field(site: Any, chromium: AsyncBrows
     form, mapping, _ = read
     assert {m.strategy for m in mapping.fields} == {"heuristic"}
     check = check_site(site.id, fill_plan(form, mapping, SAMPLE_PROFILE), expected,
-                       honeypots=site.honeypot_fields, server_limits=site.max_lengths)
+                       honeypots=site.honeypot_fields, server_limits=site.max_lengths,
+                       internal=site.internal_fields)
     assert check.wrong == [], f"{site.id}: wrong values {check.wrong}"
     assert check.honeypot_fills == [], f"{site.id}: honeypots filled {check.honeypot_fills}"
     if expected is not None and site.expected_status in ("submitted", "approved"):

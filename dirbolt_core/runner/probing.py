@@ -11,9 +11,10 @@ import random
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from dirbolt_core.artifacts import ArtifactStore, image_kind
+from dirbolt_core.brain.protocols import Brain
 from dirbolt_core.db.probes import ProbeRecord
 from dirbolt_core.directories.credentials import CredentialStore
 from dirbolt_core.logs import log_context
@@ -39,7 +40,7 @@ class ProbeRun:
     """How to probe: the parts a run needs (browser, brain, proof storage, credentials)."""
 
     artifacts: ArtifactStore
-    brain: Any
+    brain: Brain
     browser: BrowserOptions
     production: bool = False
     credentials: CredentialStore | None = None
