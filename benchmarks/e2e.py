@@ -144,7 +144,7 @@ def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, fir
     return fig
 
 
-def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None) -> str:
+def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None, dequeue_threads: bool = False) -> str:
     """The instance `dirbolt dev` writes for this machine (runs and browser slots from the cores)."""
     import re
 
@@ -153,11 +153,15 @@ def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None) ->
     text = dev_instance_yaml(browser_slots)
     if dequeue_interval_s is not None:
         text = re.sub(r"dequeue_interval_seconds: \d+", f"dequeue_interval_seconds: {dequeue_interval_s}", text)
+    if dequeue_threads:  # queued runs launched side by side
+        text = re.sub(r"(dequeue_interval_seconds: \d+\n)",
+                      r"\1    dequeue_use_threads: true\n    dequeue_num_workers: 4\n", text, count=1)
     return text
 
 
 def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, dequeue_interval_s: int | None,
-                sensor_interval_s: int, browser_slots: int | None = None) -> RunFigures:
+                sensor_interval_s: int, browser_slots: int | None = None, dequeue_threads: bool = False
+                ) -> RunFigures:
     import dagster as dg
 
     from dirbolt_core import composition
@@ -172,7 +176,7 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
     env = dagster_env(home=parts.work / "dagster", database_url=parts.database_url, sqs_url=parts.sqs_url,
                       queue_name=queue.queue_name, dlq_name=queue.dlq_name, sandbox_url=parts.sandbox_url,
                       artifacts=parts.work / "artifacts-dagster",
-                      instance_yaml=_instance_yaml(dequeue_interval_s, browser_slots),
+                      instance_yaml=_instance_yaml(dequeue_interval_s, browser_slots, dequeue_threads),
                       extra={"DIRBOLT_SENSOR_INTERVAL_S": str(sensor_interval_s)})
     log = parts.work / "dagster-daemon.log"
 
@@ -288,6 +292,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="repeat the variants in turn (load on a shared machine drifts); figures are summed")
     parser.add_argument("--dequeue-interval", type=int, default=None,
                         help="QueuedRunCoordinator dequeue_interval_seconds (default: dagster.dev.yaml's, 2 s)")
+    parser.add_argument("--dequeue-threads", action="store_true",
+                        help="queued runs launched side by side (dequeue_use_threads), not one after the other")
     parser.add_argument("--browser-slots", type=int, default=None,
                         help="Dagster browser slots (default: as `dirbolt dev` chooses, 2 per core; runs: one more)")
     parser.add_argument("--sensor-interval", type=int, default=10,
@@ -318,7 +324,7 @@ def main(argv: list[str] | None = None) -> int:
                     fig = run_platform(parts, sites, args.jobs, args.runs, first)
                 elif variant == "dagster":
                     fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval,
-                                      args.browser_slots)
+                                      args.browser_slots, args.dequeue_threads)
                 else:
                     raise SystemExit(f"unknown variant {variant}")
                 memory.__exit__(None, None, None)

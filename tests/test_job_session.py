@@ -92,3 +92,4 @@ def test_runs_and_browser_slots_follow_the_cores_unless_set():
     assert config["concurrency"]["runs"]["max_concurrent_runs"] == 5
     assert config["concurrency"]["pools"]["default_limit"] == 4
     assert config["run_coordinator"]["config"]["dequeue_interval_seconds"] == 2
+    assert not config["run_coordinator"]["config"].get("dequeue_use_threads")  # enterprise starts first
