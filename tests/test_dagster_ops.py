@@ -94,6 +94,12 @@ class Stack:
             self._daemon_cm = dagster_daemon(self.env, self.tmp / "daemon.log", self.workspace())
             self.daemon = self._daemon_cm.__enter__()
 
+    def stop_daemon(self) -> None:
+        """The next test that needs a quiet instance (queued runs not dequeued yet) gets one."""
+        if self._daemon_cm is not None:
+            self._daemon_cm.__exit__(None, None, None)
+        self._daemon_cm, self.daemon = None, None
+
     def stop(self) -> None:
         if self._daemon_cm is not None:
             self._daemon_cm.__exit__(None, None, None)
@@ -222,6 +228,7 @@ def test_sensor_preview_through_graphql_takes_no_message(stack):
     stack.wait(lambda: store_done(stack, job_id))
     [run] = stack.runs_for(job_id)
     assert run.tags["dirbolt/priority"] == "growth" and run.tags["dirbolt/customer_id"] == "ops"
+    stack.stop_daemon()  # the queue-limit test launches its runs before any daemon dequeues them
 
 
 def _assert_job_tags(run: dg.DagsterRun, job_id: uuid.UUID, tier: str) -> None:
