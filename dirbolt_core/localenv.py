@@ -10,8 +10,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
-
 from dirbolt_core.db.embedded import start_embedded_postgres
 from dirbolt_core.mail.mailbox import LocalSmtpServer
 from dirbolt_core.redact import redact_env_value
@@ -52,16 +50,6 @@ _SHELL_NAMES = ("DAGSTER_HOME", "DAGSTER_PG_URL")
 _LOCAL_PLACEHOLDERS = {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local"}
 
 
-def _shown(key: str, value: str) -> str:
-    """What may be printed of a variable; a key=value database DSN shows all but its password."""
-    if key.endswith(("DATABASE_URL", "PG_URL")) and "://" not in value and "=" in value:
-        parts = conninfo_to_dict(value)
-        if "password" in parts:
-            parts["password"] = "***"
-        return make_conninfo(**parts)
-    return redact_env_value(key, value)
-
-
 def shell_exports(env: dict[str, str]) -> list[str]:
     """`export` lines for every variable another shell needs to use these parts (`dirbolt enqueue`,
     `results`, `rerun`, ...): dirbolt's, AWS's and Dagster's. A secret is never printed: its line says
@@ -69,7 +57,7 @@ def shell_exports(env: dict[str, str]) -> list[str]:
     lines = []
     for key in sorted(k for k in env if k.startswith(_SHELL_PREFIXES) or k in _SHELL_NAMES):
         value = env[key]
-        shown = value if _LOCAL_PLACEHOLDERS.get(key) == value else _shown(key, value)
+        shown = value if _LOCAL_PLACEHOLDERS.get(key) == value else redact_env_value(key, value)
         if shown == "***":
             lines.append(f"# {key} is set here (a secret, not shown): export it from your secret store")
         else:

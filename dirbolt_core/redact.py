@@ -22,8 +22,24 @@ def redact_url(url: str) -> str:
     return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment))
 
 
+def redact_conninfo(dsn: str) -> str:
+    """host=db user=app password=pw -> host=db user=app password=*** (a libpq key=value DSN)."""
+    from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+    try:
+        parts = conninfo_to_dict(dsn)
+    except Exception:  # not a DSN after all: show nothing of it
+        return "***"
+    if "password" in parts:
+        parts["password"] = "***"
+    return make_conninfo(**parts)
+
+
 def redact_env_value(name: str, value: str) -> str:
-    """What may be shown of an environment variable's value."""
+    """What may be shown of an environment variable's value: a database URL or key=value DSN without
+    its password, any other secret not at all."""
     if "://" in value:
         return redact_url(value)
+    if name.upper().endswith(("DATABASE_URL", "PG_URL")) and "=" in value:
+        return redact_conninfo(value)
     return "***" if _SECRET_NAMES.search(name) else value
