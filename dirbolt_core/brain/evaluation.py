@@ -181,9 +181,11 @@ def score_corpus(corpus_dir: Path, mapper: Mapper, profile: BusinessProfile, *,
 
 
 def _by_name(form: FormInfo, mapping: FormMapping) -> dict[str, tuple[FormField, FieldMapping]]:
+    """name -> its field. The corpus annotates visible fields (`visible_html_fields`): where a
+    type=hidden input shares a name with a control a person sees, the annotation is the latter's."""
     out: dict[str, tuple[FormField, FieldMapping]] = {}
     for f, m in zip(form.fields, mapping.fields, strict=True):
-        if f.name is not None and f.name not in out:
+        if f.name is not None and (f.name not in out or (out[f.name][0].type == "hidden" and f.type != "hidden")):
             out[f.name] = (f, m)
     return out
 

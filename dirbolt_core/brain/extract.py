@@ -327,6 +327,7 @@ class _Stream:
 
     before: dict[int, str] = field(default_factory=dict)
     after: dict[int, str] = field(default_factory=dict)
+    image: dict[int, str] = field(default_factory=dict)  # the last <img> between a control and the one before
 
 
 _BLOCK_TAGS = frozenset({"br", "p", "div", "tr", "li", "td", "th", "dt", "dd", "label", "fieldset", "table",
@@ -340,6 +341,7 @@ def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str], 
     last_ctrl: list[int | None] = [None]
     # The words right after a checkbox or radio ("[o] City") are its own, not the next box's label.
     owned = [False]
+    last_image: list[str] = [""]
 
     def add_text(text: str | None) -> None:
         if not text or not text.strip():
@@ -358,11 +360,16 @@ def _text_stream(form: Any, controls: list[Any], css: tuple[set[str], set[str], 
         if id(el) in wanted:
             stream.before[id(el)] = _clean(" ".join(pending))[-240:]
             pending.clear()
+            if last_image[0]:
+                stream.image[id(el)] = last_image[0]
+                last_image[0] = ""
             last_ctrl[0] = id(el)
             owned[0] = (tag == "input" and (el.get("type") or "").lower() in ("checkbox", "radio")) or (
                 tag not in _CONTROL_TAGS and _widget(el) == "checkbox")
             if _is_opaque(el):  # a button's own text is its label, not the next field's
                 return
+        if tag == "img":
+            last_image[0] = _clean(" ".join(filter(None, (el.get("src"), el.get("alt")))))[:300]
         if tag in _SKIP_TEXT_TAGS or tag == "legend":  # a legend is the section's title, kept apart
             if tag == "legend" and pending:
                 pending.append(" | ")
@@ -635,7 +642,8 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
         tag=tag, type=ctype, name=control.get("name"), id=cid, label=label[:200],
         placeholder=placeholder, widget=widget, data_name=_data_name(control),
         autocomplete=control.get("autocomplete"), aria_label=aria_label, title=control.get("title"),
-        nearby_text=nearby.get(id(control), ""), text_after=_first_chunk(stream.after.get(id(control), "")),
+        nearby_text=nearby.get(id(control), ""), image_before=stream.image.get(id(control), ""),
+        text_after=_first_chunk(stream.after.get(id(control), "")),
         section=_section(control, form), css_class=control.get("class"), hints=_ancestor_hints(control, form),
         options=options, value=control.get("value"),
         required=control.get("required") is not None or control.get("aria-required") == "true",

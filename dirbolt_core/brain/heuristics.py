@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from dirbolt_core.brain.model import FormField
+from dirbolt_core.brain.places import list_kind
 from dirbolt_core.vocabulary import PROFILE_KEYS as _PROFILE_KEYS
 
 # HTML autocomplete tokens (WHATWG) -> canonical key.
@@ -384,6 +385,9 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
         tally.setdefault(by_type, []).append((SOURCE_WEIGHT["type"], "type"))
     if is_text_box(field) and "captcha" in allowed and first_rule(field.text_after, _ONLY_CAPTCHA):
         tally.setdefault("captcha", []).append((0.75, "after"))  # "type the code you see on the left"
+    if is_text_box(field) and "captcha" in allowed and first_rule(tokens_of(field.image_before), _ONLY_CAPTCHA,
+                                                                  human=False):
+        tally.setdefault("captcha", []).append((0.88, "image"))  # the box under "/captcha/8626f.png"
     out: dict[str, tuple[float, str]] = {}
     for key, hits in tally.items():
         hits.sort(reverse=True)
@@ -425,7 +429,8 @@ def classify(field: FormField) -> Guess:
         # box with a label of its own naming a profile field and no trap word anywhere is a
         # field a script shows later ("Company name" once "business" is ticked): it keeps its
         # meaning, and the value helper gives no box a person cannot see a value.
-        if not _shown_later(field.hidden_reason) or not _labelled_profile_field(field, allowed):
+        if not _shown_later(field.hidden_reason) or not (_labelled_profile_field(field, allowed)
+                                                         or _introduced_profile_field(field, allowed)):
             return Guess("honeypot", 0.95, f"hidden:{field.hidden_reason}")
         guess = classify(field.model_copy(update={"visible": True, "hidden_scope": None, "hidden_reason": None}))
         if guess.key not in _PROFILE_KEYS and guess.key != BARE_NAME:
@@ -440,10 +445,15 @@ def classify(field: FormField) -> Guess:
     if field.tabindex is not None and field.tabindex < 0 and (field.autocomplete or "").lower() in ("off", "nope") \
             and field.tag == "input" and ftype in ("text", "email", "url", "tel", ""):
         return Guess("honeypot", 0.85, "tabindex=-1+autocomplete=off")
+    listed = _list_kind(field)
+    if listed and listed in allowed and "phone" not in votes(field, allowed):
+        # A list of the world's countries is a country field whatever its label says (labels are
+        # copied from the next field, "State" over a country list); a calling-code list is a phone's.
+        return Guess(listed, 0.97, "options")
     if field.autocomplete:
         for token in field.autocomplete.lower().split():
             key = AUTOCOMPLETE.get(token)
-            if key and (key in allowed or key == "unknown"):
+            if key and (key in allowed or key == "unknown") and not _overruled(field, key, allowed):
                 return Guess(key, 0.97, "autocomplete")
     tally = votes(field, allowed)
     if not tally:
@@ -452,11 +462,33 @@ def classify(field: FormField) -> Guess:
         weak = first_rule(sources["section"], allowed)
         if weak and weak not in ("unknown", BARE_NAME, "honeypot", "captcha"):
             return Guess(weak, 0.45, "section")
+        if is_text_box(field) and "captcha" in allowed and _GENERATED_IMAGE.search(field.image_before):
+            # Nothing names the box, and right before it is an image a server draws per visit
+            # ("img.php?sid=..."): the code to copy from that image.
+            return Guess("captcha", 0.7, "image")
         return Guess("unknown", 0.5, "none")
     key, (score, source) = max(tally.items(), key=lambda kv: (kv[1][0], -_rank(kv[0])))
     return Guess(key, score, source)
 
 
+def _overruled(field: FormField, autocomplete_key: str, allowed: frozenset[str]) -> bool:
+    """An autocomplete token copied from another field ("address-level2" on a box the label, the
+    name and the id all call "State") loses to the page's own words when they all agree. Not
+    "username": sign-in forms mark their e-mail box so, as the HTML standard advises."""
+    if autocomplete_key == "username":
+        return False
+    key, (_, sources) = max(votes(field, allowed).items(), key=lambda kv: kv[1][0], default=(None, (0, "")))
+    agreeing = set(sources.split("+")) - {"type"}  # words, not the input type (an e-mail box may be a username)
+    return key != autocomplete_key and key in _PROFILE_KEYS and "label" in agreeing and len(agreeing) >= 3
+
+
+def _list_kind(field: FormField) -> str | None:
+    if field.tag != "select" and field.widget not in ("combobox", "listbox"):
+        return None
+    return list_kind([o.text for o in field.options if o.text])
+
+
+_GENERATED_IMAGE = re.compile(r"^\S*(\?|\.(php|aspx?|ashx|jsp|cgi|pl)\b)", re.IGNORECASE)
 _TOGGLE_CLASS = re.compile(r"(?:^|\s)(hidden|hide|d-none|none|display-none|is-hidden|u-hidden|collapse)(?:\s|$)",
                            re.IGNORECASE)
 _TRAP_CLASS = re.compile(r"hp|honey|trap|bot|sr-only|visually|screen-reader|invisible", re.IGNORECASE)
@@ -479,6 +511,20 @@ def _labelled_profile_field(field: FormField, allowed: frozenset[str]) -> bool:
         return False
     key = first_rule(label, allowed)
     return key in _PROFILE_KEYS or key == BARE_NAME
+
+
+def _introduced_profile_field(field: FormField, allowed: frozenset[str]) -> bool:
+    """No label element, but a short text right before the box and the box's own name say the same
+    profile field ("Phone number" before `r_phone_n`): a field a script shows later, where a
+    trap copies a name and has no words of its own in front of it."""
+    text = field.nearby_text or ""
+    if not text or len(text) > 40:
+        return False
+    key = first_rule(text, allowed)
+    if key not in _PROFILE_KEYS:
+        return False
+    return key in (first_rule(tokens_of(field.name), allowed, human=False),
+                   first_rule(tokens_of(field.id), allowed, human=False))
 
 
 _RANK = {key: i for i, (key, _) in enumerate(_RULES)}

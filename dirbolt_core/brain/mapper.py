@@ -232,6 +232,7 @@ def heuristic_mappings(form: FormInfo) -> list[FieldMapping]:
     fields = form.fields
     _resolve_names(form, fields, guesses)
     _passwords_and_confirmations(fields, guesses)
+    _scripted_submit(fields, guesses)
     mappings = [FieldMapping(**_ref(f), key=g.key, confidence=round(g.confidence, 3), strategy="heuristic")
                 for f, g in zip(fields, guesses, strict=True)]
     unify_groups(fields, mappings)
@@ -267,6 +268,16 @@ def _resolve_names(form: FormInfo, fields: Sequence[FormField], guesses: list[Gu
             _set(guesses, i, "business_name", 0.7, "first name field of a listing form")
         else:
             _set(guesses, i, "contact_name", min(g.confidence, 0.85), "bare name")
+
+
+def _scripted_submit(fields: Sequence[FormField], guesses: list[Guess]) -> None:
+    """A form with no submit control is sent by a script from its plain buttons
+    (`<input type=button onclick=...>`): those are its submit."""
+    if any(g.key == "submit" for g in guesses):
+        return
+    for i, f in enumerate(fields):
+        if f.type == "button" and f.widget is None and f.visible and guesses[i].key == "unknown":
+            _set(guesses, i, "submit", 0.6, "only buttons of the form")
 
 
 def _first_text_field(fields: Sequence[FormField], guesses: list[Guess], index: int) -> bool:

@@ -37,6 +37,7 @@ class FormField(BaseModel):
     aria_label: str | None = None
     title: str | None = None
     nearby_text: str = ""  # the text just before the control in document order
+    image_before: str = ""  # src and alt of the last image between the previous control and this one
     text_after: str = ""  # the text just after: a checkbox's "I agree to ...", a hint "leave this empty"
     section: str = ""  # the legend of the enclosing fieldset
     css_class: str | None = None

@@ -117,6 +117,33 @@ def calling_code(country: str | None) -> str:
     return COUNTRIES.get(code, ("", "", "1", ()))[2]
 
 
+
+@lru_cache(maxsize=1)
+def _state_names() -> frozenset[str]:
+    return frozenset(fold(name) for table in _STATE_TABLES.values() for name in table.values())
+
+
+@lru_cache(maxsize=1)
+def _country_names() -> frozenset[str]:
+    return frozenset(fold(name) for *_, names in COUNTRIES.values() for name in names)
+
+
+def list_kind(entries: list[str]) -> str | None:
+    """What a long list of choices is, read from its entries, as browser autofill does: "state"
+    (the states or provinces of a country), "country" (a list of countries), else None.
+
+    Names only, not codes: two-letter state and country codes collide (CA, DE, IN, AR...)."""
+    if len(entries) < 8:
+        return None
+    folded = [fold(e) for e in entries]
+    states = sum(1 for t in folded if t in _state_names())
+    countries = sum(1 for t in folded if len(t) > 3 and t in _country_names())
+    if states >= 8 and states >= 2 * countries:
+        return "state"
+    if countries >= 8 and countries >= 2 * states:
+        return "country"
+    return None
+
 # Business categories: (family, parent, words). Words are folded stems matched at word starts,
 # so "bakery" matches "Bakeries", "bäckerei" matches "Bäckereien".
 CATEGORY_FAMILIES: list[tuple[str, str, tuple[str, ...]]] = [
