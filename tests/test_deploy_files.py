@@ -22,6 +22,19 @@ def test_docker_compose_config_parses_and_names_every_part():
     assert services >= REQUIRED_SERVICES, services
 
 
+def test_compose_sandbox_serves_its_second_origin_under_an_alias_of_its_own():
+    """The real-web sites load their CDN and widget from a second origin: in compose a host name
+    that reaches the same sandbox container, not 127.0.0.1/localhost (the caller's own container)."""
+    from urllib.parse import urlsplit
+
+    sandbox = yaml.safe_load((REPO_ROOT / "docker-compose.yml").read_text())["services"]["sandbox"]
+    command = sandbox["command"]
+    cdn = urlsplit(command[command.index("--cdn-url") + 1])
+    aliases = sandbox["networks"]["default"]["aliases"]
+    assert cdn.hostname in aliases and cdn.hostname != "sandbox"
+    assert cdn.port == int(command[command.index("--port") + 1])
+
+
 # --------------------------------------------------------------------------------- scale-out files
 DEPLOY = REPO_ROOT / "deploy"
 
