@@ -101,6 +101,10 @@ def test_the_operator_app_serves_the_manual_queue_only_to_who_signs_in(store, ca
 
         signed_in = person.get("/login", params={"token": "s3cret-operator-token", "next": "//evil.example/"})
         assert signed_in.status_code == 303 and signed_in.headers["location"] == "/manual/"
+        backslash = person.get("/login", params={"token": "s3cret-operator-token", "next": "/\\evil.example/"})
+        assert backslash.status_code == 303 and backslash.headers["location"] == "/manual/"
+        inside = person.get("/login", params={"token": "s3cret-operator-token", "next": "/manual/items.json"})
+        assert inside.headers["location"] == "/manual/items.json"
         page = person.get("/manual/")
         assert page.status_code == 200 and CAPTCHA in page.text
         answer = person.post(f"/manual/{job_id}/{CAPTCHA}/resolve",

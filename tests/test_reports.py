@@ -309,6 +309,17 @@ def test_the_web_app_needs_a_token_outside_dev(artifact_dir, monkeypatch):
     assert create_app(Settings(env="dev", artifacts_uri=str(artifact_dir))) is not None
 
 
+def test_the_operator_app_refuses_before_it_opens_a_database_pool(artifact_dir):
+    """Outside dev without a token `dirbolt web` stops at the configuration, not at a connection
+    to a database (here one nobody listens on)."""
+    from dirbolt_core.settings import Settings
+    from dirbolt_core.web.app import WebConfigError, operator_app
+
+    with pytest.raises(WebConfigError, match="DIRBOLT_WEB_TOKEN"):
+        operator_app(Settings(env="production", artifacts_uri=str(artifact_dir),
+                              database_url="postgresql://postgres@127.0.0.1:1/nobody"))
+
+
     # Every submit run writes the report too.
     from dirbolt_dagster.definitions import defs
 

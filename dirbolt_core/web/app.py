@@ -23,13 +23,17 @@ class WebConfigError(RuntimeError):
     """The app may not start as configured (outside dev without a token)."""
 
 
+def _require_token_outside_dev(settings: Settings) -> None:
+    if settings.web_token is None and settings.env != "dev":
+        raise WebConfigError("DIRBOLT_WEB_TOKEN is required outside dev (DIRBOLT_ENV=production)")
+
+
 def create_app(settings: Settings | None = None, *, artifacts: ArtifactStore | None = None,
                routers: Iterable[APIRouter] = ()) -> FastAPI:
     from dirbolt_core import composition
 
     settings = settings or get_settings()
-    if settings.web_token is None and settings.env != "dev":
-        raise WebConfigError("DIRBOLT_WEB_TOKEN is required outside dev (DIRBOLT_ENV=production)")
+    _require_token_outside_dev(settings)
     app = FastAPI(title="dirbolt operator web app", docs_url=None, redoc_url=None, openapi_url=None)
     app.state.web_token = settings.web_token.get_secret_value() if settings.web_token else None
     app.include_router(artifacts_router(artifacts or composition.artifact_store(settings)))
@@ -41,7 +45,8 @@ def create_app(settings: Settings | None = None, *, artifacts: ArtifactStore | N
         """A browser's sign-in: the token once in the address, then a cookie (HttpOnly, SameSite)."""
         if not token_matches(request, token):
             raise HTTPException(401, "wrong token")
-        target = next if next.startswith("/") and not next.startswith("//") else "/manual/"
+        # Only a path of this app: "//host" and "/\\host" are another site to a browser.
+        target = next if next.startswith("/") and not next.startswith(("//", "/\\")) else "/manual/"
         answer = RedirectResponse(target, status_code=303)
         if app.state.web_token is not None:
             answer.set_cookie(TOKEN_COOKIE, token, httponly=True, samesite="strict")
@@ -62,6 +67,7 @@ def operator_app(settings: Settings | None = None, *, store: Store | None = None
     from dirbolt_core.manual.web import manual_router
 
     settings = settings or get_settings()
+    _require_token_outside_dev(settings)  # before a database pool is opened for nothing
     artifacts = artifacts or composition.artifact_store(settings)
     store = store or composition.open_store(settings, max_size=4)
     manual = APIRouter(prefix="/manual", dependencies=[Depends(require_access)])
