@@ -1064,10 +1064,14 @@ _LIVE_SCRIPT = """
     out[uid] = {visible, reason, hider: hiderId, hider_contains_form: containsForm};
   }
   }
+  // The HTML is read in this same turn of the page's event loop: read in a second round trip, a
+  // script rendering meanwhile would give controls that carry no marks (visibility unknown).
   // Open shadow roots are not in the page's HTML: serialize them as declarative shadow roots.
-  let html = null;
+  let html;
   if (shadowRoots.length && document.documentElement.getHTML) {
     html = '<!DOCTYPE html><html>' + document.documentElement.getHTML({shadowRoots}) + '</html>';
+  } else {
+    html = '<!DOCTYPE html>' + document.documentElement.outerHTML;
   }
   return {info: out, html};
 }
@@ -1077,8 +1081,7 @@ _LIVE_SCRIPT = """
 async def extract_forms_from_frame(frame: Frame) -> list[FormInfo]:
     found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS])
     live = found["info"]
-    html = found.get("html") or await frame.content()
-    return extract_forms_from_html(html, live=live, frame_url=frame.url if frame.parent_frame else None)
+    return extract_forms_from_html(found["html"], live=live, frame_url=frame.url if frame.parent_frame else None)
 
 
 async def extract_forms_from_page(page: Page) -> list[tuple[Frame, FormInfo]]:

@@ -225,3 +225,28 @@ def test_a_formless_form_in_an_iframe_of_another_origin_is_found_with_its_frame(
     assert _keys(form) == ["honeypot", "business_name", "phone", "submit"]
     held = _fill_all(chromium, frame, form)
     assert held == {"business_name": SAMPLE_PROFILE.business_name, "phone": SAMPLE_PROFILE.phone}
+
+
+# A page whose script renders again the moment anything touches its DOM (here: the marks the live
+# read sets): the HTML the brain parses must be the DOM the marks were measured on, or the newly
+# rendered boxes come without visibility and a trap row reads as a visible field.
+_RERENDER_ON_MARKS = """<html><head><style>.trap{position:absolute;left:-10000px}</style></head><body>
+<div id="app"><div>Business name <input data-key="name"></div><button type="button">Send</button></div>
+<script>
+  const app = document.getElementById('app');
+  const observer = new MutationObserver(() => {
+    observer.disconnect();
+    app.innerHTML = '<div>Business name <input data-key="name"></div>' +
+      '<div class="trap">Leave this empty <input data-key="fax"></div>' +
+      '<div>Contact e-mail <input data-key="email"></div><button type="button">Send</button>';
+  });
+  observer.observe(app, {attributes: true, subtree: true});
+</script></body></html>"""
+
+
+def test_the_html_read_is_the_dom_the_visibility_was_measured_on(chromium: AsyncBrowser, page: Any) -> None:
+    forms = _read(chromium, page, _RERENDER_ON_MARKS)
+    fields = [f for _, form in forms for f in form.fields if f.is_fillable]
+    assert fields, "the page's form was read"
+    # Every box read carries the mark the same read gave it: nothing parsed that was never measured.
+    assert all(f.selector and "data-dirbolt-uid" in f.selector for f in fields), [f.selector for f in fields]
