@@ -19,17 +19,13 @@ over the instance's attribute). It runs when the code location is imported in a 
 
 from __future__ import annotations
 
-import logging
 import multiprocessing
 import os
 import sys
 
-log = logging.getLogger(__name__)
-
-# What a run process imports before it submits: the code location (Dagster with it), the browser
-# driver and the runner. Imported once, in the forkserver.
-PRELOAD = ["dirbolt_dagster.definitions", "dagster._grpc.impl", "playwright.async_api", "dirbolt_core.jobs",
-           "dirbolt_core.runner.engine"]
+# What a run process imports before it submits (the code location, Dagster with it, the browser
+# driver and the runner), imported once in the forkserver: see warm_preload.MODULES.
+PRELOAD = ["dirbolt_dagster.warm_preload"]
 
 
 def wanted() -> bool:
