@@ -144,13 +144,17 @@ def run_platform(parts: Parts, sites: tuple[str, ...], jobs: int, runs: int, fir
     return fig
 
 
-def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None, dequeue_threads: bool = False) -> str:
+def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None, dequeue_threads: bool = False,
+                   extra_runs: int | None = None) -> str:
     """The instance `dirbolt dev` writes for this machine (runs and browser slots from the cores)."""
     import re
 
-    from dirbolt_core.localenv import dev_instance_yaml
+    from dirbolt_core.localenv import dev_instance_yaml, machine_slots
 
     text = dev_instance_yaml(browser_slots)
+    if extra_runs is not None:  # runs at once: the browser slots and this many more
+        text = re.sub(r"(?m)^(\s*max_concurrent_runs:) \d+$",
+                      rf"\g<1> {machine_slots(browser_slots)[1] + extra_runs}", text, count=1)
     if dequeue_interval_s is not None:
         text = re.sub(r"dequeue_interval_seconds: \d+", f"dequeue_interval_seconds: {dequeue_interval_s}", text)
     if dequeue_threads:  # queued runs launched side by side
@@ -160,8 +164,8 @@ def _instance_yaml(dequeue_interval_s: int | None, browser_slots: int | None, de
 
 
 def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, dequeue_interval_s: int | None,
-                sensor_interval_s: int, browser_slots: int | None = None, dequeue_threads: bool = False
-                ) -> RunFigures:
+                sensor_interval_s: int, browser_slots: int | None = None, dequeue_threads: bool = False,
+                extra_runs: int | None = None) -> RunFigures:
     import dagster as dg
 
     from dirbolt_core import composition
@@ -176,7 +180,7 @@ def run_dagster(parts: Parts, sites: tuple[str, ...], jobs: int, first: int, deq
     env = dagster_env(home=parts.work / "dagster", database_url=parts.database_url, sqs_url=parts.sqs_url,
                       queue_name=queue.queue_name, dlq_name=queue.dlq_name, sandbox_url=parts.sandbox_url,
                       artifacts=parts.work / "artifacts-dagster",
-                      instance_yaml=_instance_yaml(dequeue_interval_s, browser_slots, dequeue_threads),
+                      instance_yaml=_instance_yaml(dequeue_interval_s, browser_slots, dequeue_threads, extra_runs),
                       extra={"DIRBOLT_SENSOR_INTERVAL_S": str(sensor_interval_s)})
     log = parts.work / "dagster-daemon.log"
 
@@ -296,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="queued runs launched side by side (dequeue_use_threads), not one after the other")
     parser.add_argument("--browser-slots", type=int, default=None,
                         help="Dagster browser slots (default: as `dirbolt dev` chooses, 2 per core; runs: one more)")
+    parser.add_argument("--extra-runs", type=int, default=None,
+                        help="Dagster runs at once: the browser slots and this many more (default: `dirbolt dev`'s 1)")
     parser.add_argument("--sensor-interval", type=int, default=10,
                         help="DIRBOLT_SENSOR_INTERVAL_S for the daemon (default: the product's 10 s)")
     parser.add_argument("--json", action="store_true")
@@ -324,7 +330,7 @@ def main(argv: list[str] | None = None) -> int:
                     fig = run_platform(parts, sites, args.jobs, args.runs, first)
                 elif variant == "dagster":
                     fig = run_dagster(parts, sites, args.jobs, first, args.dequeue_interval, args.sensor_interval,
-                                      args.browser_slots, args.dequeue_threads)
+                                      args.browser_slots, args.dequeue_threads, args.extra_runs)
                 else:
                     raise SystemExit(f"unknown variant {variant}")
                 memory.__exit__(None, None, None)

@@ -24,9 +24,12 @@ from dirbolt_dagster.operations import definitions as operations
 from dirbolt_dagster.reports import definitions as reports
 from dirbolt_dagster.resources import build_resources
 from dirbolt_dagster.submissions import definitions as submissions
+from dirbolt_dagster.warmstart import enable as enable_warm_run_starts
 
 # Every process that loads the code (code server, run workers) logs JSON with customer data redacted.
 configure_logging(json=True)
+# In a code server: run processes forked from one that has imported all this once (warmstart.py).
+enable_warm_run_starts()
 
 # The concerns' modules, not their Definitions, at module scope: Dagster loads the one `defs`.
 defs = dg.Definitions.merge(

@@ -4,6 +4,7 @@ The whole path through a real daemon and webserver is in tests/test_dagster_ops.
 
 from __future__ import annotations
 
+import json
 import subprocess
 
 from dirbolt_core.settings import REPO_ROOT
@@ -60,3 +61,43 @@ def test_a_run_process_loads_the_code_location_without_pandas_or_crewai(tmp_path
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip().splitlines()[-1] == "[]"
+
+
+_WARM_PROBE = """
+import json, sys
+if sys.argv[1] == "server":
+    import dagster._grpc.server  # as in a code server, which imports it before the code location
+import dirbolt_dagster.definitions
+from dirbolt_dagster import warmstart
+out = {"enabled": warmstart.enabled() if "dagster._grpc.server" in sys.modules else False}
+if out["enabled"]:
+    from dagster._grpc.server import DagsterApiServer
+    ctx = DagsterApiServer.__dict__["_mp_ctx"].fget(None)  # what the server starts a run process with
+    q = ctx.Queue()
+    code = "import sys; q.put([m for m in ('dirbolt_dagster.definitions', 'playwright.async_api') if m in sys.modules])"
+    p = ctx.Process(target=exec, args=(code, {"q": q}))
+    p.start()
+    out["method"], out["preloaded"] = ctx.get_start_method(), q.get(timeout=60)
+    p.join(timeout=30)
+    out["exitcode"] = p.exitcode
+print(json.dumps(out))
+"""
+
+
+def test_a_code_server_forks_run_processes_from_a_preloaded_process(tmp_path):
+    """Issue 20: a run process starts already imported (forked from a forkserver that imported the
+    code location once), not spawned to import it all again; only in a code server, and
+    DIRBOLT_RUN_FORKSERVER=0 keeps Dagster's spawn."""
+    env = dagster_env(home=tmp_path, database_url="postgresql://unused", sqs_url="http://127.0.0.1:9",
+                      queue_name="q", dlq_name="d", sandbox_url="http://127.0.0.1:9", artifacts=tmp_path)
+
+    def probe(where: str, **extra: str) -> dict:
+        result = subprocess.run([str(BIN / "python"), "-W", "ignore", "-c", _WARM_PROBE, where], cwd=REPO_ROOT,
+                                env={**env, **extra}, capture_output=True, text=True, timeout=180)
+        assert result.returncode == 0, result.stderr
+        return json.loads(result.stdout.strip().splitlines()[-1])
+
+    assert probe("server") == {"enabled": True, "method": "forkserver", "exitcode": 0,
+                               "preloaded": ["dirbolt_dagster.definitions", "playwright.async_api"]}
+    assert probe("run") == {"enabled": False}  # a run process (or the daemon) leaves Dagster alone
+    assert probe("server", DIRBOLT_RUN_FORKSERVER="0") == {"enabled": False}

@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-import base64
 import contextlib
 import logging
-import math
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -21,6 +19,7 @@ from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 from dirbolt_core.runner.netproxy import failure_for
+from dirbolt_core.runner.proof import JPEG_QUALITY, proof_screenshot
 from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -52,10 +51,13 @@ _SETTLE_QUIET_S = 0.5
 # As long, once the click navigated and every frame's new document has finished loading (a posted
 # form answered by a result page): a page that has loaded and asks for nothing more is its answer.
 _SETTLE_QUIET_LOADED_S = 0.2
+# How often the page is looked at meanwhile: each look is a script in every frame (its text length
+# and element count), Chromium's CPU; every 0.1 s cost more than the answers it decided sooner.
+_SETTLE_POLL_S = 0.2
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
-_PROOF_JPEG_QUALITY = 80
+_PROOF_JPEG_QUALITY = JPEG_QUALITY
 _IGNORED_REQUESTS = frozenset({"websocket", "eventsource", "ping", "beacon", "media", "font", "image"})
 _SNAPSHOT_SCRIPT = """() => [document.readyState, location.href,
     document.body ? document.body.textContent.length : -1, document.getElementsByTagName('*').length].join('|')"""
@@ -308,29 +310,8 @@ class SubmissionAttempt:
                              filled_forms=list(self.filled_forms))
 
     async def _screenshot(self, page: Page) -> bytes:
-        """The whole page as a JPEG (a fraction of a PNG's size and of Chromium's encoding time; text
-        stays legible at this quality); Playwright's own full-page screenshot if that fails."""
-        try:
-            session = await self.context.new_cdp_session(page)
-        except Exception:
-            session = None
-        if session is not None:
-            try:
-                size = (await session.send("Page.getLayoutMetrics"))["cssContentSize"]
-                clip = {"x": 0, "y": 0, "width": max(1, math.ceil(size["width"])),
-                        "height": max(1, math.ceil(size["height"])), "scale": 1}
-                shot = await asyncio.wait_for(session.send("Page.captureScreenshot", {
-                    "format": "jpeg", "quality": _PROOF_JPEG_QUALITY, "optimizeForSpeed": True,
-                    "captureBeyondViewport": True, "clip": clip}),
-                    timeout=self.step_timeout_ms / 1000)
-                return base64.b64decode(shot["data"])
-            except Exception as exc:
-                log.debug("fast screenshot failed, taking Playwright's: %s", exc)
-            finally:
-                with contextlib.suppress(Exception):
-                    await session.detach()
-        return await page.screenshot(full_page=True, type="jpeg", quality=_PROOF_JPEG_QUALITY,
-                                     timeout=self.step_timeout_ms)
+        return await proof_screenshot(self.context, page, timeout_s=self.step_timeout_ms / 1000,
+                                      quality=_PROOF_JPEG_QUALITY)
 
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
@@ -649,7 +630,7 @@ class SubmissionAttempt:
                 last, since = snap, now
             elif now - since >= self._quiet_needed(snap, clicked_at):
                 return
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(_SETTLE_POLL_S)
 
     def _quiet_needed(self, snap: tuple, clicked_at: float) -> float:
         """How long an unchanged page must stay unchanged: shorter once the click brought a new
