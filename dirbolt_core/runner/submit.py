@@ -138,13 +138,24 @@ _FILL_SCRIPT = """(items) => { """ + DEEP_QUERY_JS + """ return items.map(({sel,
 }); }"""
 
 
-# Per selector: [visible, text] of a button, or null when it is gone.
-_BUTTONS_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """ return sels.map((sel) => {
+# Per selector: [visible, text] of a button, or null when it is gone. The text is what a person
+# reads: a web component's slotted caption included, else its aria-label or title (an icon button).
+_BUTTONS_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """
+const shown = (node) => {
+  if (node.nodeType === 3) return node.nodeValue;
+  if (node.nodeType !== 1 || ['STYLE', 'SCRIPT', 'TEMPLATE'].includes(node.tagName)) return '';
+  const assigned = node.tagName === 'SLOT' ? node.assignedNodes({flatten: true}) : [];
+  const kids = assigned.length ? assigned : [...node.childNodes];
+  return kids.map(shown).join(' ');
+};
+return sels.map((sel) => {
   const el = deepQuery(sel);
   if (!el) return null;
   const r = el.getBoundingClientRect(), st = getComputedStyle(el);
   const visible = r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
-  return [visible, (el.innerText || el.value || '').trim()];
+  const text = (el.innerText || el.value || '').trim() || shown(el).replace(/\\s+/g, ' ').trim()
+    || (el.getAttribute('aria-label') || el.getAttribute('title') || '').trim();
+  return [visible, text];
 }); }"""
 
 
@@ -599,7 +610,8 @@ class SubmissionAttempt:
     async def _button(self, frame: Frame, form: FormInfo, *, final: bool) -> Any | None:
         """The visible final-submit (or Next) button of the form."""
         candidates = [f for f in form.fields if f.visible and (
-            f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button")))]
+            f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button"))
+            or f.widget == "button")]
         candidates = [f for f in candidates if f.selector]
         cached = self._buttons_seen
         if cached is not None and cached[0] is frame and cached[1] is form:
@@ -614,7 +626,7 @@ class SubmissionAttempt:
         for f, found in zip(candidates, seen, strict=True):
             if not found or not found[0]:
                 continue
-            text = (found[1] if f.tag == "button" else (f.value or f.label or "")) or ""
+            text = (found[1] if f.tag == "button" or f.widget == "button" else (f.value or f.label or "")) or ""
             buttons.append((f, text.strip()))
         if final:
             submit_like = [(f, t) for f, t in buttons if not NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t) and

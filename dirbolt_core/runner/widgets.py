@@ -38,10 +38,13 @@ _OPTION_ELEMENTS_JS = """const optionElements = (el) => {
   for (const src of [el, el.closest('[role=combobox]')]) {
     if (!src) continue;
     for (const attr of ['aria-controls', 'aria-owns']) {
-      for (const id of (src.getAttribute(attr) || '').split(/\\s+/)) { const b = id && byId(id); if (b) boxes.push(b); }
+      for (const id of (src.getAttribute(attr) || '').split(/\\s+/)) {
+        const b = id && byId(id);
+        if (b && !boxes.includes(b)) boxes.push(b);
+      }
     }
   }
-  if (el.getAttribute('role') === 'listbox') boxes.push(el);
+  if (el.getAttribute('role') === 'listbox' && !boxes.includes(el)) boxes.push(el);
   if (!boxes.length) boxes.push(...root.querySelectorAll('[role=listbox]'));
   return boxes.flatMap((box) => [...box.querySelectorAll('[role=option]')]);
 };
@@ -156,6 +159,8 @@ async def _pick(frame: Frame, locator: Locator, field: FormField, mapping: Field
             continue
         if await locator.evaluate(_CLICK_OPTION_SCRIPT, [chosen.value, chosen.text]):
             await asyncio.sleep(0.1)
+            if await locator.get_attribute("aria-expanded") == "true":
+                await locator.press("Escape")  # a list that stays open would cover the next field
             return chosen.text
     return None
 
