@@ -232,7 +232,8 @@ _RULES: list[tuple[str, str]] = [
      r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
      r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
      r"\bemployer\b|\bnegocio\b|nombre comercial|\bnegócio\b|\bimpresa\b|"
-     r"raison sociale|ragione sociale|nom commercial|razón social|(what'?s|what is) (your|the) (\w+ ){0,2}called\b"),
+     r"raison sociale|ragione sociale|nom commercial|razón social|trad(e|ing) ?name|doing business as|"
+     r"(what'?s|what is) (your|the) (\w+ ){0,2}called\b"),
     # a bare word for "name": the form's other fields settle what it means
     (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
      r"\bvostro nome\b|\bваше имя\b|\bdit navn\b|\btwoje imię\b|\bseu nome\b|\bname\b|\bnom\b|\bnome\b|"

@@ -35,6 +35,7 @@ PENDING = _rx(r"pending (review|approval|moderation)",
               r"(under|awaiting|waiting for) (review|approval|moderation)",
               r"will be reviewed", r"once (it is )?(approved|reviewed)", r"(review|moderation|approval) queue",
               r"(waiting|queued) for (a |an |the )?(moderator|editor|reviewer|review|approval|moderation)",
+              r"will (go|be) (live|published|online|visible|listed) (after|once|when|within)",
               r"review(ed)? by our (editors|team|moderators)",
               r"wird geprüft", r"en attente de (validation|modération)", r"pendiente de revisión",
               r"oczekuje na (akceptację|moderację)")
@@ -45,6 +46,8 @@ VERIFY = _rx(r"(we('ve| have)?|has been|was|have been) (just )?(sent|e-?mailed|m
              r" (is |has been |was )?(sent|on its way)",
              r"the (e-?mail|message|link) we('ve| have)? (just )?(sent|e-?mailed|mailed)( you| to you)?\b",
              r"(activation|confirmation|verification) link (in|to) your (inbox|e-?mail|mailbox)",
+             r"(look|watch|keep an eye) (out )?for (a|an|our|the) (confirmation|verification|activation) "
+             r"(e-?mail|link|message)",
              r"(click|follow|open) the (confirmation |verification |activation )?link (in|we)",
              r"(confirm|verify) your (e-?mail|address|listing|submission) (address )?(by|via|using|to)",
              r"bestätigungs-?(e-?mail|link)", r"e-?mail de (confirmation|vérification)",
