@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from dirbolt_core.brain.model import FieldMapping, FieldOption, FormField
 from dirbolt_core.brain.values import choose_option
 from dirbolt_core.models import BusinessProfile
+from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Locator
@@ -178,3 +179,53 @@ async def _wait_options(locator: Locator) -> list[list[str]]:
             return options
         last = options
         await asyncio.sleep(0.25)
+
+
+# A text box that takes no typing (read-only, no keyboard): a picker sets it.
+_READ_ONLY_SCRIPT = """(el) => el.readOnly || el.getAttribute('inputmode') === 'none'
+  || el.getAttribute('aria-readonly') === 'true'"""
+# Elements showing exactly one of `wanted` (their text or aria-label): marked before the picker opens
+# (`mark`), then the first shown one the picker added is clicked.
+_PICKABLE_JS = DEEP_QUERY_JS + """
+const says = (el, wanted) => wanted.some((w) => (el.textContent || '').trim() === w
+  || el.getAttribute('aria-label') === w);
+const pickable = (wanted) => [document, ...shadowRoots()].flatMap((root) => [...root.querySelectorAll('*')])
+  .filter((el) => !['OPTION', 'SCRIPT', 'STYLE', 'INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) && says(el, wanted)
+  && ![...el.children].some((c) => says(c, wanted)));
+"""
+_MARK_PICKABLE_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + """
+  for (const el of pickable(wanted)) el.setAttribute('data-dirbolt-before', '1');
+}"""
+_PICK_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + """
+  for (const w of wanted) for (const el of pickable([w])) {
+    if (el.hasAttribute('data-dirbolt-before')) continue;
+    const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+    if (r.width < 1 || r.height < 1 || st.visibility === 'hidden') continue;
+    for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup'])
+      el.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, composed: true}));
+    el.click();
+    return true;
+  }
+  return false;
+}"""
+
+
+async def pick_shown_value(frame: Frame, field: FormField, value: str) -> bool:
+    """A read-only date or year box whose script keeps what its picker was clicked to (the box's own
+    text is only shown): open the picker and click the cell that says the value (else its year).
+    Nothing is done to a box that takes typing."""
+    locator = frame.locator(field.selector or "").first
+    wanted = [value, *[y for y in re.findall(r"\b\d{4}\b", value) if y != value][:1]]
+    try:
+        if not await locator.evaluate(_READ_ONLY_SCRIPT):
+            return False
+        await frame.evaluate(_MARK_PICKABLE_SCRIPT, wanted)
+        await locator.click(timeout=2000)
+        await asyncio.sleep(0.3)
+        if await frame.evaluate(_PICK_SCRIPT, wanted):
+            await asyncio.sleep(0.1)
+            return True
+        await locator.press("Escape")
+    except Exception as exc:  # covered or gone: the site's validation will say if it mattered
+        log.debug("picker of %s not used: %s", field.selector, exc)
+    return False
