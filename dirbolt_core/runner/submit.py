@@ -22,7 +22,7 @@ from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 from dirbolt_core.runner.netproxy import failure_for
 from dirbolt_core.runner.roles import widget_buttons
-from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
+from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom, pick_shown_value
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:
@@ -52,6 +52,10 @@ _SETTLE_QUIET_S = 0.5
 # As long, once the click navigated and every frame's new document has finished loading (a posted
 # form answered by a result page): a page that has loaded and asks for nothing more is its answer.
 _SETTLE_QUIET_LOADED_S = 0.2
+# A page still working after the submit (a spinner, "Verifying…", aria-busy) and saying nothing yet is
+# watched this long after the click, never pressed again.
+_ANSWER_WAIT_S = 20.0
+_TRIAL_CLICK_MS = 1500  # a button that cannot take a real click this soon is covered (a cookie banner)
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
@@ -159,6 +163,56 @@ return sels.map((sel) => {
 }); }"""
 
 
+# Whether a frame shows that it is still working: aria-busy, a progress bar, a spinner or loader, a short
+# "Loading…" / "Verifying your details…" line.
+_WORKING_SCRIPT = """() => { """ + DEEP_QUERY_JS + """
+  const words = /\\b(loading|verifying|processing|submitting|sending|saving|uploading|checking|please wait)\\b/i;
+  const shown = (el) => { const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none'; };
+  for (const root of [document, ...shadowRoots()]) {
+    const marks = '[aria-busy=true], [role=progressbar], progress, [class*=spin], [class*=loader], [class*=loading]';
+    for (const el of root.querySelectorAll(marks)) if (shown(el)) return true;
+    for (const el of root.querySelectorAll('*')) {
+      if (el.children.length > 3 || ['SCRIPT', 'STYLE', 'TITLE', 'HEAD', 'HTML', 'BODY'].includes(el.tagName)) continue;
+      const t = (el.textContent || '').trim();
+      if (t && t.length <= 60 && words.test(t) && shown(el)) return true;
+    }
+  }
+  return false;
+}"""
+
+# Dismisses a cookie / consent banner: a fixed or sticky box that says cookies (or is a known consent
+# tool's) and holds no field of a form; its "reject" is preferred to its "accept". Returns the
+# button's text, or null.
+_DISMISS_CONSENT_SCRIPT = """() => {
+  const tool = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|truste|quantcast|\\bcmp\\b/i;
+  const prefer = [
+    /^\\W*(reject|decline|deny|refuse)\\b|only (the )?(necessary|essential|required)|(necessary|essential) only/i,
+    /^\\W*(accept|agree|allow|i agree|got it|ok|okay|understood|close|dismiss|continue without)\\b|^\\W*[×✕x]\\W*$/i];
+  const boxes = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const st = getComputedStyle(el);
+    if (st.position !== 'fixed' && st.position !== 'sticky') continue;
+    if (st.display === 'none' || st.visibility === 'hidden') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) continue;
+    const cls = typeof el.className === 'string' ? el.className : '';
+    const text = (el.innerText || '').slice(0, 800);
+    if (!/cookie/i.test(text) && !tool.test(el.id + ' ' + cls + ' ' + (el.getAttribute('aria-label') || ''))) continue;
+    if (el.querySelector('textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=hidden])'
+                         + ':not([type=button]):not([type=submit])')) continue;
+    boxes.push(el);
+  }
+  for (const want of prefer) for (const box of boxes) {
+    for (const b of box.querySelectorAll('button, [role=button], a, input[type=button], input[type=submit]')) {
+      const t = (b.innerText || b.value || b.getAttribute('aria-label') || '').trim();
+      if (t && t.length < 40 && want.test(t)) { b.click(); return t; }
+    }
+  }
+  return null;
+}"""
+
+
 def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
     """Which fields a person sees (by tag, type, name, id): a wizard's next step shows others."""
     return tuple(sorted((f.tag, f.type, f.name or "", f.id or "") for f in form.fields
@@ -246,6 +300,21 @@ async def _count(frame: Frame, selector: str) -> int:
 
 def _visible_fillable(field_: FormField) -> bool:
     return field_.visible and field_.is_fillable
+
+
+def _replaced_selects(form: FormInfo, mapping: FormMapping) -> set[int]:
+    """Native selects a script hid and replaced by a custom dropdown right after them (Select2, Chosen,
+    Choices.js): the hidden select is what the form posts, the dropdown only shows it. Filled like a
+    shown one when the brain gave the select a profile key and the dropdown none."""
+    out: set[int] = set()
+    fields, maps = form.fields, mapping.fields
+    for i, f in enumerate(fields):
+        if f.tag != "select" or f.visible or f.hidden_scope != "control" or maps[i].key in ("unknown", "honeypot"):
+            continue
+        after = [j for j in range(i + 1, min(i + 3, len(fields))) if fields[j].visible]
+        if after and fields[after[0]].widget in ("combobox", "listbox") and maps[after[0]].key == "unknown":
+            out.add(i)
+    return out
 
 
 class SubmissionAttempt:
@@ -415,6 +484,7 @@ class SubmissionAttempt:
         if self.on_submit_started is not None:
             await self.on_submit_started()
         t_submit = time.monotonic()
+        clicked_at = time.monotonic()
         if final_button is not None:
             await self._click_and_settle(page, final_button)
         else:
@@ -425,6 +495,7 @@ class SubmissionAttempt:
         self.timings["submit_s"] = time.monotonic() - t_submit
         t_analyse = time.monotonic()
         analysis = await self._analyse(page, frame, before_url)
+        analysis = await self._await_answer(page, frame, before_url, clicked_at, analysis)
         self.timings["analyse_s"] = time.monotonic() - t_analyse
         return await self._proof(page, analysis, mapping, True)
 
@@ -552,8 +623,10 @@ class SubmissionAttempt:
         self._buttons_seen = None
         plan: list[tuple[FormField, str, str]] = []
         custom: list[tuple[FormField, FieldMapping, str, str]] = []
-        for field_, m in zip(form.fields, mapping.fields, strict=True):
-            if not _visible_fillable(field_) or not field_.selector:
+        replaced = _replaced_selects(form, mapping)
+        picks: list[tuple[FormField, str, str]] = []
+        for i, (field_, m) in enumerate(zip(form.fields, mapping.fields, strict=True)):
+            if not (_visible_fillable(field_) or i in replaced) or not field_.selector:
                 continue
             limit = self.max_lengths.get(m.key)
             if limit:
@@ -569,8 +642,15 @@ class SubmissionAttempt:
                 custom.append((field_, m, value, label))  # ARIA widgets, contenteditable: acted on below
                 continue
             plan.append((field_, value, label))
+            if field_.tag == "input" and (field_.widget == "date" or m.key == "year_founded"):
+                picks.append((field_, value, label))
+        if custom:
+            await self._dismiss_consent(frame.page)  # widgets are clicked: nothing may lie over them
         if plan:
             await self._fill_native(frame, plan)
+            for field_, value, label in picks:
+                if label in self.field_values:
+                    await pick_shown_value(frame, field_, value)  # a read-only picker: what is picked counts
         for field_, m, value, label in custom:
             held = await fill_widget(frame, field_, m, value, self.profile)
             if held is not None:
@@ -640,9 +720,61 @@ class SubmissionAttempt:
 
     async def _click_and_settle(self, page: Page, button: Any) -> None:
         self._buttons_seen = None
+        await self._clear_the_way(page, button)
         clicked_at = time.monotonic()
-        await button.click()
+        try:
+            await button.click()
+        except Exception as exc:
+            if "intercepts pointer events" not in str(exc):
+                raise
+            # Still covered after the banners went: the element's own click, as its script expects it.
+            log.debug("covered button clicked by script: %s", exc)
+            await button.evaluate("(el) => el.click()")
         await self._settle(page, clicked_at)
+
+    async def _clear_the_way(self, page: Page, button: Any) -> None:
+        """A button a real click cannot reach (a cookie banner or its backdrop over it): the banner is
+        dismissed first. A trial click presses nothing."""
+        try:
+            await button.click(trial=True, timeout=_TRIAL_CLICK_MS)
+            return
+        except Exception as exc:
+            log.debug("button not clickable yet: %s", str(exc).splitlines()[0])
+        if await self._dismiss_consent(page):
+            with contextlib.suppress(Exception):
+                await button.click(trial=True, timeout=_TRIAL_CLICK_MS)
+
+    async def _dismiss_consent(self, page: Page) -> bool:
+        dismissed = False
+        for frame in page.frames:
+            try:
+                said = await frame.evaluate(_DISMISS_CONSENT_SCRIPT)
+            except Exception:
+                continue
+            if said:
+                log.info("dismissed a cookie banner (%s)", said)
+                dismissed = True
+        if dismissed:
+            await asyncio.sleep(0.3)
+        return dismissed
+
+    async def _working(self, page: Page) -> bool:
+        for frame in page.frames:
+            with contextlib.suppress(Exception):
+                if await frame.evaluate(_WORKING_SCRIPT):
+                    return True
+        return False
+
+    async def _await_answer(self, page: Page, frame: Frame, before_url: str, clicked_at: float,
+                            analysis: OutcomeAnalysis) -> OutcomeAnalysis:
+        """No answer yet while the page still works on it (a request, a spinner, "Verifying…"): watch
+        up to _ANSWER_WAIT_S after the click and read again. The submit is never pressed again."""
+        deadline = clicked_at + _ANSWER_WAIT_S
+        while (analysis.status is SubmissionStatus.FAILED and analysis.confidence < 0.5 and not analysis.transient
+               and time.monotonic() < deadline and (self._busy() or await self._working(page))):
+            await asyncio.sleep(0.5)
+            analysis = await self._analyse(page, frame, before_url)
+        return analysis
 
     async def _settle(self, page: Page, clicked_at: float) -> None:
         """Wait until the page is done answering: no request of ours in flight and every frame's
