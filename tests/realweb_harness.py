@@ -122,6 +122,8 @@ def run_pages(heldout: HeldOut, pages: dict[str, Page]) -> dict[str, Any]:
                     directory = Directory(id=f"heldout-{name}", name=name, url=url, submission_url=url)
                     results[name] = await SubmissionAttempt(context=context, directory=directory,
                                                             profile=SAMPLE_PROFILE, brain=FormBrain()).run()
+                except Exception as exc:  # that page's test fails with it; the others still run
+                    results[name] = exc
                 finally:
                     await context.close()
         return results
@@ -130,6 +132,8 @@ def run_pages(heldout: HeldOut, pages: dict[str, Page]) -> dict[str, Any]:
 
 
 def assert_submitted_right(heldout: HeldOut, attempts: dict[str, Any], name: str, page: Page) -> None:
+    if isinstance(attempts[name], Exception):
+        raise attempts[name]
     got = attempts[name].analysis
     assert got.status is page.status, (got.status, got.reason)
     posts = heldout.posts(name)

@@ -33,6 +33,15 @@ ANSWERS = {
                     "open it.",
     "radix-slow": "Your business is now waiting for a moderator.",
     "tally-embed": "One last step: tap the button in the message we sent you to switch your studio on.",
+    "select2-classic": "Thank you! Your listing has been submitted and is pending approval.",
+    "mui-autocomplete": "Your listing is live.",
+    "jotform-cards": "Thank You! Your submission has been received.",
+    "stencil-nested": "Done! Your page will go live after a quick check by our team.",
+    "onetrust-modal": "Your submission was successful. We'll review it within 48 hours.",
+    "vue-yearpicker": "Nearly there: confirm your address using the link in your mailbox.",
+    "dl-apex": "Merci! The listing request reached our editors.",
+    "slow-activate": "Your listing request is in! Look out for a confirmation email from us shortly and use it to "
+                     "activate the listing.",
 }
 EXPECTED: dict[str, Page] = {
     "formik-floating": Page("/formik-floating.html", SUBMITTED, {
@@ -59,12 +68,34 @@ EXPECTED: dict[str, Page] = {
     "tally-embed": Page("/tally-embed.html", PENDING, {
         "q_name": P.business_name, "q_email": P.email, "q_phone": P.phone, "q_city": P.city,
         "q_about": DESCRIPTION}),
+    "select2-classic": Page("/select2-classic.html", SUBMITTED, {
+        "name": P.business_name, "mail": P.email, "tel": P.phone, "cat": "11", "yr": str(P.year_founded),
+        "www": P.website, "hp_url": ""}),
+    "mui-autocomplete": Page("/mui-autocomplete.html", SUBMITTED, {
+        "name": P.business_name, "email": P.email, "phone": P.phone, "city": "Austin, TX", "industry": "food"}),
+    "jotform-cards": Page("/jotform-cards.html", SUBMITTED, {
+        "formID": "241887", "q3_businessName": P.business_name, "q4_email": P.email,
+        "q5_phoneNumber[full]": P.phone, "q6_website": P.website, "q7_whyShould": DESCRIPTION}),
+    "stencil-nested": Page("/stencil-nested.html", SUBMITTED, {
+        "business": P.business_name, "email": P.email, "phone": P.phone, "street": P.address_line1,
+        "zip": P.postal_code, "website2": "", "description": DESCRIPTION}),
+    "onetrust-modal": Page("/onetrust-modal.html", SUBMITTED, {
+        "company_name": P.business_name, "email_address": P.email, "phone_number": P.phone,
+        "street": P.address_line1, "town": P.city, "state": P.state, "blurb": P.short_description, "tou": "1"}),
+    "vue-yearpicker": Page("/vue-yearpicker.html", PENDING, {
+        "business": P.business_name, "owner": P.contact_name, "email": P.email, "founded": P.year_founded,
+        "phone": P.phone}),
+    "dl-apex": Page("/dl-apex", SUBMITTED, {
+        "tradingName": P.business_name, "email": P.email, "phone": P.phone, "zip": P.postal_code,
+        "country": P.country, "trap": ""}),
+    "slow-activate": Page("/slow-activate.html", PENDING, {
+        "bname": P.business_name, "bemail": P.email, "bphone": P.phone, "bsite": P.website, "agree": "y"}),
 }
 
 
 @pytest.fixture(scope="module")
 def heldout():
-    with serving(HeldOut(FIXTURES, ANSWERS)) as h:
+    with serving(HeldOut(FIXTURES, ANSWERS, {"dl-apex": ("B_OTHER", "/dl-apex.html")})) as h:
         yield h
 
 
