@@ -212,7 +212,8 @@ _RULES: list[tuple[str, str]] = [
     # what a business has (its description, category, hours...) before the business itself
     ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
      r"kurzbeschreibung|description courte|\bteaser\b"),
-    ("description", r"descri\w*|about|tell us|details about|\bbio\b|\bbiography\b|"
+    ("description", r"descri\w*|about|tell (us|visitors|customers|people|guests|readers|clients)\b|"
+     r"details about|\bbio\b|\bbiography\b|"
      r"overview|beschreibung|\bopis\w*|descripción|описани\w*|\bo (sobie|firmie)\b|\bо себе\b|"
      r"(company|business|your|firmen|unternehmens) ?profil\w*|^profil\w*$|"
      r"services offered|\babout ?me\b|\binteresse\w*|beskrivelse|omschrijving|leírás|popis|"
@@ -233,6 +234,7 @@ _RULES: list[tuple[str, str]] = [
      r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
      r"\bemployer\b|\bnegocio\b|nombre comercial|\bnegócio\b|\bimpresa\b|"
      r"raison sociale|ragione sociale|nom commercial|razón social|trad(e|ing) ?name|doing business as|"
+     r"\b(place|venue|spot|studio|shop|store|salon|restaurant) ?name\b|"
      r"(what'?s|what is) (your|the) (\w+ ){0,2}called\b"),
     # a bare word for "name": the form's other fields settle what it means
     (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
