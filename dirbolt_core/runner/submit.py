@@ -30,11 +30,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEXT_RX = re.compile(r"^\W*(next|continue|weiter|suivant|siguiente|dalej|avanti|próximo|volgende|далее)\b|"
-                     r"next step|→|»", re.IGNORECASE)
-# Buttons that never submit a listing: going back, cancelling, clearing, searching, signing in.
+NEXT_RX = re.compile(r"^\W*(next|continue|weiter|suivant|siguiente|dalej|avanti|próximo|volgende|далее|ok)\b|"
+                     r"next step", re.IGNORECASE)
+_ARROW_RX = re.compile(r"→|»|›")  # a step forward, unless its words say it submits ("Publish listing →")
+# Buttons that never submit a listing: going back, cancelling, clearing, searching, signing in, a draft
+# or a preview of it.
 NOT_SUBMIT_RX = re.compile(r"^\W*(back|previous|prev|zurück|retour|précédent|atrás|anterior|wstecz|indietro|"
-                           r"назад)\b|\b(cancel|abbrechen|annuler|cancelar|anuluj|reset|clear|search|suchen|"
+                           r"назад)\b|\b(draft|preview|entwurf|vorschau|brouillon|aperçu|borrador|"
+                           r"cancel|abbrechen|annuler|cancelar|anuluj|reset|clear|search|suchen|"
                            r"rechercher|buscar|szukaj|log ?in|sign ?in|anmelden)\b|«|←", re.IGNORECASE)
 SUBMIT_RX = re.compile(r"submit|send|publish|add|create|register|finish|complete|save|list|post|get listed|"
                        r"absenden|senden|eintragen|envoyer|valider|enviar|publicar|wyślij|dodaj|invia|"
@@ -214,9 +217,10 @@ _DISMISS_CONSENT_SCRIPT = """() => {
 
 
 def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
-    """Which fields a person sees (by tag, type, name, id): a wizard's next step shows others."""
-    return tuple(sorted((f.tag, f.type, f.name or "", f.id or "") for f in form.fields
-                        if f.visible and f.is_fillable))
+    """Which fields and buttons a person sees (by tag, type, name or label, id): a wizard's next step
+    shows others (a last step may bring only its submit button)."""
+    return tuple(sorted((f.tag, f.type, f.name or ("" if f.is_fillable else f.label), f.id or "")
+                        for f in form.fields if f.visible and (f.is_fillable or f.type in ("submit", "button"))))
 
 
 # The messages the browser would show instead of submitting (constraint validation), unless the
@@ -298,23 +302,46 @@ async def _count(frame: Frame, selector: str) -> int:
         return 0
 
 
+def _is_next(text: str) -> bool:
+    """A button that goes to the next step: its words say so, or an arrow with no submit word."""
+    return bool(NEXT_RX.search(text) or (_ARROW_RX.search(text) and not SUBMIT_RX.search(text)))
+
+
 def _visible_fillable(field_: FormField) -> bool:
     return field_.visible and field_.is_fillable
 
 
-def _replaced_selects(form: FormInfo, mapping: FormMapping) -> set[int]:
-    """Native selects a script hid and replaced by a custom dropdown right after them (Select2, Chosen,
-    Choices.js): the hidden select is what the form posts, the dropdown only shows it. Filled like a
-    shown one when the brain gave the select a profile key and the dropdown none."""
-    out: set[int] = set()
-    fields, maps = form.fields, mapping.fields
-    for i, f in enumerate(fields):
-        if f.tag != "select" or f.visible or f.hidden_scope != "control" or maps[i].key in ("unknown", "honeypot"):
-            continue
-        after = [j for j in range(i + 1, min(i + 3, len(fields))) if fields[j].visible]
-        if after and fields[after[0]].widget in ("combobox", "listbox") and maps[after[0]].key == "unknown":
-            out.add(i)
-    return out
+def _hidden_selects(form: FormInfo, mapping: FormMapping) -> list[int]:
+    """Native selects hidden on their own that the brain gave a profile key (candidates for _REPLACED_SCRIPT)."""
+    return [i for i, (f, m) in enumerate(zip(form.fields, mapping.fields, strict=True))
+            if f.tag == "select" and not f.visible and f.hidden_scope == "control" and f.selector
+            and m.key not in ("unknown", "honeypot")]
+
+
+# Per selector: the custom dropdown that replaced a hidden native select and shows it (Select2, Chosen,
+# Choices.js: a shown combobox around it or beside it), as a selector of its own; null when none did.
+_REPLACED_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """
+const shown = (n) => { const r = n.getBoundingClientRect();
+  return r.width > 1 && r.height > 1 && getComputedStyle(n).visibility !== 'hidden'; };
+const widget = '[role=combobox], [role=listbox], [aria-haspopup]';
+const named = (n, i) => { n.setAttribute('data-dirbolt-replacement', String(i));
+  return '[data-dirbolt-replacement="' + i + '"]'; };
+return sels.map((sel, i) => {
+  const el = deepQuery(sel);
+  if (!el || !el.parentElement) return null;
+  const around = el.parentElement.closest(widget);
+  if (around && shown(around)) return named(around, i);
+  for (let p = el.parentElement, depth = 0; p && depth < 2; p = p.parentElement, depth++) {
+    for (const sib of p.children) {
+      if (sib === el || sib.contains(el) || !shown(sib)) continue;
+      const cls = typeof sib.className === 'string' ? sib.className : '';
+      const inner = sib.matches(widget) ? sib : sib.querySelector(widget);
+      if (inner && shown(inner)) return named(inner, i);
+      if (depth === 0 && /select|chosen|choices|dropdown|combo/i.test(cls)) return named(sib, i);
+    }
+  }
+  return null;
+}); }"""
 
 
 class SubmissionAttempt:
@@ -623,7 +650,14 @@ class SubmissionAttempt:
         self._buttons_seen = None
         plan: list[tuple[FormField, str, str]] = []
         custom: list[tuple[FormField, FieldMapping, str, str]] = []
-        replaced = _replaced_selects(form, mapping)
+        hidden = _hidden_selects(form, mapping)
+        replaced: dict[int, str] = {}  # a hidden select -> the dropdown that shows it
+        if hidden:
+            try:
+                shown_by = await frame.evaluate(_REPLACED_SCRIPT, [form.fields[i].selector for i in hidden])
+                replaced = {i: sel for i, sel in zip(hidden, shown_by, strict=True) if sel}
+            except Exception:  # the frame navigated: nothing hidden is filled
+                replaced = {}
         picks: list[tuple[FormField, str, str]] = []
         for i, (field_, m) in enumerate(zip(form.fields, mapping.fields, strict=True)):
             if not (_visible_fillable(field_) or i in replaced) or not field_.selector:
@@ -633,11 +667,17 @@ class SubmissionAttempt:
                 # A limit the site stated in an error message (not in the markup).
                 m.maxlength = min(m.maxlength or limit, limit)
             value = value_for_field(m, field_, self.profile)
+            if value is None and i in replaced:
+                # The select holds only what its dropdown picked (Choices.js): the dropdown is picked from.
+                value = self.profile.value_for(m.key)
+                field_ = field_.model_copy(update={"selector": replaced[i], "tag": "div", "type": "combobox",
+                                                   "widget": "combobox", "options": [], "visible": True})
             if value is None:
                 continue
             label = field_.name or field_.id or field_.data_name or field_.selector
-            if field_.widget == "date" or field_.type in ("date", "month", "datetime-local", "week"):
-                value = date_value(value, field_)
+            if field_.widget == "date" or field_.type in ("date", "month", "datetime-local", "week") \
+                    or m.key == "year_founded":
+                value = date_value(value, field_)  # a text box's placeholder may ask for a whole date
             if is_custom(field_):
                 custom.append((field_, m, value, label))  # ARIA widgets, contenteditable: acted on below
                 continue
@@ -709,11 +749,13 @@ class SubmissionAttempt:
             text = (found[1] if f.tag == "button" or f.widget == "button" else (f.value or f.label or "")) or ""
             buttons.append((f, text.strip()))
         if final:
-            submit_like = [(f, t) for f, t in buttons if not NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t) and
+            submit_like = [(f, t) for f, t in buttons if not _is_next(t) and not NOT_SUBMIT_RX.search(t) and
                            (f.type == "submit" or SUBMIT_RX.search(t))]
             chosen = next(iter(submit_like), None)
         else:
-            chosen = next(((f, t) for f, t in buttons if NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t)), None)
+            # The last one shown: a conversational form's newest question has its own "OK".
+            chosen = next(((f, t) for f, t in reversed(buttons) if _is_next(t) and not NOT_SUBMIT_RX.search(t)),
+                          None)
         if chosen is None:
             return None
         return frame.locator(chosen[0].selector).first
