@@ -42,6 +42,14 @@ ANSWERS = {
     "dl-apex": "Merci! The listing request reached our editors.",
     "slow-activate": "Your listing request is in! Look out for a confirmation email from us shortly and use it to "
                      "activate the listing.",
+    "choices-state": "Thank you, your maker profile was received.",
+    "conversational": "Your spot has been added. See you on the map!",
+    "gravity-address": "Thanks for contacting us! We will get in touch with you shortly.",
+    "aria-listbox": "Published! Your listing is now visible to visitors.",
+    "angular-material": "Registration complete. We'll send your listing for approval.",
+    "many-forms": "Thank you. Your listing was submitted for approval.",
+    "nested-iframes": "Submission received. A team member will check your listing within 24 hours.",
+    "euro-date": "Your listing request was received: approval usually takes 2-3 days.",
 }
 EXPECTED: dict[str, Page] = {
     "formik-floating": Page("/formik-floating.html", SUBMITTED, {
@@ -90,6 +98,32 @@ EXPECTED: dict[str, Page] = {
         "country": P.country, "trap": ""}),
     "slow-activate": Page("/slow-activate.html", PENDING, {
         "bname": P.business_name, "bemail": P.email, "bphone": P.phone, "bsite": P.website, "agree": "y"}),
+    "choices-state": Page("/choices-state.html", SUBMITTED, {
+        "maker": P.business_name, "contact_email": P.email, "city": P.city, "state": P.state,
+        "postcode": P.postal_code}),
+    "conversational": Page("/conversational.html", SUBMITTED, {
+        "spot": P.business_name, "mail": P.email, "tel": P.phone, "town": P.city}),
+    "gravity-address": Page("/gravity-address.html", SUBMITTED, {
+        "input_1": P.business_name, "input_3.3": P.contact_first_name, "input_3.6": P.contact_last_name,
+        "input_4": P.email, "input_5.1": P.address_line1, "input_5.2": P.address_line2, "input_5.3": P.city,
+        "input_5.4": P.state, "input_5.5": P.postal_code, "input_5.6": "United States", "input_7.1": "1",
+        "input_7.2": "I consent to having this website store my submitted information.", "input_99": "",
+        "is_submit_1": "1", "gform_unique_id": ""}),
+    "aria-listbox": Page("/aria-listbox.html", SUBMITTED, {
+        "place": P.business_name, "email": P.email, "website": P.website, "kind": "food", "about": DESCRIPTION,
+        "accessible": False, "terms": True}),
+    "angular-material": Page("/angular-material.html", SUBMITTED, {
+        "businessName": P.business_name, "email": P.email, "phone": P.phone, "type": "pastry",
+        "facebook": P.facebook_url}),
+    "many-forms": Page("/many-forms.html", SUBMITTED, {
+        "title": P.business_name, "email": P.email, "phone": P.phone, "instagram": P.instagram_url,
+        "tagline": P.short_description, "action": "submit"}),
+    "nested-iframes": Page("/nested-iframes.html", SUBMITTED, {
+        "business": P.business_name, "owner": P.contact_name, "email": P.email, "address": P.address_line1,
+        "summary": P.short_description}),
+    "euro-date": Page("/euro-date.html", SUBMITTED, {
+        "biz_name": P.business_name, "biz_email": P.email, "established": f"01.01.{P.year_founded}",
+        "fb": P.facebook_url, "web": P.website}),
 }
 
 
