@@ -60,13 +60,19 @@ _OPTIONS_SCRIPT = """(el) => { """ + _OPTION_ELEMENTS_JS + """
   }).map((o) => [optionValue(o), o.textContent.trim()]).slice(0, 300);
 }"""
 
-_CLICK_OPTION_SCRIPT = """(el, [value, text]) => { """ + _OPTION_ELEMENTS_JS + """
+# A person's press on an element that lists and pickers listen to (pointer and mouse events, then click).
+_PRESS_JS = """const press = (o) => {
+  for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup'])
+    o.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, composed: true}));
+  o.click();
+};
+"""
+
+_CLICK_OPTION_SCRIPT = """(el, [value, text]) => { """ + _OPTION_ELEMENTS_JS + _PRESS_JS + """
   for (const o of optionElements(el)) {
     if (optionValue(o) === value && o.textContent.trim() === text) {
       o.scrollIntoView({block: 'nearest'});
-      for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup'])
-        o.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, composed: true}));
-      o.click();
+      press(o);
       return true;
     }
   }
@@ -196,14 +202,12 @@ const pickable = (wanted) => [document, ...shadowRoots()].flatMap((root) => [...
 _MARK_PICKABLE_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + """
   for (const el of pickable(wanted)) el.setAttribute('data-dirbolt-before', '1');
 }"""
-_PICK_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + """
+_PICK_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + _PRESS_JS + """
   for (const w of wanted) for (const el of pickable([w])) {
     if (el.hasAttribute('data-dirbolt-before')) continue;
     const r = el.getBoundingClientRect(), st = getComputedStyle(el);
     if (r.width < 1 || r.height < 1 || st.visibility === 'hidden') continue;
-    for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup'])
-      el.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, composed: true}));
-    el.click();
+    press(el);
     return true;
   }
   return false;
