@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pytest
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
@@ -139,3 +140,23 @@ def assert_submitted_right(heldout: HeldOut, attempts: dict[str, Any], name: str
     posts = heldout.posts(name)
     assert len(posts) == 1, f"{len(posts)} submissions"  # pressed exactly once
     assert posts[0] == page.record  # the profile's values in the right keys, honeypots empty
+
+
+def held_out_tests(fixtures: Path, answers: dict[str, str], pages: dict[str, Page],
+                   redirects: dict[str, tuple[str, str]] | None = None) -> tuple[Any, Any, Any]:
+    """A test module's module-scoped server and runs (one server, one browser) and its test, one case per
+    page: `heldout, attempts, test_... = held_out_tests(...)` at the module's top level."""
+    @pytest.fixture(scope="module")
+    def heldout() -> Iterator[HeldOut]:
+        with serving(HeldOut(fixtures, answers, redirects)) as h:
+            yield h
+
+    @pytest.fixture(scope="module")
+    def attempts(heldout: HeldOut) -> dict[str, Any]:
+        return run_pages(heldout, pages)
+
+    @pytest.mark.parametrize("name", list(pages))
+    def test_the_runner_submits_the_held_out_page_right(name: str, heldout: HeldOut, attempts: dict[str, Any]):
+        assert_submitted_right(heldout, attempts, name, pages[name])
+
+    return heldout, attempts, test_the_runner_submits_the_held_out_page_right

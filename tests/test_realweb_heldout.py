@@ -9,13 +9,10 @@ values in the right keys, honeypots empty, and the runner's outcome as the page'
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from dirbolt_core.sample import SAMPLE_PROFILE as P
 from dirbolt_core.vocabulary import SubmissionStatus
-from tests.realweb_harness import HeldOut, Page, assert_submitted_right, run_pages, serving
+from tests.realweb_harness import Page, held_out_tests
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "realweb"
 DESCRIPTION = P.description or ""
@@ -58,17 +55,5 @@ EXPECTED: dict[str, Page] = {
 }
 
 
-@pytest.fixture(scope="module")
-def heldout():
-    with serving(HeldOut(FIXTURES, ANSWERS, {"www-redirect": ("B_OTHER", "/www-form.html")})) as h:
-        yield h
-
-
-@pytest.fixture(scope="module")
-def attempts(heldout) -> dict[str, Any]:
-    return run_pages(heldout, EXPECTED)
-
-
-@pytest.mark.parametrize("name", list(EXPECTED))
-def test_the_runner_submits_the_held_out_page_right(name, heldout, attempts):
-    assert_submitted_right(heldout, attempts, name, EXPECTED[name])
+heldout, attempts, test_the_runner_submits_the_held_out_page_right = held_out_tests(
+    FIXTURES, ANSWERS, EXPECTED, {"www-redirect": ("B_OTHER", "/www-form.html")})

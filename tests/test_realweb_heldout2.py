@@ -11,13 +11,10 @@ One server and one browser serve the whole module.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
-
-import pytest
 
 from dirbolt_core.sample import SAMPLE_PROFILE as P
 from dirbolt_core.vocabulary import SubmissionStatus
-from tests.realweb_harness import HeldOut, Page, assert_submitted_right, run_pages, serving
+from tests.realweb_harness import Page, held_out_tests
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "realweb2"
 DESCRIPTION = P.description or ""
@@ -127,17 +124,5 @@ EXPECTED: dict[str, Page] = {
 }
 
 
-@pytest.fixture(scope="module")
-def heldout():
-    with serving(HeldOut(FIXTURES, ANSWERS, {"dl-apex": ("B_OTHER", "/dl-apex.html")})) as h:
-        yield h
-
-
-@pytest.fixture(scope="module")
-def attempts(heldout) -> dict[str, Any]:
-    return run_pages(heldout, EXPECTED)
-
-
-@pytest.mark.parametrize("name", list(EXPECTED))
-def test_the_runner_submits_the_held_out_page_right(name, heldout, attempts):
-    assert_submitted_right(heldout, attempts, name, EXPECTED[name])
+heldout, attempts, test_the_runner_submits_the_held_out_page_right = held_out_tests(
+    FIXTURES, ANSWERS, EXPECTED, {"dl-apex": ("B_OTHER", "/dl-apex.html")})
