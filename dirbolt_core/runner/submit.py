@@ -58,6 +58,7 @@ _SETTLE_QUIET_LOADED_S = 0.2
 # A page still working after the submit (a spinner, "Verifying…", aria-busy) and saying nothing yet is
 # watched this long after the click, never pressed again.
 _ANSWER_WAIT_S = 20.0
+_IDLE_ANSWER_S = 1.0  # ...and no longer once it has looked done this long
 _TRIAL_CLICK_MS = 1500  # a button that cannot take a real click this soon is covered (a cookie banner)
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
@@ -812,8 +813,15 @@ class SubmissionAttempt:
         """No answer yet while the page still works on it (a request, a spinner, "Verifying…"): watch
         up to _ANSWER_WAIT_S after the click and read again. The submit is never pressed again."""
         deadline = clicked_at + _ANSWER_WAIT_S
+        idle_since: float | None = None  # the page has looked done since then (seen twice: a read can fail)
         while (analysis.status is SubmissionStatus.FAILED and analysis.confidence < 0.5 and not analysis.transient
-               and time.monotonic() < deadline and (self._busy() or await self._working(page))):
+               and time.monotonic() < deadline):
+            if self._busy() or await self._working(page):
+                idle_since = None
+            else:
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= _IDLE_ANSWER_S:
+                    break
             await asyncio.sleep(0.5)
             analysis = await self._analyse(page, frame, before_url)
         return analysis
