@@ -30,8 +30,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NEXT_RX = re.compile(r"^\W*(next|continue|weiter|suivant|siguiente|dalej|avanti|próximo|volgende|далее|ok)\b|"
+NEXT_RX = re.compile(r"^\W*(next|continue|weiter|suivant|siguiente|dalej|avanti|próximo|volgende|далее)\b|"
                      r"next step", re.IGNORECASE)
+# "OK": the submit of a form that has one; a step forward where every question has its own.
+_OK_RX = re.compile(r"^\W*ok\b", re.IGNORECASE)
 _ARROW_RX = re.compile(r"→|»|›")  # a step forward, unless its words say it submits ("Publish listing →")
 # Buttons that never submit a listing: going back, cancelling, clearing, searching, signing in, a draft
 # or a preview of it.
@@ -749,13 +751,18 @@ class SubmissionAttempt:
                 continue
             text = (found[1] if f.tag == "button" or f.widget == "button" else (f.value or f.label or "")) or ""
             buttons.append((f, text.strip()))
+        many_ok = sum(1 for f in form.fields if f.type in ("submit", "button") and _OK_RX.search(f.label or "")) > 1
+
+        def forward(t: str) -> bool:
+            return _is_next(t) or bool(many_ok and _OK_RX.search(t))
+
         if final:
-            submit_like = [(f, t) for f, t in buttons if not _is_next(t) and not NOT_SUBMIT_RX.search(t) and
+            submit_like = [(f, t) for f, t in buttons if not forward(t) and not NOT_SUBMIT_RX.search(t) and
                            (f.type == "submit" or SUBMIT_RX.search(t))]
             chosen = next(iter(submit_like), None)
         else:
             # The last one shown: a conversational form's newest question has its own "OK".
-            chosen = next(((f, t) for f, t in reversed(buttons) if _is_next(t) and not NOT_SUBMIT_RX.search(t)),
+            chosen = next(((f, t) for f, t in reversed(buttons) if forward(t) and not NOT_SUBMIT_RX.search(t)),
                           None)
         if chosen is None:
             return None
