@@ -38,6 +38,8 @@ HIDER_ATTR = "data-dirbolt-hider"
 OWNER_ATTR = "data-dirbolt-form"
 # Set by the live script on a clickable element (not a button) whose text says submit/create/...
 CLICKABLE_ATTR = "data-dirbolt-clickable"
+# Set by the live script on a shadow root's <slot> that shows its host's children (not its fallback).
+SLOT_ATTR = "data-dirbolt-slot"
 SHADOW_TAG = "dirbolt-shadow-root"  # a <template shadowrootmode> (declarative or serialized live)
 _CONTROL_TAGS = ("input", "select", "textarea", "button")
 _WIDGET_ROLES = ("combobox", "listbox", "checkbox", "switch", "textbox", "button")
@@ -299,7 +301,8 @@ def _control_type(control: Any) -> str:
     if widget == "contenteditable":
         return "text" if control.get("aria-multiline") == "false" else "textarea"
     if widget == "button":
-        return "submit" if _SUBMIT_TEXT.search(_text(control)[:60]) else "button"
+        said = _text(control) or _clean(control.get("aria-label") or control.get("title"))  # an icon's name
+        return "submit" if _SUBMIT_TEXT.search(said[:60]) else "button"
     return widget or "text"
 
 
@@ -447,12 +450,34 @@ def _ancestor_hints(control: Any, form: Any) -> str:
     return _clean(" ".join(hints))[:200]
 
 
+def _sibling_label(control: Any) -> str:
+    """A floating label: a <label> naming no control (no `for`, nothing inside) beside the only
+    control of its wrapper, after the box as often as before it."""
+    parent = control.getparent()
+    if parent is None or not isinstance(parent.tag, str):
+        return ""
+    found = [sib for sib in (control.getprevious(), control.getnext())
+             if sib is not None and sib.tag == "label" and not sib.get("for")
+             and not any(isinstance(d.tag, str) and d.tag in _CONTROL_TAGS for d in sib.iter())]
+    if len(found) != 1 or sum(1 for c in parent if isinstance(c.tag, str) and c.tag in _CONTROL_TAGS) != 1:
+        return ""
+    return _text(found[0])
+
+
 def _section(control: Any, form: Any) -> str:
+    """The caption of the group a control is in: a fieldset's legend, a role=group's label."""
     node = control.getparent()
-    while node is not None and node is not form:
+    while node is not None and node is not form and isinstance(node.tag, str):
         if node.tag == "fieldset":
             for legend in node.iter("legend"):
                 return _text(legend)[:80]
+        if _role(node) in ("group", "radiogroup"):
+            refs = [r for r in (node.get("aria-labelledby") or "").split() if r]
+            names = [_text(ref) for ref in (node.getroottree().getroot().get_element_by_id(r, None) for r in refs)
+                     if ref is not None]
+            caption = " ".join(n for n in names if n) or _clean(node.get("aria-label"))
+            if caption:
+                return caption[:80]
         node = node.getparent()
     return ""
 
@@ -612,6 +637,8 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
             label_parts.append(_text(parent))
             break
         parent = parent.getparent()
+    if not any(label_parts):
+        label_parts.append(_sibling_label(control))
     # An ARIA 1.1 combobox names its wrapper, not the input inside.
     named = control if control not in ctx.combo_wrapper or control.get("aria-labelledby") or \
         control.get("aria-label") else ctx.combo_wrapper[control]
@@ -641,7 +668,8 @@ def _field(control: Any, form: Any, ctx: _FormContext, stream: _Stream, nearby: 
     return FormField(
         tag=tag, type=ctype, name=control.get("name"), id=cid, label=label[:200],
         placeholder=placeholder, widget=widget, data_name=_data_name(control),
-        autocomplete=control.get("autocomplete"), aria_label=aria_label, title=control.get("title"),
+        autocomplete=control.get("autocomplete"), input_mode=control.get("inputmode"), aria_label=aria_label,
+        title=control.get("title"),
         nearby_text=nearby.get(id(control), ""), image_before=stream.image.get(id(control), ""),
         text_after=_first_chunk(stream.after.get(id(control), "")),
         section=_section(control, form), css_class=control.get("class"), hints=_ancestor_hints(control, form),
@@ -693,6 +721,8 @@ def extract_forms_from_doc(doc: Any, *, live: dict[str, dict] | None = None,
                            frame_url: str | None = None) -> list[FormInfo]:
     """The page's <form> elements in document order, then its formless field groups."""
     has_templates = _mark_shadow_roots(doc)
+    if has_templates and live is not None:
+        _flatten_slots(doc)
     ctx = _FormContext(doc, live, shadow=has_templates and next(doc.iter(SHADOW_TAG), None) is not None)
     controls = _collect_controls(doc, ctx, has_templates)
     forms: list[FormInfo] = []
@@ -774,6 +804,29 @@ def _mark_shadow_roots(doc: Any) -> bool:
         if t.get("shadowrootmode") is not None or t.get("shadowroot") is not None:
             t.tag = SHADOW_TAG
     return found
+
+
+def _flatten_slots(doc: Any) -> None:
+    """Read a web component as a person sees it: the host's children its shadow root shows through a
+    <slot> (a label's text, a button's caption, a slotted control) move to where the slot is."""
+    for root in list(doc.iter(SHADOW_TAG)):
+        host = root.getparent()
+        if host is None:
+            continue
+        for slot in list(root.iter("slot")):
+            if slot.get(SLOT_ATTR) is None:
+                continue
+            name = slot.get("name")
+            light = [c for c in host if c is not root and isinstance(c.tag, str)]
+            moved = [c for c in light if (c.get("slot") or None) == (name or None)]
+            for child in list(slot):
+                slot.remove(child)
+            slot.text = None
+            if not name:  # the default slot shows the host's own text too
+                slot.text = root.tail
+                root.tail = None
+            for child in moved:
+                slot.append(child)
 
 
 def _in_inert_template(el: Any) -> bool:
@@ -956,7 +1009,7 @@ def _document_order(els: list[Any]) -> list[Any]:
 
 
 _LIVE_SCRIPT = """
-([attr, hiderAttr, ownerAttr, clickAttr, submitWords]) => {
+([attr, hiderAttr, ownerAttr, clickAttr, submitWords, slotAttr]) => {
   const out = {};
   let n = 0;
   const uidOf = (el) => {
@@ -1066,8 +1119,15 @@ _LIVE_SCRIPT = """
   }
   // The HTML is read in this same turn of the page's event loop: read in a second round trip, a
   // script rendering meanwhile would give controls that carry no marks (visibility unknown).
-  // Open shadow roots are not in the page's HTML: serialize them as declarative shadow roots.
+  // Open shadow roots are not in the page's HTML: serialize them as declarative shadow roots. A slot
+  // showing its host's children is marked, so the parser reads those children where they show.
   let html;
+  for (const root of shadowRoots) {
+    for (const slot of root.querySelectorAll('slot')) {
+      const shows = slot.assignedNodes().some((c) => c.nodeType === 1 || (c.nodeValue || '').trim());
+      if (shows) slot.setAttribute(slotAttr, '1'); else slot.removeAttribute(slotAttr);
+    }
+  }
   if (shadowRoots.length && document.documentElement.getHTML) {
     html = '<!DOCTYPE html><html>' + document.documentElement.getHTML({shadowRoots}) + '</html>';
   } else {
@@ -1079,7 +1139,8 @@ _LIVE_SCRIPT = """
 
 
 async def extract_forms_from_frame(frame: Frame) -> list[FormInfo]:
-    found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS])
+    found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS,
+                                                SLOT_ATTR])
     live = found["info"]
     return extract_forms_from_html(found["html"], live=live, frame_url=frame.url if frame.parent_frame else None)
 

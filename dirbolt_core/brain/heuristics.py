@@ -86,6 +86,9 @@ _RULES: list[tuple[str, str]] = [
      r"код (с картинки|подтверждения|проверки|с изображения|безопасности)|защитный код|проверочный код|"
      r"защита от (спама|роботов)|введите (эти |этот )?(код|символы|цифры|буквы)|"
      r"\bkaptcha\b|\bcapcha\b|\bcaptha\b|\bantibot\b|\bcptch\w*|\bsec ?code\b|\bhuman\b"),
+    # a founding date says "date" too: it is the year founded, not a date to leave alone
+    ("year_founded", r"\b(date|year|day) (founded|established|started|of (foundation|founding|establishment|"
+     r"incorporation))|\bfounding (date|year)|\b(founded|established|incorporated) (in|on|date|year)\b"),
     # --- not profile fields: these words settle a field as "leave it alone"
     ("unknown", r"birth|\bdob\b|\bbday\b|geburt|naissance|nacimiento|nascita|urodzeni|рождени|fødsels|"
      r"\bgender\b|\bsex\b|geschlecht|\bsexe\b|\bsexo\b|\bpłeć\b|\bпол\b|køn|"
@@ -143,12 +146,14 @@ _RULES: list[tuple[str, str]] = [
      r"special offers|promotion\w*|send me|keep me (informed|updated|posted)|\bnews\b|offers|"
      r"abonn\w*|рассылк\w*|подпис\w*|iscriviti|suscrib\w*|\bbolet\w*|nyhedsbrev|nieuwsbrief|nyhetsbrev|"
      r"biuletyn|informacj\w* handlow\w*|hírlevel\w*|\bupdates\b|marketing|"
-     r"receive (e-?mails?|messages|information|news|offers)|(e-?mails?|messages) from|may (send|e-?mail) me|"
+     r"receive (\w+ )?(e-?mails?|messages|information|news|offers|communications?)|"
+     r"(e-?mails?|messages) from|may (send|e-?mail) me|"
      r"allow \w+ to (e-?mail|contact)|dürfen mir|contact me|notify|notification|recevoir|receber|ricevere|"
      r"otrzymyw\w*|получать|новост\w*|modtage|zasílání|ok to (e[- ]?mail|contact)"),
     ("terms_checkbox", r"\bagree\w*|\baccept\w*|einverstanden|zustimm\w*|akceptuj\w*|zgod\w*|acepto|j'accepte|"
      r"accepte|согласен|accetto|\bakkoord\b|accepter\w*|súhlas\w*|souhlas\w*|elfogad\w*|\bkabul\b|"
-     r"consent\w*|i have read|i've read"),
+     r"consent\w*|i have read|i've read|\bi (hereby )?(confirm|certify|declare|attest|affirm|acknowledge)\b|"
+     r"\bauthori[sz]ed (to|representative)"),
     ("facebook_url", r"facebook|\bfb\b"),
     ("twitter_url", r"twitter|\bx\.com\b"),
     ("linkedin_url", r"linked ?in"),
@@ -186,7 +191,7 @@ _RULES: list[tuple[str, str]] = [
      r"\bstreet ?(number|name)\b|\blocation\b"),
     # search boxes and message boxes: after the places ("location search: city"), before names
     ("unknown", r"\bsearch\w*|\bquery\b|\bsuche\b|\bbuscar\b|\brecherche\b|\bcerca\b|\bszukaj\b|поиск|"
-     r"\bzoek\w*|\bsøg\w*|\bkeresés\b|\bhledat\b|\bq\b|"
+     r"\bzoek\w*|\bsøg\w*|\bkeresés\b|\bhledat\b|^q$|"
      r"\bcomments?\b|\bmessage\b|\bnachricht\b|\bkommentar\b|\bcommentaire\w*|\bcomentario\b|"
      r"\bmensaje\b|\bmessaggio\b|\bwiadomość\b|\bkomentarz\b|сообщени|комментари|\bbesked\b|"
      r"\bbemærkning\w*|\benquiry\b|\binquiry\b|\bfeedback\b|\byour question\b|\bnotes?\b"),
@@ -207,12 +212,14 @@ _RULES: list[tuple[str, str]] = [
     # what a business has (its description, category, hours...) before the business itself
     ("short_description", r"short ?desc\w*|tag ?line|slogan|summary|headline|one[- ]liner|brief desc\w*|"
      r"kurzbeschreibung|description courte|\bteaser\b"),
-    ("description", r"descri\w*|about|tell us|details about|\bbio\b|\bbiography\b|"
+    ("description", r"descri\w*|about|tell (us|visitors|customers|people|guests|readers|clients)\b|"
+     r"details about|\bbio\b|\bbiography\b|"
      r"overview|beschreibung|\bopis\w*|descripción|описани\w*|\bo (sobie|firmie)\b|\bо себе\b|"
      r"(company|business|your|firmen|unternehmens) ?profil\w*|^profil\w*$|"
      r"services offered|\babout ?me\b|\binteresse\w*|beskrivelse|omschrijving|leírás|popis|"
      r"\bintroduc\w*|\bpresentation\b|présentation|\bsignature\b"),
-    ("category", r"categor\w*|industry|business type|type of business|\bsector\b|branche|kategori\w*|"
+    ("category", r"categor\w*|industry|business type|(type|kind|sort) of (business|place|venue|shop|store|company)|"
+     r"what (kind|type|sort) of|\bsector\b|branche|kategori\w*|"
      r"categoría|catégorie|категори\w*|\brubri\w*|\bniche\b|\bspecialt\w*"),
     ("keywords", r"keyword\w*|\btags?\b|schlagw\w*|słowa kluczowe|palabras clave|mots[- ]clés|"
      r"ключевые слова|parole chiave|søgeord|trefwoorden"),
@@ -226,7 +233,9 @@ _RULES: list[tuple[str, str]] = [
      r"shop ?name|\bvenue\b|\bbiz\b|nazwa firmy|\bfirma\b|unternehmen|practice ?name|\bcompany\w*|"
      r"\bbedrijf\w*|\bvirksomhed\w*|\bcég\w*|\bširket\w*|\bcompanhia\b|\borganisme\b|\binstitution\b|"
      r"\bemployer\b|\bnegocio\b|nombre comercial|\bnegócio\b|\bimpresa\b|"
-     r"raison sociale|ragione sociale|nom commercial|razón social"),
+     r"raison sociale|ragione sociale|nom commercial|razón social|trad(e|ing) ?name|doing business as|"
+     r"\b(place|venue|spot|studio|shop|store|salon|restaurant) ?name\b|"
+     r"(what'?s|what is) (your|the) (\w+ ){0,2}called\b"),
     # a bare word for "name": the form's other fields settle what it means
     (BARE_NAME, r"your name|\bihr name\b|\bvotre nom\b|\bsu nombre\b|\btu nombre\b|\bil tuo nome\b|"
      r"\bvostro nome\b|\bваше имя\b|\bdit navn\b|\btwoje imię\b|\bseu nome\b|\bname\b|\bnom\b|\bnome\b|"
@@ -383,6 +392,18 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
     by_type = _TYPE_KEY.get(field.type)
     if by_type and by_type in allowed:
         tally.setdefault(by_type, []).append((SOURCE_WEIGHT["type"], "type"))
+    by_mode = _TYPE_KEY.get((field.input_mode or "").strip().lower())
+    if by_mode and by_mode in allowed and by_mode != by_type and field.type in ("text", ""):
+        tally.setdefault(by_mode, []).append((SOURCE_WEIGHT["type"], "inputmode"))  # the keyboard it asks for
+    shape = _placeholder_shape(field.placeholder)
+    if shape and shape in allowed and is_text_box(field):
+        tally.setdefault(shape, []).append((SOURCE_WEIGHT["placeholder"], "placeholder shape"))
+    if is_text_box(field) or field.tag == "select":
+        part = _DATE_PART.match(sources["label"] or sources["aria"])
+        if part and "year_founded" in allowed and first_rule(field.section, {"year_founded"}):
+            # "Year" of a group captioned "Date founded": the year founded; its month and day stay empty
+            key = "year_founded" if part.group(1).lower() in ("year", "yyyy") else "unknown"
+            tally.setdefault(key, []).append((SOURCE_WEIGHT["label"], "label+section"))
     if is_text_box(field) and "captcha" in allowed and first_rule(field.text_after, _ONLY_CAPTCHA):
         tally.setdefault("captcha", []).append((0.75, "after"))  # "type the code you see on the left"
     if is_text_box(field) and "captcha" in allowed and first_rule(tokens_of(field.image_before), _ONLY_CAPTCHA,
@@ -394,6 +415,24 @@ def votes(field: FormField, allowed: frozenset[str] | set[str]) -> dict[str, tup
         score = hits[0][0] + 0.04 * (len(hits) - 1)
         out[key] = (min(score, 0.96), "+".join(s for _, s in hits))
     return out
+
+
+# What a placeholder's example looks like: "(555) 555-5555" is a phone number, "you@site.com" an e-mail.
+_PHONE_SHAPE = re.compile(r"^\+?[\d\s().\-_x#]{7,22}$")
+_EMAIL_SHAPE = re.compile(r"^[\w.+\-]+@[\w\-]+(\.[\w\-]+)+$")
+_URL_SHAPE = re.compile(r"^(https?://|www\.)\S+$", re.IGNORECASE)
+_DATE_PART = re.compile(r"^\W*(year|yyyy|month|mm|day|dd)\b\W*(\(?(optional|required)\)?)?\W*$", re.IGNORECASE)
+
+
+def _placeholder_shape(placeholder: str | None) -> str | None:
+    text = (placeholder or "").strip()
+    if _EMAIL_SHAPE.match(text):
+        return "email"
+    if _URL_SHAPE.match(text):
+        return "website"
+    if _PHONE_SHAPE.match(text) and sum(c.isdigit() or c in "_x#" for c in text) >= 7:
+        return "phone"
+    return None
 
 
 def classify(field: FormField) -> Guess:

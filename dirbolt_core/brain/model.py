@@ -34,6 +34,7 @@ class FormField(BaseModel):
     label: str = ""  # the best human label found (for=, wrapping, aria-*, nearby text)
     placeholder: str | None = None
     autocomplete: str | None = None
+    input_mode: str | None = None  # the inputmode attribute (tel, email, url, numeric...): the keyboard asked for
     aria_label: str | None = None
     title: str | None = None
     nearby_text: str = ""  # the text just before the control in document order

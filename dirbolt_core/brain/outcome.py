@@ -33,7 +33,10 @@ DUPLICATE = _rx(r"already (been )?(listed|exists|registered|in our directory|sub
                 r"bereits eingetragen", r"déjà (inscrit|référencé)", r"ya existe")
 PENDING = _rx(r"pending (review|approval|moderation)",
               r"(under|awaiting|waiting for) (review|approval|moderation)",
-              r"will be reviewed", r"once (it is )?(approved|reviewed)",
+              r"will be reviewed", r"once (it is )?(approved|reviewed)", r"(review|moderation|approval) queue",
+              r"(waiting|queued) for (a |an |the )?(moderator|editor|reviewer|review|approval|moderation)",
+              r"will (go|be) (live|published|online|visible|listed) (after|once|when|within)",
+              r"(sent|send|submitted|forwarded|passed) (\w+ ){0,2}(for|to) (approval|review|moderation)",
               r"review(ed)? by our (editors|team|moderators)",
               r"wird geprüft", r"en attente de (validation|modération)", r"pendiente de revisión",
               r"oczekuje na (akceptację|moderację)")
@@ -41,17 +44,24 @@ PENDING = _rx(r"pending (review|approval|moderation)",
 VERIFY = _rx(r"(we('ve| have)?|has been|was|have been) (just )?(sent|e-?mailed|mailed)( you)? (an? |the )?"
              r"(e-?mail|message|link|confirmation)",
              r"check your (e-?mail|inbox|mailbox)", r"(confirmation|verification|activation) (e-?mail|link|message)"
-             r" (has been |was )?(sent|on its way)",
+             r" (is |has been |was )?(sent|on its way)",
+             r"the (e-?mail|message|link) we('ve| have)? (just )?(sent|e-?mailed|mailed)( you| to you)?\b",
+             r"(activation|confirmation|verification) link (in|to) your (inbox|e-?mail|mailbox)",
+             r"(look|watch|keep an eye) (out )?for (a|an|our|the) (confirmation|verification|activation) "
+             r"(e-?mail|link|message)",
              r"(click|follow|open) the (confirmation |verification |activation )?link (in|we)",
              r"(confirm|verify) your (e-?mail|address|listing|submission) (address )?(by|via|using|to)",
              r"bestätigungs-?(e-?mail|link)", r"e-?mail de (confirmation|vérification)",
              r"correo (electrónico )?de (confirmación|verificación)", r"link aktywacyjny",
              r"e-?mail di conferma")
-LIVE = _rx(r"(is|now) (live|published|online)", r"listing (has been )?(published|approved|created)",
+LIVE = _rx(r"(is|now) (live|published|online)", r"went (live|online)", r"(you'?re|you are|is|are) (now )?listed\b",
+           r"now (appears|shows|visible) (in|on)", r"(listing|page|profile|business) is (now )?(visible|searchable)",
+           r"\bpublished!", r"listing (has been )?(published|approved|created)",
            r"view your listing", r"jetzt online", r"est en ligne")
 SUCCESS = _rx(r"thank(s| you)", r"success(fully)?",
               r"(has been|was) (submitted|received|sent|added|created|registered|saved|listed)",
-              r"submission (received|complete)", r"we('ve| have) received", r"vielen dank", r"danke",
+              r"(submission|registration|sign-?up) (received|complete|successful)",
+              r"we('ve| have)? (just )?received", r"vielen dank", r"danke",
               r"merci", r"gracias", r"dziękujemy", r"grazie", r"obrigad", r"спасибо", r"confirmation")
 VALIDATION = _rx(r"is required", r"required field", r"(is |are )?(not )?(a )?(valid|invalid)",
                  r"must (be|contain|accept|include|not)", r"please (correct|fix|enter|provide|fill|select)",

@@ -21,7 +21,7 @@ from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 from dirbolt_core.runner.netproxy import failure_for
 from dirbolt_core.runner.proof import JPEG_QUALITY, proof_screenshot
 from dirbolt_core.runner.roles import widget_buttons
-from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom
+from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom, pick_shown_value
 from dirbolt_core.vocabulary import SubmissionStatus
 
 if TYPE_CHECKING:
@@ -30,10 +30,15 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NEXT_RX = re.compile(r"^\W*(next|continue|weiter|suivant|siguiente|dalej|avanti|próximo|volgende|далее)\b|"
-                     r"next step|→|»", re.IGNORECASE)
-# Buttons that never submit a listing: going back, cancelling, clearing, searching, signing in.
+                     r"next step", re.IGNORECASE)
+# "OK": the submit of a form that has one; a step forward where every question has its own.
+_OK_RX = re.compile(r"^\W*ok\b", re.IGNORECASE)
+_ARROW_RX = re.compile(r"→|»|›")  # a step forward, unless its words say it submits ("Publish listing →")
+# Buttons that never submit a listing: going back, cancelling, clearing, searching, signing in, a draft
+# or a preview of it.
 NOT_SUBMIT_RX = re.compile(r"^\W*(back|previous|prev|zurück|retour|précédent|atrás|anterior|wstecz|indietro|"
-                           r"назад)\b|\b(cancel|abbrechen|annuler|cancelar|anuluj|reset|clear|search|suchen|"
+                           r"назад)\b|\b(draft|preview|entwurf|vorschau|brouillon|aperçu|borrador|"
+                           r"cancel|abbrechen|annuler|cancelar|anuluj|reset|clear|search|suchen|"
                            r"rechercher|buscar|szukaj|log ?in|sign ?in|anmelden)\b|«|←", re.IGNORECASE)
 SUBMIT_RX = re.compile(r"submit|send|publish|add|create|register|finish|complete|save|list|post|get listed|"
                        r"absenden|senden|eintragen|envoyer|valider|enviar|publicar|wyślij|dodaj|invia|"
@@ -54,6 +59,11 @@ _SETTLE_QUIET_LOADED_S = 0.2
 # How often the page is looked at meanwhile: each look is a script in every frame (its text length
 # and element count), Chromium's CPU; every 0.1 s cost more than the answers it decided sooner.
 _SETTLE_POLL_S = 0.2
+# A page still working after the submit (a spinner, "Verifying…", aria-busy) and saying nothing yet is
+# watched this long after the click, never pressed again.
+_ANSWER_WAIT_S = 20.0
+_IDLE_ANSWER_S = 1.0  # ...and no longer once it has looked done this long
+_TRIAL_CLICK_MS = 1500  # a button that cannot take a real click this soon is covered (a cookie banner)
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
@@ -140,20 +150,82 @@ _FILL_SCRIPT = """(items) => { """ + DEEP_QUERY_JS + """ return items.map(({sel,
 }); }"""
 
 
-# Per selector: [visible, text] of a button, or null when it is gone.
-_BUTTONS_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """ return sels.map((sel) => {
+# Per selector: [visible, text] of a button, or null when it is gone. The text is what a person
+# reads: a web component's slotted caption included, else its aria-label or title (an icon button).
+_BUTTONS_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """
+const shown = (node) => {
+  if (node.nodeType === 3) return node.nodeValue;
+  if (node.nodeType !== 1 || ['STYLE', 'SCRIPT', 'TEMPLATE'].includes(node.tagName)) return '';
+  const assigned = node.tagName === 'SLOT' ? node.assignedNodes({flatten: true}) : [];
+  const kids = assigned.length ? assigned : [...node.childNodes];
+  return kids.map(shown).join(' ');
+};
+return sels.map((sel) => {
   const el = deepQuery(sel);
   if (!el) return null;
   const r = el.getBoundingClientRect(), st = getComputedStyle(el);
   const visible = r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none';
-  return [visible, (el.innerText || el.value || '').trim()];
+  const text = (el.innerText || el.value || '').trim() || shown(el).replace(/\\s+/g, ' ').trim()
+    || (el.getAttribute('aria-label') || el.getAttribute('title') || '').trim();
+  return [visible, text];
 }); }"""
 
 
+# Whether a frame shows that it is still working: aria-busy, a progress bar, a spinner or loader, a short
+# "Loading…" / "Verifying your details…" line.
+_WORKING_SCRIPT = """() => { """ + DEEP_QUERY_JS + """
+  const words = /\\b(loading|verifying|processing|submitting|sending|saving|uploading|checking|please wait)\\b/i;
+  const shown = (el) => { const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+    return r.width > 0 && r.height > 0 && st.visibility !== 'hidden' && st.display !== 'none'; };
+  for (const root of [document, ...shadowRoots()]) {
+    const marks = '[aria-busy=true], [role=progressbar], progress, [class*=spin], [class*=loader], [class*=loading]';
+    for (const el of root.querySelectorAll(marks)) if (shown(el)) return true;
+    for (const el of root.querySelectorAll('*')) {
+      if (el.children.length > 3 || ['SCRIPT', 'STYLE', 'TITLE', 'HEAD', 'HTML', 'BODY'].includes(el.tagName)) continue;
+      const t = (el.textContent || '').trim();
+      if (t && t.length <= 60 && words.test(t) && shown(el)) return true;
+    }
+  }
+  return false;
+}"""
+
+# Dismisses a cookie / consent banner: a fixed or sticky box that says cookies (or is a known consent
+# tool's) and holds no field of a form; its "reject" is preferred to its "accept". Returns the
+# button's text, or null.
+_DISMISS_CONSENT_SCRIPT = """() => {
+  const tool = /cookie|consent|gdpr|onetrust|didomi|usercentrics|cookiebot|truste|quantcast|\\bcmp\\b/i;
+  const prefer = [
+    /^\\W*(reject|decline|deny|refuse)\\b|only (the )?(necessary|essential|required)|(necessary|essential) only/i,
+    /^\\W*(accept|agree|allow|i agree|got it|ok|okay|understood|close|dismiss|continue without)\\b|^\\W*[×✕x]\\W*$/i];
+  const boxes = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const st = getComputedStyle(el);
+    if (st.position !== 'fixed' && st.position !== 'sticky') continue;
+    if (st.display === 'none' || st.visibility === 'hidden') continue;
+    const r = el.getBoundingClientRect();
+    if (r.width < 2 || r.height < 2) continue;
+    const cls = typeof el.className === 'string' ? el.className : '';
+    const text = (el.innerText || '').slice(0, 800);
+    if (!/cookie/i.test(text) && !tool.test(el.id + ' ' + cls + ' ' + (el.getAttribute('aria-label') || ''))) continue;
+    if (el.querySelector('textarea, select, input:not([type=checkbox]):not([type=radio]):not([type=hidden])'
+                         + ':not([type=button]):not([type=submit])')) continue;
+    boxes.push(el);
+  }
+  for (const want of prefer) for (const box of boxes) {
+    for (const b of box.querySelectorAll('button, [role=button], a, input[type=button], input[type=submit]')) {
+      const t = (b.innerText || b.value || b.getAttribute('aria-label') || '').trim();
+      if (t && t.length < 40 && want.test(t)) { b.click(); return t; }
+    }
+  }
+  return null;
+}"""
+
+
 def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
-    """Which fields a person sees (by tag, type, name, id): a wizard's next step shows others."""
-    return tuple(sorted((f.tag, f.type, f.name or "", f.id or "") for f in form.fields
-                        if f.visible and f.is_fillable))
+    """Which fields and buttons a person sees (by tag, type, name or label, id): a wizard's next step
+    shows others (a last step may bring only its submit button)."""
+    return tuple(sorted((f.tag, f.type, f.name or ("" if f.is_fillable else f.label), f.id or "")
+                        for f in form.fields if f.visible and (f.is_fillable or f.type in ("submit", "button"))))
 
 
 # The messages the browser would show instead of submitting (constraint validation), unless the
@@ -235,8 +307,46 @@ async def _count(frame: Frame, selector: str) -> int:
         return 0
 
 
+def _is_next(text: str) -> bool:
+    """A button that goes to the next step: its words say so, or an arrow with no submit word."""
+    return bool(NEXT_RX.search(text) or (_ARROW_RX.search(text) and not SUBMIT_RX.search(text)))
+
+
 def _visible_fillable(field_: FormField) -> bool:
     return field_.visible and field_.is_fillable
+
+
+def _hidden_selects(form: FormInfo, mapping: FormMapping) -> list[int]:
+    """Native selects hidden on their own that the brain gave a profile key (candidates for _REPLACED_SCRIPT)."""
+    return [i for i, (f, m) in enumerate(zip(form.fields, mapping.fields, strict=True))
+            if f.tag == "select" and not f.visible and f.hidden_scope == "control" and f.selector
+            and m.key not in ("unknown", "honeypot")]
+
+
+# Per selector: the custom dropdown that replaced a hidden native select and shows it (Select2, Chosen,
+# Choices.js: a shown combobox around it or beside it), as a selector of its own; null when none did.
+_REPLACED_SCRIPT = """(sels) => { """ + DEEP_QUERY_JS + """
+const shown = (n) => { const r = n.getBoundingClientRect();
+  return r.width > 1 && r.height > 1 && getComputedStyle(n).visibility !== 'hidden'; };
+const widget = '[role=combobox], [role=listbox], [aria-haspopup]';
+const named = (n, i) => { n.setAttribute('data-dirbolt-replacement', String(i));
+  return '[data-dirbolt-replacement="' + i + '"]'; };
+return sels.map((sel, i) => {
+  const el = deepQuery(sel);
+  if (!el || !el.parentElement) return null;
+  const around = el.parentElement.closest(widget);
+  if (around && shown(around)) return named(around, i);
+  for (let p = el.parentElement, depth = 0; p && depth < 2; p = p.parentElement, depth++) {
+    for (const sib of p.children) {
+      if (sib === el || sib.contains(el) || !shown(sib)) continue;
+      const cls = typeof sib.className === 'string' ? sib.className : '';
+      const inner = sib.matches(widget) ? sib : sib.querySelector(widget);
+      if (inner && shown(inner)) return named(inner, i);
+      if (depth === 0 && /select|chosen|choices|dropdown|combo/i.test(cls)) return named(sib, i);
+    }
+  }
+  return null;
+}); }"""
 
 
 class SubmissionAttempt:
@@ -385,6 +495,7 @@ class SubmissionAttempt:
         if self.on_submit_started is not None:
             await self.on_submit_started()
         t_submit = time.monotonic()
+        clicked_at = time.monotonic()
         if final_button is not None:
             await self._click_and_settle(page, final_button)
         else:
@@ -395,6 +506,7 @@ class SubmissionAttempt:
         self.timings["submit_s"] = time.monotonic() - t_submit
         t_analyse = time.monotonic()
         analysis = await self._analyse(page, frame, before_url)
+        analysis = await self._await_answer(page, frame, before_url, clicked_at, analysis)
         self.timings["analyse_s"] = time.monotonic() - t_analyse
         return await self._proof(page, analysis, mapping, True)
 
@@ -522,25 +634,47 @@ class SubmissionAttempt:
         self._buttons_seen = None
         plan: list[tuple[FormField, str, str]] = []
         custom: list[tuple[FormField, FieldMapping, str, str]] = []
-        for field_, m in zip(form.fields, mapping.fields, strict=True):
-            if not _visible_fillable(field_) or not field_.selector:
+        hidden = _hidden_selects(form, mapping)
+        replaced: dict[int, str] = {}  # a hidden select -> the dropdown that shows it
+        if hidden:
+            try:
+                shown_by = await frame.evaluate(_REPLACED_SCRIPT, [form.fields[i].selector for i in hidden])
+                replaced = {i: sel for i, sel in zip(hidden, shown_by, strict=True) if sel}
+            except Exception:  # the frame navigated: nothing hidden is filled
+                replaced = {}
+        picks: list[tuple[FormField, str, str]] = []
+        for i, (field_, m) in enumerate(zip(form.fields, mapping.fields, strict=True)):
+            if not (_visible_fillable(field_) or i in replaced) or not field_.selector:
                 continue
             limit = self.max_lengths.get(m.key)
             if limit:
                 # A limit the site stated in an error message (not in the markup).
                 m.maxlength = min(m.maxlength or limit, limit)
             value = value_for_field(m, field_, self.profile)
+            if value is None and i in replaced:
+                # The select holds only what its dropdown picked (Choices.js): the dropdown is picked from.
+                value = self.profile.value_for(m.key)
+                field_ = field_.model_copy(update={"selector": replaced[i], "tag": "div", "type": "combobox",
+                                                   "widget": "combobox", "options": [], "visible": True})
             if value is None:
                 continue
             label = field_.name or field_.id or field_.data_name or field_.selector
-            if field_.widget == "date" or field_.type in ("date", "month", "datetime-local", "week"):
-                value = date_value(value, field_)
+            if field_.widget == "date" or field_.type in ("date", "month", "datetime-local", "week") \
+                    or m.key == "year_founded":
+                value = date_value(value, field_)  # a text box's placeholder may ask for a whole date
             if is_custom(field_):
                 custom.append((field_, m, value, label))  # ARIA widgets, contenteditable: acted on below
                 continue
             plan.append((field_, value, label))
+            if field_.tag == "input" and (field_.widget == "date" or m.key == "year_founded"):
+                picks.append((field_, value, label))
+        if custom:
+            await self._dismiss_consent(frame.page)  # widgets are clicked: nothing may lie over them
         if plan:
             await self._fill_native(frame, plan)
+            for field_, value, label in picks:
+                if label in self.field_values:
+                    await pick_shown_value(frame, field_, value)  # a read-only picker: what is picked counts
         for field_, m, value, label in custom:
             held = await fill_widget(frame, field_, m, value, self.profile)
             if held is not None:
@@ -580,7 +714,8 @@ class SubmissionAttempt:
     async def _button(self, frame: Frame, form: FormInfo, *, final: bool) -> Any | None:
         """The visible final-submit (or Next) button of the form."""
         candidates = [f for f in form.fields if f.visible and (
-            f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button")))]
+            f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button"))
+            or f.widget == "button")]
         candidates = [f for f in candidates if f.selector]
         cached = self._buttons_seen
         if cached is not None and cached[0] is frame and cached[1] is form:
@@ -595,23 +730,89 @@ class SubmissionAttempt:
         for f, found in zip(candidates, seen, strict=True):
             if not found or not found[0]:
                 continue
-            text = (found[1] if f.tag == "button" else (f.value or f.label or "")) or ""
+            text = (found[1] if f.tag == "button" or f.widget == "button" else (f.value or f.label or "")) or ""
             buttons.append((f, text.strip()))
+        many_ok = sum(1 for f in form.fields if f.type in ("submit", "button") and _OK_RX.search(f.label or "")) > 1
+
+        def forward(t: str) -> bool:
+            return _is_next(t) or bool(many_ok and _OK_RX.search(t))
+
         if final:
-            submit_like = [(f, t) for f, t in buttons if not NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t) and
+            submit_like = [(f, t) for f, t in buttons if not forward(t) and not NOT_SUBMIT_RX.search(t) and
                            (f.type == "submit" or SUBMIT_RX.search(t))]
             chosen = next(iter(submit_like), None)
         else:
-            chosen = next(((f, t) for f, t in buttons if NEXT_RX.search(t) and not NOT_SUBMIT_RX.search(t)), None)
+            # The last one shown: a conversational form's newest question has its own "OK".
+            chosen = next(((f, t) for f, t in reversed(buttons) if forward(t) and not NOT_SUBMIT_RX.search(t)),
+                          None)
         if chosen is None:
             return None
         return frame.locator(chosen[0].selector).first
 
     async def _click_and_settle(self, page: Page, button: Any) -> None:
         self._buttons_seen = None
+        await self._clear_the_way(page, button)
         clicked_at = time.monotonic()
-        await button.click()
+        try:
+            await button.click()
+        except Exception as exc:
+            if "intercepts pointer events" not in str(exc):
+                raise
+            # Still covered after the banners went: the element's own click, as its script expects it.
+            log.debug("covered button clicked by script: %s", exc)
+            await button.evaluate("(el) => el.click()")
         await self._settle(page, clicked_at)
+
+    async def _clear_the_way(self, page: Page, button: Any) -> None:
+        """A button a real click cannot reach (a cookie banner or its backdrop over it): the banner is
+        dismissed first. A trial click presses nothing."""
+        try:
+            await button.click(trial=True, timeout=_TRIAL_CLICK_MS)
+            return
+        except Exception as exc:
+            log.debug("button not clickable yet: %s", str(exc).splitlines()[0])
+        if await self._dismiss_consent(page):
+            with contextlib.suppress(Exception):
+                await button.click(trial=True, timeout=_TRIAL_CLICK_MS)
+
+    async def _dismiss_consent(self, page: Page) -> bool:
+        dismissed = False
+        for frame in page.frames:
+            try:
+                said = await frame.evaluate(_DISMISS_CONSENT_SCRIPT)
+            except Exception:
+                continue
+            if said:
+                log.info("dismissed a cookie banner (%s)", said)
+                dismissed = True
+        if dismissed:
+            await asyncio.sleep(0.3)
+        return dismissed
+
+    async def _working(self, page: Page) -> bool:
+        for frame in page.frames:
+            with contextlib.suppress(Exception):
+                if await frame.evaluate(_WORKING_SCRIPT):
+                    return True
+        return False
+
+    async def _await_answer(self, page: Page, frame: Frame, before_url: str, clicked_at: float,
+                            analysis: OutcomeAnalysis) -> OutcomeAnalysis:
+        """No answer yet while the page still works on it (a request, a spinner, "Verifying…"): watch
+        up to _ANSWER_WAIT_S after the click and read again. The submit is never pressed again."""
+        deadline = clicked_at + _ANSWER_WAIT_S
+        idle_since: float | None = None  # the page has looked done since then (seen twice: a read can fail)
+        while (analysis.status is SubmissionStatus.FAILED and analysis.confidence < 0.5 and not analysis.transient
+               and time.monotonic() < deadline):
+            if self._busy() or await self._working(page):
+                idle_since = None
+            else:
+                idle_since = idle_since or time.monotonic()
+                if time.monotonic() - idle_since >= _IDLE_ANSWER_S:
+                    break
+            await asyncio.sleep(0.5)
+            analysis = await self._analyse(page, frame, before_url)
+        return analysis
 
     async def _settle(self, page: Page, clicked_at: float) -> None:
         """Wait until the page is done answering: no request of ours in flight and every frame's

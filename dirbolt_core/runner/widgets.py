@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from dirbolt_core.brain.model import FieldMapping, FieldOption, FormField
 from dirbolt_core.brain.values import choose_option
 from dirbolt_core.models import BusinessProfile
+from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 
 if TYPE_CHECKING:
     from playwright.async_api import Frame, Locator
@@ -38,10 +39,13 @@ _OPTION_ELEMENTS_JS = """const optionElements = (el) => {
   for (const src of [el, el.closest('[role=combobox]')]) {
     if (!src) continue;
     for (const attr of ['aria-controls', 'aria-owns']) {
-      for (const id of (src.getAttribute(attr) || '').split(/\\s+/)) { const b = id && byId(id); if (b) boxes.push(b); }
+      for (const id of (src.getAttribute(attr) || '').split(/\\s+/)) {
+        const b = id && byId(id);
+        if (b && !boxes.includes(b)) boxes.push(b);
+      }
     }
   }
-  if (el.getAttribute('role') === 'listbox') boxes.push(el);
+  if (el.getAttribute('role') === 'listbox' && !boxes.includes(el)) boxes.push(el);
   if (!boxes.length) boxes.push(...root.querySelectorAll('[role=listbox]'));
   return boxes.flatMap((box) => [...box.querySelectorAll('[role=option]')]);
 };
@@ -56,13 +60,19 @@ _OPTIONS_SCRIPT = """(el) => { """ + _OPTION_ELEMENTS_JS + """
   }).map((o) => [optionValue(o), o.textContent.trim()]).slice(0, 300);
 }"""
 
-_CLICK_OPTION_SCRIPT = """(el, [value, text]) => { """ + _OPTION_ELEMENTS_JS + """
+# A person's press on an element that lists and pickers listen to (pointer and mouse events, then click).
+_PRESS_JS = """const press = (o) => {
+  for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup'])
+    o.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, composed: true}));
+  o.click();
+};
+"""
+
+_CLICK_OPTION_SCRIPT = """(el, [value, text]) => { """ + _OPTION_ELEMENTS_JS + _PRESS_JS + """
   for (const o of optionElements(el)) {
     if (optionValue(o) === value && o.textContent.trim() === text) {
       o.scrollIntoView({block: 'nearest'});
-      for (const type of ['pointerdown', 'mousedown', 'pointerup', 'mouseup'])
-        o.dispatchEvent(new MouseEvent(type, {bubbles: true, cancelable: true, composed: true}));
-      o.click();
+      press(o);
       return true;
     }
   }
@@ -156,6 +166,8 @@ async def _pick(frame: Frame, locator: Locator, field: FormField, mapping: Field
             continue
         if await locator.evaluate(_CLICK_OPTION_SCRIPT, [chosen.value, chosen.text]):
             await asyncio.sleep(0.1)
+            if await locator.get_attribute("aria-expanded") == "true":
+                await locator.press("Escape")  # a list that stays open would cover the next field
             return chosen.text
     return None
 
@@ -173,3 +185,51 @@ async def _wait_options(locator: Locator) -> list[list[str]]:
             return options
         last = options
         await asyncio.sleep(0.25)
+
+
+# A text box that takes no typing (read-only, no keyboard): a picker sets it.
+_READ_ONLY_SCRIPT = """(el) => el.readOnly || el.getAttribute('inputmode') === 'none'
+  || el.getAttribute('aria-readonly') === 'true'"""
+# Elements showing exactly one of `wanted` (their text or aria-label): marked before the picker opens
+# (`mark`), then the first shown one the picker added is clicked.
+_PICKABLE_JS = DEEP_QUERY_JS + """
+const says = (el, wanted) => wanted.some((w) => (el.textContent || '').trim() === w
+  || el.getAttribute('aria-label') === w);
+const pickable = (wanted) => [document, ...shadowRoots()].flatMap((root) => [...root.querySelectorAll('*')])
+  .filter((el) => !['OPTION', 'SCRIPT', 'STYLE', 'INPUT', 'TEXTAREA', 'SELECT'].includes(el.tagName) && says(el, wanted)
+  && ![...el.children].some((c) => says(c, wanted)));
+"""
+_MARK_PICKABLE_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + """
+  for (const el of pickable(wanted)) el.setAttribute('data-dirbolt-before', '1');
+}"""
+_PICK_SCRIPT = """(wanted) => { """ + _PICKABLE_JS + _PRESS_JS + """
+  for (const w of wanted) for (const el of pickable([w])) {
+    if (el.hasAttribute('data-dirbolt-before')) continue;
+    const r = el.getBoundingClientRect(), st = getComputedStyle(el);
+    if (r.width < 1 || r.height < 1 || st.visibility === 'hidden') continue;
+    press(el);
+    return true;
+  }
+  return false;
+}"""
+
+
+async def pick_shown_value(frame: Frame, field: FormField, value: str) -> bool:
+    """A read-only date or year box whose script keeps what its picker was clicked to (the box's own
+    text is only shown): open the picker and click the cell that says the value (else its year).
+    Nothing is done to a box that takes typing."""
+    locator = frame.locator(field.selector or "").first
+    wanted = [value, *[y for y in re.findall(r"\b\d{4}\b", value) if y != value][:1]]
+    try:
+        if not await locator.evaluate(_READ_ONLY_SCRIPT):
+            return False
+        await frame.evaluate(_MARK_PICKABLE_SCRIPT, wanted)
+        await locator.click(timeout=2000)
+        await asyncio.sleep(0.3)
+        if await frame.evaluate(_PICK_SCRIPT, wanted):
+            await asyncio.sleep(0.1)
+            return True
+        await locator.press("Escape")
+    except Exception as exc:  # covered or gone: the site's validation will say if it mattered
+        log.debug("picker of %s not used: %s", field.selector, exc)
+    return False
