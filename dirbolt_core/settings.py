@@ -140,6 +140,9 @@ class Settings(BaseSettings):
     # Browser slots of the one-machine Dagster instance (`dirbolt dev`/`demo`, dagster.dev.yaml):
     # shards submitting at once, each a run process with its own Chromium. Default: 2 per core.
     browser_slots: int | None = Field(default=None, ge=1, le=64)
+    # A code server forks run processes from one that imported the code location once
+    # (dirbolt_dagster/warmstart.py); false: Dagster's own spawn.
+    run_forkserver: bool = True
     step_executor: Literal["in_process", "celery", "k8s", "ecs"] = "in_process"
     # Celery broker, e.g. amqp://user:password@rabbitmq:5672// (a secret: it holds the password).
     # Unset: dagster-celery's default, pyamqp://guest@localhost:5672//.

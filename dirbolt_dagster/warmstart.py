@@ -20,8 +20,9 @@ over the instance's attribute). It runs when the code location is imported in a 
 from __future__ import annotations
 
 import multiprocessing
-import os
 import sys
+
+from dirbolt_core.settings import get_settings
 
 # What a run process imports before it submits (the code location, Dagster with it, the browser
 # driver and the runner), imported once in the forkserver: see warm_preload.MODULES.
@@ -29,8 +30,7 @@ PRELOAD = ["dirbolt_dagster.warm_preload"]
 
 
 def wanted() -> bool:
-    return (sys.platform.startswith("linux")
-            and os.environ.get("DIRBOLT_RUN_FORKSERVER", "1").strip().lower() not in ("0", "false", "no", "off"))
+    return sys.platform.startswith("linux") and get_settings().run_forkserver
 
 
 def enabled() -> bool:

@@ -47,7 +47,10 @@ def test_crash_between_submit_and_record_is_never_submitted_again(store, catalog
     job_id = _setup(store, catalog)
     env = worker_env(store.dsn, artifact_dir, DIRBOLT_FAILPOINTS="after_submit=sleep:120")
     proc = start_worker(job_id, env, tmp_path / "crash.log")
-    _wait(lambda: _in_flight(store.dsn, job_id, pressed=True), proc)
+    # The crash point: the directory has received the business, our row says pressed, no outcome yet
+    # (the row is marked pressed just before the click, so the post may still be on its way).
+    _wait(lambda: any(sandbox.accepted(d.removeprefix("sandbox-"))
+                      for d in _in_flight(store.dsn, job_id, pressed=True)), proc)
     [crashed] = _in_flight(store.dsn, job_id, pressed=True)
     site = crashed.removeprefix("sandbox-")
     assert len(sandbox.accepted(site)) == 1  # the directory has it; our record does not yet
