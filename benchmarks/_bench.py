@@ -234,14 +234,16 @@ def platform_figures(database_url: str, job_ids: Sequence[uuid.UUID], name: str,
     """Per-submission time as the platform records it: claimed to finished (proof and writes included)."""
     from dirbolt_core.db.store import Store
 
-    latencies, ok, statuses = [], 0, {}
+    latencies, ok, statuses, misses = [], 0, {}, []
     with Store(database_url) as store:
         for job_id in job_ids:
             for r in store.submissions.results(job_id):
                 latencies.append(r.processing_time_seconds or 0.0)
                 ok += r.status.is_success
                 statuses[r.status.value] = statuses.get(r.status.value, 0) + 1
-    return RunFigures(name, wall_s, latencies, ok, extra={"statuses": statuses, **extra})
+                if not r.status.is_success:  # what a person would look at: which directory, and why
+                    misses.append(f"{r.directory_id}: {r.status.value} ({r.reason})")
+    return RunFigures(name, wall_s, latencies, ok, extra={"statuses": statuses, "misses": misses, **extra})
 
 
 # ------------------------------------------------------------------------------ bare baseline

@@ -275,6 +275,7 @@ def merge(figs: list[RunFigures]) -> RunFigures:
             for k, v in f.extra["statuses"].items():
                 statuses[k] = statuses.get(k, 0) + v
         merged.extra["statuses"] = statuses
+        merged.extra["misses"] = [m for f in figs for m in f.extra.get("misses", [])]
     if "phases" in figs[0].extra:
         keys = figs[0].extra["phases"].keys()
         merged.extra["phases"] = {k: round(sum(f.extra["phases"].get(k, 0) for f in figs) / len(figs), 2)
@@ -375,6 +376,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  {v:>7.2f}  {k}")
         if "statuses" in r.extra:
             print(f"{r.name} statuses: {r.extra['statuses']}")
+        for miss in r.extra.get("misses", []):
+            print(f"  not a success: {miss}")
     print(f"\nload average after: {load_average()}")
     return 0
 
