@@ -24,7 +24,7 @@ Variants, each measured in this run on the same sites with distinct businesses:
   code location is served by a long-lived `dagster code-server` (as docker-compose deploys it),
   QueuedRunCoordinator (dagster.dev.yaml as `dirbolt dev` writes it: 2 browser slots per core, one run more,
   dequeued every 2 s), the sensor every
-  10 s (the product's default), one run process per job; timed from the first message sent to the
+  5 s (the product's default), one run process per job; timed from the first message sent to the
   last job completed. A warm-up job goes through first (the daemon
   and its code server start outside the timing, as in production).
 
@@ -303,8 +303,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="Dagster browser slots (default: as `dirbolt dev` chooses, 2 per core; runs: one more)")
     parser.add_argument("--extra-runs", type=int, default=None,
                         help="Dagster runs at once: the browser slots and this many more (default: `dirbolt dev`'s 1)")
-    parser.add_argument("--sensor-interval", type=int, default=10,
-                        help="DIRBOLT_SENSOR_INTERVAL_S for the daemon (default: the product's 10 s)")
+    parser.add_argument("--sensor-interval", type=int, default=5,
+                        help="DIRBOLT_SENSOR_INTERVAL_S for the daemon (default: the product's 5 s)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
     variants = [v.strip() for v in args.variants.split(",") if v.strip()]

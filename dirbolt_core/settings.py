@@ -124,7 +124,9 @@ class Settings(BaseSettings):
     # Workers and operations.
     heartbeat_seconds: float = 20.0
     stale_after_seconds: int = 120
-    sensor_interval_s: int = 10
+    # How often the SQS sensor looks: a job waits for its tick (half of this on average) before its
+    # run exists; every 5 s instead of 10 s cut that wait from ~9.5 s to ~2.7 s per job (issue 20).
+    sensor_interval_s: int = 5
     # A sensor tick must finish well inside Dagster's 60 s evaluation timeout.
     sensor_max_messages: int = 100
     sensor_tick_budget_s: float = 30.0
