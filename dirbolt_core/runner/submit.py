@@ -19,7 +19,7 @@ from dirbolt_core.brain.values import value_for_field
 from dirbolt_core.models import BusinessProfile, Directory
 from dirbolt_core.runner.domjs import DEEP_QUERY_JS
 from dirbolt_core.runner.netproxy import failure_for
-from dirbolt_core.runner.proof import JPEG_QUALITY, proof_screenshot
+from dirbolt_core.runner.proof import proof_screenshot
 from dirbolt_core.runner.roles import widget_buttons
 from dirbolt_core.runner.widgets import date_value, fill_widget, is_custom, pick_shown_value
 from dirbolt_core.vocabulary import SubmissionStatus
@@ -67,7 +67,6 @@ _TRIAL_CLICK_MS = 1500  # a button that cannot take a real click this soon is co
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
-_PROOF_JPEG_QUALITY = JPEG_QUALITY
 _IGNORED_REQUESTS = frozenset({"websocket", "eventsource", "ping", "beacon", "media", "font", "image"})
 _SNAPSHOT_SCRIPT = """() => [document.readyState, location.href,
     document.body ? document.body.textContent.length : -1, document.getElementsByTagName('*').length].join('|')"""
@@ -420,8 +419,7 @@ class SubmissionAttempt:
                              filled_forms=list(self.filled_forms))
 
     async def _screenshot(self, page: Page) -> bytes:
-        return await proof_screenshot(self.context, page, timeout_s=self.step_timeout_ms / 1000,
-                                      quality=_PROOF_JPEG_QUALITY)
+        return await proof_screenshot(self.context, page, timeout_s=self.step_timeout_ms / 1000)
 
     async def _run(self, page: Page) -> AttemptResult:
         url = str(self.directory.submission_url)
@@ -494,19 +492,17 @@ class SubmissionAttempt:
         self._responses.clear()
         if self.on_submit_started is not None:
             await self.on_submit_started()
-        t_submit = time.monotonic()
-        clicked_at = time.monotonic()
+        t_submit = time.monotonic()  # the press: answers are watched for from here
         if final_button is not None:
             await self._click_and_settle(page, final_button)
         else:
-            clicked_at = time.monotonic()
             await frame.evaluate("(sel) => { const f = document.querySelector(sel); "
                                  "f.requestSubmit ? f.requestSubmit() : f.submit(); }", form.selector)
-            await self._settle(page, clicked_at)
+            await self._settle(page, t_submit)
         self.timings["submit_s"] = time.monotonic() - t_submit
         t_analyse = time.monotonic()
         analysis = await self._analyse(page, frame, before_url)
-        analysis = await self._await_answer(page, frame, before_url, clicked_at, analysis)
+        analysis = await self._await_answer(page, frame, before_url, t_submit, analysis)
         self.timings["analyse_s"] = time.monotonic() - t_analyse
         return await self._proof(page, analysis, mapping, True)
 
