@@ -648,6 +648,16 @@ class CpuMeter:
 
 
 def _process_label(kind: str, proc: Any) -> str:
+    if kind == "chromium":  # which of Chromium's processes: the browser, renderers, GPU, network
+        try:
+            kind_arg = next((a for a in proc.cmdline() if a.startswith("--type=")), "")
+        except Exception:
+            return kind
+        if not kind_arg:
+            return "chromium browser"
+        sub = next((a for a in proc.cmdline() if a.startswith("--utility-sub-type=")), "")
+        name = kind_arg.split("=", 1)[1] + (f" ({sub.split('=', 1)[1].rsplit('.', 1)[-1]})" if sub else "")
+        return f"chromium {name}"
     if kind != "python+node":
         return kind
     try:

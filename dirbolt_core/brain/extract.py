@@ -1138,19 +1138,24 @@ _LIVE_SCRIPT = """
 """
 
 
-async def extract_forms_from_frame(frame: Frame) -> list[FormInfo]:
+async def extract_forms_from_frame(frame: Frame, html_by_frame: dict[Frame, str] | None = None) -> list[FormInfo]:
+    """The frame's forms, read live; `html_by_frame` (when given) keeps the HTML they were read from."""
     found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS,
                                                 SLOT_ATTR])
     live = found["info"]
+    if html_by_frame is not None:
+        html_by_frame[frame] = found["html"]
     return extract_forms_from_html(found["html"], live=live, frame_url=frame.url if frame.parent_frame else None)
 
 
-async def extract_forms_from_page(page: Page) -> list[tuple[Frame, FormInfo]]:
-    """Forms of the main frame first, then of each iframe, each with the frame it lives in."""
+async def extract_forms_from_page(page: Page, html_by_frame: dict[Frame, str] | None = None
+                                  ) -> list[tuple[Frame, FormInfo]]:
+    """Forms of the main frame first, then of each iframe, each with the frame it lives in;
+    `html_by_frame` (when given) gets each frame's HTML as read."""
     found: list[tuple[Frame, FormInfo]] = []
     for frame in page.frames:
         try:
-            forms = await extract_forms_from_frame(frame)
+            forms = await extract_forms_from_frame(frame, html_by_frame)
         except Exception:  # a frame that navigates away mid-read has no forms to offer
             continue
         found += [(frame, f) for f in forms]

@@ -23,6 +23,21 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+# The network events an attempt listens to. Playwright asks its driver to send an event only while a
+# listener for it is on the page, so an attempt adding and removing its own would cost two driver
+# round trips per event per directory; a page lent from one directory to the next keeps these.
+_NETWORK_EVENTS = ("request", "response", "requestfinished", "requestfailed")
+
+
+def _ignore(_event: object) -> None:
+    pass
+
+
+def _keep_subscribed(page: Page) -> None:
+    for event in _NETWORK_EVENTS:
+        page.on(event, _ignore)  # type: ignore[call-overload]
+
+
 class JobSession:
     def __init__(self, pool: BrowserPool):
         self.pool = pool
@@ -55,6 +70,7 @@ class JobSession:
                     self.contexts_opened += 1
                 try:
                     page = await self._context.new_page()
+                    _keep_subscribed(page)
                     self.pages_opened += 1
                     return self._context, page
                 except Exception:  # the context died with its browser: a new one (pool relaunches it)

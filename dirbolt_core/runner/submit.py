@@ -96,22 +96,19 @@ class SubmitStarted(Exception):
     """Raised inside on_submit_started when the caller refuses (e.g. its claim was lost)."""
 
 
-async def _frame_inline_messages(frame: Frame) -> list[str]:
-    script = """(sels) => {
-        """ + DEEP_QUERY_JS + """
-        const out = [];
-        const roots = [document, ...shadowRoots()];
-        for (const sel of sels) for (const root of roots) for (const el of root.querySelectorAll(sel)) {
-            const t = (el.innerText || '').trim();
-            const st = getComputedStyle(el);
-            if (t && st.display !== 'none' && st.visibility !== 'hidden' && !out.includes(t)) out.push(t);
-        }
-        return out.slice(0, 20);
-    }"""
-    try:
-        return await frame.evaluate(script, list(_INLINE_SELECTORS))
-    except Exception:
-        return []
+# The short messages a page shows in its alert/status places (a toast, an inline error), shown ones only.
+_INLINE_MESSAGES_JS = """const inlineMessages = (sels) => {
+  """ + DEEP_QUERY_JS + """
+  const out = [];
+  const roots = [document, ...shadowRoots()];
+  for (const sel of sels) for (const root of roots) for (const el of root.querySelectorAll(sel)) {
+    const t = (el.innerText || '').trim();
+    const st = getComputedStyle(el);
+    if (t && st.display !== 'none' && st.visibility !== 'hidden' && !out.includes(t)) out.push(t);
+  }
+  return out.slice(0, 20);
+};
+"""
 
 
 async def _page_snapshot(page: Page) -> tuple | None:
@@ -227,33 +224,81 @@ def _visible_identity(form: FormInfo) -> tuple[tuple[str, str, str, str], ...]:
                         for f in form.fields if f.visible and (f.is_fillable or f.type in ("submit", "button"))))
 
 
-# The messages the browser would show instead of submitting (constraint validation), unless the
-# form opts out (novalidate). Per invalid field: its label-ish name and the browser's message.
-_VALIDITY_SCRIPT = """(sel) => {
-  const f = document.querySelector(sel);
-  if (!f || f.noValidate || f.checkValidity()) return [];
-  const out = [];
-  for (const el of f.elements) {
-    if (!el.willValidate || el.checkValidity()) continue;
-    const name = (el.labels && el.labels[0] && el.labels[0].innerText.trim()) || el.getAttribute('aria-label')
-      || el.placeholder || el.name || el.id || el.type;
-    out.push(name + ': ' + el.validationMessage);
+@dataclass(frozen=True)
+class Control:
+    """A button of a form, found in `frame` by `selector` (a deep selector: shadow roots searched)."""
+
+    frame: Frame
+    selector: str
+
+    @property
+    def locator(self) -> Any:
+        return self.frame.locator(self.selector).first
+
+
+# Whether a real click at the element's centre would reach it: scrolled into view when it is not,
+# then the element at that point is it or inside it (across shadow roots). Not reached: something
+# lies over it (a cookie banner, its backdrop), or it cannot be brought into view.
+_REACHABLE_JS = """const reachable = (el) => {
+  if (!el || !el.isConnected) return false;
+  let r = el.getBoundingClientRect();
+  if (r.width <= 0 || r.height <= 0) return false;
+  if (r.top < 0 || r.left < 0 || r.bottom > innerHeight || r.right > innerWidth) {
+    el.scrollIntoView({block: 'center', inline: 'center'});
+    r = el.getBoundingClientRect();
   }
-  return out.slice(0, 10);
+  const x = r.left + r.width / 2, y = r.top + r.height / 2;
+  if (x < 0 || y < 0 || x >= innerWidth || y >= innerHeight) return false;
+  for (let n = el.getRootNode().elementFromPoint(x, y); n; n = n.parentNode || n.host) {
+    if (n === el) return true;
+  }
+  return false;
+};
+"""
+_REACHABLE_SCRIPT = "(sel) => { " + DEEP_QUERY_JS + _REACHABLE_JS + "return reachable(deepQuery(sel)); }"
+
+# Before the final press, in one round trip: whether the form is still there; the messages the
+# browser would show instead of submitting (constraint validation: per invalid field its label-ish
+# name and the browser's message), unless the form opts out (novalidate) or the button is a scripted
+# one (or skips validation), for which the browser checks nothing; whether a click reaches the button.
+_PRESS_CHECK_SCRIPT = """([sel, buttonSel]) => { """ + DEEP_QUERY_JS + _REACHABLE_JS + """
+  const there = !!(sel && deepQuery(sel));
+  const b = buttonSel ? deepQuery(buttonSel) : null;
+  const reached = reachable(b);
+  const refusals = () => {
+    if (!there || (buttonSel && !(b && b.form && (b.type === 'submit' || b.type === 'image') && !b.formNoValidate))) {
+      return [];
+    }
+    const f = document.querySelector(sel);
+    if (!f || f.noValidate || f.checkValidity()) return [];
+    const out = [];
+    for (const el of f.elements) {
+      if (!el.willValidate || el.checkValidity()) continue;
+      const name = (el.labels && el.labels[0] && el.labels[0].innerText.trim()) || el.getAttribute('aria-label')
+        || el.placeholder || el.name || el.id || el.type;
+      out.push(name + ': ' + el.validationMessage);
+    }
+    return out.slice(0, 10);
+  };
+  return [there, refusals(), reached];
 }"""
 
 
-async def _browser_refusals(frame: Frame, selector: str | None, button: Any | None) -> list[str]:
-    """What constraint validation would say when `button` (None: the form itself) submits."""
-    if not selector:
-        return []
+@dataclass(frozen=True)
+class PressCheck:
+    form_there: bool  # the <form> is still in the page (a formless group is never "there": it is clicked)
+    refusals: list[str]  # what the browser's own validation would say instead of submitting
+    reachable: bool | None  # a real click reaches the button (None: not known)
+
+
+async def _press_check(frame: Frame, form: FormInfo, button: Control | None) -> PressCheck:
+    selector = form.selector if form.selector and not form.formless else None
     try:
-        if button is not None and not await button.evaluate(
-                "(b) => !!b.form && (b.type === 'submit' || b.type === 'image') && !b.formNoValidate"):
-            return []  # a scripted button (or one that skips validation): the browser checks nothing
-        return list(await frame.evaluate(_VALIDITY_SCRIPT, selector))
-    except Exception:
-        return []
+        there, refusals, reached = await frame.evaluate(_PRESS_CHECK_SCRIPT,
+                                                        [selector, button.selector if button else None])
+    except Exception:  # the frame navigated: nothing is known, the click path finds out
+        return PressCheck(False, [], None)
+    return PressCheck(bool(there), list(refusals), bool(reached) if button else None)
 
 
 # The document as a person sees it: a copy without what is not rendered (display:none, hidden,
@@ -289,21 +334,22 @@ _VISIBLE_HTML_SCRIPT = """() => {
 }"""
 
 
-async def _visible_html(frame: Frame) -> str | None:
+# A frame's answer in one round trip: the visible document and its inline messages.
+_ANSWER_SCRIPT = ("(sels) => { " + _INLINE_MESSAGES_JS
+                  + "return [(" + _VISIBLE_HTML_SCRIPT + ")(), inlineMessages(sels)]; }")
+
+
+async def _read_answer(frame: Frame) -> tuple[str, list[str]] | None:
+    """What a frame shows after a press (visible HTML, inline messages); its plain HTML when the
+    script cannot run there; None when the frame cannot be read at all."""
     try:
-        return await frame.evaluate(_VISIBLE_HTML_SCRIPT)
+        html, said = await frame.evaluate(_ANSWER_SCRIPT, list(_INLINE_SELECTORS))
+        return html, list(said)
     except Exception:
         try:
-            return await frame.content()
+            return await frame.content(), []
         except Exception:
             return None
-
-
-async def _count(frame: Frame, selector: str) -> int:
-    try:
-        return await frame.locator(selector).count()
-    except Exception:
-        return 0
 
 
 def _is_next(text: str) -> bool:
@@ -374,6 +420,7 @@ class SubmissionAttempt:
         # The form's buttons as last read (frame, form, what _BUTTONS_SCRIPT saw): the Next and the
         # final submit are looked up one after the other; a fill or a click forgets it.
         self._buttons_seen: tuple[Frame, FormInfo, list[Any]] | None = None
+        self._read_html: dict[Frame, str] = {}  # each frame's HTML as the last form read saw it
 
     async def run(self) -> AttemptResult:
         page = self.page or await self.context.new_page()
@@ -469,7 +516,8 @@ class SubmissionAttempt:
         t_button = time.monotonic()
         final_button = await self._button(frame, form, final=True)
         # A formless group (fields and a submit-like control in a container) is only ever clicked.
-        form_there = bool(form.selector) and not form.formless and await _count(frame, form.selector) > 0
+        check = await _press_check(frame, form, final_button)
+        form_there = check.form_there
         self.timings["button_s"] = time.monotonic() - t_button
         if self.dry_run:
             analysis = OutcomeAnalysis(status=SubmissionStatus.PENDING, confidence=1.0,
@@ -481,7 +529,7 @@ class SubmissionAttempt:
             analysis = OutcomeAnalysis(status=SubmissionStatus.FAILED, confidence=0.3,
                                        reason="the form's final submit button could not be found")
             return await self._proof(page, analysis, mapping, False)
-        refusals = await _browser_refusals(frame, form.selector, final_button) if form_there else []
+        refusals = check.refusals
         if refusals:
             # The browser itself would block this submit (required, pattern, type): nothing is sent.
             analysis = OutcomeAnalysis(status=SubmissionStatus.REJECTED, confidence=0.7,
@@ -494,7 +542,7 @@ class SubmissionAttempt:
             await self.on_submit_started()
         t_submit = time.monotonic()  # the press: answers are watched for from here
         if final_button is not None:
-            await self._click_and_settle(page, final_button)
+            await self._click_and_settle(page, final_button, reachable=check.reachable)
         else:
             await frame.evaluate("(sel) => { const f = document.querySelector(sel); "
                                  "f.requestSubmit ? f.requestSubmit() : f.submit(); }", form.selector)
@@ -567,7 +615,8 @@ class SubmissionAttempt:
         started = time.monotonic()
         deadline = started + self.step_timeout_ms / 1000
         while True:
-            forms = await widget_buttons(await extract_forms_from_page(page))
+            self._read_html.clear()
+            forms = await widget_buttons(await extract_forms_from_page(page, self._read_html))
             best: tuple[int, Frame, FormInfo, FormMapping] | None = None
             for frame, form in forms:
                 mapping = await asyncio.to_thread(self.brain.map_form, form, self.directory, self.profile)
@@ -598,7 +647,10 @@ class SubmissionAttempt:
 
     async def _gate(self, frame: Frame, form: FormInfo, mapping: FormMapping, where: str) -> OutcomeAnalysis | None:
         """A sign-in or a captcha on the form about to be filled: a person's work, nothing is typed."""
-        html = await frame.content()
+        # The HTML the form was just read from (no second read of the same document).
+        html = self._read_html.get(frame)
+        if html is None:
+            html = await frame.content()
         if self._login_wall(html, form.fields):
             return self._manual(f"login wall {where}: the form needs an account", 0.85)
         if self._captcha(html, form, mapping):
@@ -707,7 +759,7 @@ class SubmissionAttempt:
             log.debug("could not fill %s: %s", label, exc)
             return False
 
-    async def _button(self, frame: Frame, form: FormInfo, *, final: bool) -> Any | None:
+    async def _button(self, frame: Frame, form: FormInfo, *, final: bool) -> Control | None:
         """The visible final-submit (or Next) button of the form."""
         candidates = [f for f in form.fields if f.visible and (
             f.type in ("submit", "image") or (f.tag == "button" and f.type in ("submit", "button"))
@@ -743,11 +795,12 @@ class SubmissionAttempt:
                           None)
         if chosen is None:
             return None
-        return frame.locator(chosen[0].selector).first
+        return Control(frame, chosen[0].selector or "")
 
-    async def _click_and_settle(self, page: Page, button: Any) -> None:
+    async def _click_and_settle(self, page: Page, control: Control, *, reachable: bool | None = None) -> None:
         self._buttons_seen = None
-        await self._clear_the_way(page, button)
+        button = control.locator
+        await self._clear_the_way(page, control, reachable)
         clicked_at = time.monotonic()
         try:
             await button.click()
@@ -759,9 +812,18 @@ class SubmissionAttempt:
             await button.evaluate("(el) => el.click()")
         await self._settle(page, clicked_at)
 
-    async def _clear_the_way(self, page: Page, button: Any) -> None:
+    async def _clear_the_way(self, page: Page, control: Control, reachable: bool | None = None) -> None:
         """A button a real click cannot reach (a cookie banner or its backdrop over it): the banner is
-        dismissed first. A trial click presses nothing."""
+        dismissed first. One read in the page says whether the way is clear (the usual case); when it
+        is not, or the button is in a frame (whose parent may cover it), a trial click asks
+        Playwright, which presses nothing."""
+        if control.frame.parent_frame is None:
+            if reachable is None:
+                with contextlib.suppress(Exception):
+                    reachable = await control.frame.evaluate(_REACHABLE_SCRIPT, control.selector)
+            if reachable:
+                return
+        button = control.locator
         try:
             await button.click(trial=True, timeout=_TRIAL_CLICK_MS)
             return
@@ -883,10 +945,10 @@ class SubmissionAttempt:
         analysis = html = inline = None
         target = first
         for candidate in targets:
-            seen = await _visible_html(candidate)
-            if seen is None:
+            answer = await _read_answer(candidate)
+            if answer is None:
                 continue
-            said = await _frame_inline_messages(candidate)
+            seen, said = answer
             read = classify_outcome(seen, url=candidate.url, status_code=status_code, before_url=before_url,
                                     inline_messages=said)
             if analysis is None or read.status is not SubmissionStatus.FAILED:
