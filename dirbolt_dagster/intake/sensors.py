@@ -81,7 +81,8 @@ def sqs_jobs_sensor(context: dg.SensorEvaluationContext, store: StoreResource,
     if relayed.error:
         context.log.warning(f"outbox: {len(relayed.failed)} message(s) not sent: {relayed.error}")
     batch = intake_batch(db, queue.queue, actor=actor,
-                         max_messages=MAX_MESSAGES_PER_TICK, time_budget_s=TICK_BUDGET_S)
+                         max_messages=MAX_MESSAGES_PER_TICK, time_budget_s=TICK_BUDGET_S,
+                         wait_s=_settings.sensor_wait_s)
     # Every queued job without a run gets a request, not only this tick's: a tick whose requests
     # were lost after the messages were deleted is repaired by the next one, and however many jobs
     # wait ahead with runs of their own, a new job is reached.
