@@ -1133,29 +1133,37 @@ _LIVE_SCRIPT = """
   } else {
     html = '<!DOCTYPE html>' + document.documentElement.outerHTML;
   }
-  return {info: out, html};
+  return {info: out, html, loading: document.readyState === 'loading'};
 }
 """
 
 
-async def extract_forms_from_frame(frame: Frame, html_by_frame: dict[Frame, str] | None = None) -> list[FormInfo]:
-    """The frame's forms, read live; `html_by_frame` (when given) keeps the HTML they were read from."""
+@dataclass(frozen=True)
+class FrameRead:
+    """What a live read saw of a frame besides its forms."""
+
+    html: str  # the document as read (the forms were parsed from it)
+    loading: bool  # the document was still being parsed: forms may yet be incomplete
+
+
+async def extract_forms_from_frame(frame: Frame, reads: dict[Frame, FrameRead] | None = None) -> list[FormInfo]:
+    """The frame's forms, read live; `reads` (when given) keeps what the read saw of the frame."""
     found = await frame.evaluate(_LIVE_SCRIPT, [UID_ATTR, HIDER_ATTR, OWNER_ATTR, CLICKABLE_ATTR, SUBMIT_WORDS,
                                                 SLOT_ATTR])
     live = found["info"]
-    if html_by_frame is not None:
-        html_by_frame[frame] = found["html"]
+    if reads is not None:
+        reads[frame] = FrameRead(found["html"], bool(found.get("loading")))
     return extract_forms_from_html(found["html"], live=live, frame_url=frame.url if frame.parent_frame else None)
 
 
-async def extract_forms_from_page(page: Page, html_by_frame: dict[Frame, str] | None = None
+async def extract_forms_from_page(page: Page, reads: dict[Frame, FrameRead] | None = None
                                   ) -> list[tuple[Frame, FormInfo]]:
     """Forms of the main frame first, then of each iframe, each with the frame it lives in;
-    `html_by_frame` (when given) gets each frame's HTML as read."""
+    `reads` (when given) gets what each frame's read saw."""
     found: list[tuple[Frame, FormInfo]] = []
     for frame in page.frames:
         try:
-            forms = await extract_forms_from_frame(frame, html_by_frame)
+            forms = await extract_forms_from_frame(frame, reads)
         except Exception:  # a frame that navigates away mid-read has no forms to offer
             continue
         found += [(frame, f) for f in forms]

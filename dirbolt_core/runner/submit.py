@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dirbolt_core.brain.extract import extract_forms_from_page
+from dirbolt_core.brain.extract import FrameRead, extract_forms_from_page
 from dirbolt_core.brain.model import FieldMapping, FormField, FormInfo, FormMapping
 from dirbolt_core.brain.outcome import LOGIN_WALL, OutcomeAnalysis, classify_outcome
 from dirbolt_core.brain.protocols import Brain
@@ -420,7 +420,7 @@ class SubmissionAttempt:
         # The form's buttons as last read (frame, form, what _BUTTONS_SCRIPT saw): the Next and the
         # final submit are looked up one after the other; a fill or a click forgets it.
         self._buttons_seen: tuple[Frame, FormInfo, list[Any]] | None = None
-        self._read_html: dict[Frame, str] = {}  # each frame's HTML as the last form read saw it
+        self._reads: dict[Frame, FrameRead] = {}  # each frame as the last form read saw it
 
     async def run(self) -> AttemptResult:
         page = self.page or await self.context.new_page()
@@ -615,8 +615,8 @@ class SubmissionAttempt:
         started = time.monotonic()
         deadline = started + self.step_timeout_ms / 1000
         while True:
-            self._read_html.clear()
-            forms = await widget_buttons(await extract_forms_from_page(page, self._read_html))
+            self._reads.clear()
+            forms = await widget_buttons(await extract_forms_from_page(page, self._reads))
             best: tuple[int, Frame, FormInfo, FormMapping] | None = None
             for frame, form in forms:
                 mapping = await asyncio.to_thread(self.brain.map_form, form, self.directory, self.profile)
@@ -634,7 +634,13 @@ class SubmissionAttempt:
                 if usable and (best is None or score > best[0]):
                     best = (score, frame, form, mapping)
             if best is not None:
-                return best[1], best[2], best[3]
+                read = self._reads.get(best[1])
+                if read is None or not read.loading or time.monotonic() >= deadline:
+                    return best[1], best[2], best[3]
+                # The frame is still parsing its document (an iframe, whose load nothing awaited): the
+                # rest of its form (the terms box below the fields) may not exist yet. Read it again.
+                await asyncio.sleep(0.1)
+                continue
             waited = time.monotonic() - started
             if time.monotonic() > deadline:
                 return None
@@ -648,9 +654,8 @@ class SubmissionAttempt:
     async def _gate(self, frame: Frame, form: FormInfo, mapping: FormMapping, where: str) -> OutcomeAnalysis | None:
         """A sign-in or a captcha on the form about to be filled: a person's work, nothing is typed."""
         # The HTML the form was just read from (no second read of the same document).
-        html = self._read_html.get(frame)
-        if html is None:
-            html = await frame.content()
+        read = self._reads.get(frame)
+        html = read.html if read is not None else await frame.content()
         if self._login_wall(html, form.fields):
             return self._manual(f"login wall {where}: the form needs an account", 0.85)
         if self._captcha(html, form, mapping):
