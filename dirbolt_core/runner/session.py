@@ -16,6 +16,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from dirbolt_core.runner.browser import BrowserPool
+from dirbolt_core.runner.submit import NETWORK_EVENTS
 
 if TYPE_CHECKING:
     from playwright.async_api import BrowserContext, Page
@@ -23,18 +24,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-# The network events an attempt listens to. Playwright asks its driver to send an event only while a
-# listener for it is on the page, so an attempt adding and removing its own would cost two driver
-# round trips per event per directory; a page lent from one directory to the next keeps these.
-_NETWORK_EVENTS = ("request", "response", "requestfinished", "requestfailed")
-
-
 def _ignore(_event: object) -> None:
     pass
 
 
 def _keep_subscribed(page: Page) -> None:
-    for event in _NETWORK_EVENTS:
+    """A no-op listener per attempt's network event: the page's subscriptions outlive each attempt."""
+    for event in NETWORK_EVENTS:
         page.on(event, _ignore)  # type: ignore[call-overload]
 
 

@@ -67,6 +67,10 @@ _TRIAL_CLICK_MS = 1500  # a button that cannot take a real click this soon is co
 _LONG_REQUEST_S = 10.0  # a request in flight longer than this (a long poll) no longer holds the page
 _LOGIN_PAGE_WAIT_S = 1.0  # a page showing a sign-in form and no listing form is given this long
 _QUIET_PAGE_WAIT_S = 5.0  # a quiet page without a listing form is given this long to render one
+# The network events an attempt listens to. Playwright has its driver send these only while a listener
+# for them is on the page; a page lent from one directory to the next keeps one (runner/session.py),
+# so an attempt adding and removing its own costs no driver round trips.
+NETWORK_EVENTS = ("response", "request", "requestfinished", "requestfailed")
 _IGNORED_REQUESTS = frozenset({"websocket", "eventsource", "ping", "beacon", "media", "font", "image"})
 _SNAPSHOT_SCRIPT = """() => [document.readyState, location.href,
     document.body ? document.body.textContent.length : -1, document.getElementsByTagName('*').length].join('|')"""
@@ -424,9 +428,11 @@ class SubmissionAttempt:
 
     async def run(self) -> AttemptResult:
         page = self.page or await self.context.new_page()
+        network: dict[str, Callable[[Any], None]] = {
+            "response": lambda response: self._responses.append(response), "request": self._on_request,
+            "requestfinished": self._on_request_done, "requestfailed": self._on_request_done}
         listeners: list[tuple[str, Callable[[Any], None]]] = [
-            ("response", lambda response: self._responses.append(response)), ("request", self._on_request),
-            ("requestfinished", self._on_request_done), ("requestfailed", self._on_request_done),
+            *((event, network[event]) for event in NETWORK_EVENTS),
             ("framenavigated", lambda _frame: self._navigations.append(time.monotonic()))]
         for event, listener in listeners:
             page.on(event, listener)  # type: ignore[call-overload]
